@@ -1,0 +1,56 @@
+// Secret values are registered here as soon as they are known (secrets read from the
+// environment, outputs a step marks secret) and replaced by [REDACTED] at every exit:
+// events, logs, errors, plan output, state printouts.
+
+export const REDACTED = '[REDACTED]';
+
+export class Masker {
+  private readonly values = new Set<string>();
+  private pattern: RegExp | undefined;
+
+  /** Register a secret value. Values shorter than 4 characters are too common to mask safely. */
+  add(value: string | undefined): void {
+    if (value === undefined) return;
+    const v = value.trim();
+    if (v.length < 4 || this.values.has(v)) return;
+    this.values.add(v);
+    this.pattern = undefined;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  mask(text: string): string {
+    if (this.values.size === 0 || text.length === 0) return text;
+    this.pattern ??= new RegExp(
+      [...this.values]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
+    return text.replace(this.pattern, REDACTED);
+  }
+
+  /** Mask every string inside a JSON-like value (returns a copy). */
+  maskDeep<T>(value: T): T {
+    if (this.values.size === 0) return value;
+    return this.walk(value) as T;
+  }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.mask(value);
+    if (Array.isArray(value)) return value.map((v) => this.walk(v));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.walk(v);
+      return out;
+    }
+    return value;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

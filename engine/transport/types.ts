@@ -1,0 +1,69 @@
+// What a step may do on a host. Implemented by the local transport (execa) and the SSH
+// transport (ssh2); the machines and the planner never import either.
+import type { CommandOutcome } from '../errors.js';
+
+/** An interactive prompt and what to send when it appears (usually a secret, masked). */
+export interface PromptAnswer {
+  /** Regular expression source matched against the output not yet answered. */
+  prompt: string;
+  /** Text to send; a newline is appended. */
+  send: string;
+  /** Answer at most once (default false: answer every time the prompt appears). */
+  once?: boolean;
+}
+
+export interface ExecOptions {
+  /** Extra environment variables, exported in the remote shell (values are quoted). */
+  env?: Record<string, string>;
+  /** Run through sudo (for a non-root user). */
+  sudo?: boolean;
+  /** Run as this user (via sudo -u / su); the image maker, say. */
+  runAs?: string;
+  /** Allocate a pseudo-terminal (SSH) so interactive programs prompt. */
+  pty?: boolean;
+  /**
+   * Prompts to answer. When set, output that looks like a prompt (a trailing line ending in
+   * `?`, `:` or `]` followed by no newline for `promptIdleMs`) and matches no answer fails the
+   * command with E_PROMPT instead of hanging.
+   */
+  answers?: PromptAnswer[];
+  promptIdleMs?: number;
+  /** Data written to stdin, then stdin is closed. */
+  stdin?: string | Buffer;
+  /** Aborts the command (kills it / closes the channel). */
+  signal?: AbortSignal;
+  /** Kill the command after this many ms; the outcome then has timedOut: true. */
+  timeoutMs?: number;
+  /** Called for every complete line of output as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** exec resolves with the outcome whatever the exit code; it rejects only when the command
+ * could not be run at all (connection lost: PlayError E_CONNECT, retryable) or was aborted. */
+export type ExecResult = CommandOutcome;
+
+export interface UploadOptions {
+  path: string;
+  content: string | Buffer;
+  /** Octal mode, e.g. 0o644. */
+  mode?: number;
+  owner?: string;
+  group?: string;
+  sudo?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface UploadResult {
+  /** False when the remote file already had the same sha256 (upload skipped). */
+  changed: boolean;
+  sha256: string;
+}
+
+export interface Transport {
+  readonly host: string;
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Atomic upload (temporary name, then rename) unless the checksum already matches. */
+  upload(options: UploadOptions): Promise<UploadResult>;
+  download(path: string, options?: { signal?: AbortSignal; sudo?: boolean }): Promise<Buffer>;
+  close(): Promise<void>;
+}

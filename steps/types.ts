@@ -1,0 +1,74 @@
+// The contract of a step kind: one file per kind in steps/, listed in steps/index.ts.
+import type { Cluster, Host, Inventory } from '../engine/model.js';
+import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from '../engine/transport/types.js';
+
+export interface OutputDecl {
+  name: string;
+  /** Secret outputs are masked everywhere and kept only in the 0600 state file. */
+  secret: boolean;
+}
+
+export interface CheckResult {
+  /** True when the step's effect is already in place on this host: the step is skipped. */
+  done: boolean;
+  /** Why, for the event (e.g. "/etc/kubernetes/kubelet.conf exists"). */
+  reason?: string;
+  /** Outputs to record when done (e.g. values read back from the host). */
+  outputs?: Record<string, string>;
+}
+
+export interface StepContext {
+  readonly host: Host;
+  readonly inventory: Inventory;
+  readonly cluster: Cluster;
+  /** The step's key in the plan (`phase/host/step`), its attempt number (1-based). */
+  readonly key: string;
+  readonly attempt: number;
+  /** Aborted on Ctrl-C, SIGTERM, or when the step passes its timeout. */
+  readonly signal: AbortSignal;
+  /** This host's connection (opened once, reused). */
+  readonly transport: Transport;
+  /** Another host's connection: the master's, to read its files or mint join material. */
+  transportFor(hostName: string): Promise<Transport>;
+  /** Inventory hosts that have this role, in inventory order. */
+  hostsWithRole(role: string): Host[];
+  /** Outputs recorded by a finished step on a host (undefined when it has not run). */
+  outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
+  /** Run a command on this host; output lines become step.output events. Never throws on a
+   * non-zero exit: see `run` for that. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Like exec, but a non-zero exit throws a CommandError naming the host and command. */
+  run(command: string, options?: ExecOptions): Promise<ExecResult>;
+  upload(options: UploadOptions): Promise<UploadResult>;
+  download(path: string): Promise<Buffer>;
+  /** Register a secret value so it is masked from now on. */
+  secret(value: string): void;
+  /** Say something about the step's progress (an info log event naming the host). */
+  log(message: string): void;
+}
+
+// The schema object is plain JSON Schema (draft 2020-12 subset that ajv 8 understands).
+export type JsonSchema = Record<string, unknown>;
+
+export interface StepKind<W = Record<string, unknown>> {
+  /** The name used in `uses:`. */
+  readonly kind: string;
+  readonly description: string;
+  /** JSON Schema of `with:`. */
+  readonly schema: JsonSchema;
+  /** Fields of `with:` that are command lines: expressions in them are shell-quoted. */
+  readonly shellFields?: readonly string[];
+  /** Outputs the step records; a function when they depend on `with:`. */
+  outputs?(w: W): OutputDecl[];
+  /** Default title when the step has no `name:`. */
+  title?(w: W): string;
+  /** Is the effect already in place? Called before every attempt (resume included). */
+  check?(ctx: StepContext, w: W): Promise<CheckResult>;
+  /** Do it. Returns the outputs (all strings). Throw a PlayError/CommandError to fail the attempt. */
+  run(ctx: StepContext, w: W): Promise<Record<string, string> | void>;
+}
+
+/** Helper so each kind file gets its `with` type checked without casts at the call site. */
+export function defineStep<W>(kind: StepKind<W>): StepKind<W> {
+  return kind;
+}
