@@ -22,7 +22,10 @@ export interface SshSettings {
 
 export interface Host {
   name: string;
+  /** Where the controller connects (SSH or nothing for local). */
   address: string;
+  /** The node's cluster address (kubeadm advertise address, haproxy backends). Default: address. */
+  internalAddress: string;
   port: number;
   user: string;
   roles: string[];
@@ -42,7 +45,10 @@ export interface Cluster {
   kubeVersion?: string;
   registry?: string;
   platform?: string;
+  /** `VIP:8443` for HA; empty for a single master (its internalAddress:6443). */
   controlPlaneEndpoint?: string;
+  /** The virtual IP keepalived holds (HA). */
+  vip?: string;
   /** Keep SSH on for every host (clusters not meant to be sealed). */
   keepSsh?: boolean;
   [key: string]: unknown;

@@ -24,6 +24,8 @@ export interface StepContext {
   /** The step's key in the plan (`phase/host/step`), its attempt number (1-based). */
   readonly key: string;
   readonly attempt: number;
+  /** --keep-ssh or the inventory's keepSsh: disable-ssh must leave SSH on. */
+  readonly keepSsh: boolean;
   /** Aborted on Ctrl-C, SIGTERM, or when the step passes its timeout. */
   readonly signal: AbortSignal;
   /** This host's connection (opened once, reused). */
@@ -62,6 +64,9 @@ export interface StepKind<W = Record<string, unknown>> {
   outputs?(w: W): OutputDecl[];
   /** Default title when the step has no `name:`. */
   title?(w: W): string;
+  /** A successful run turns this host's SSH off: the journal records the seal, later runs
+   * refuse to connect with a clear message, and `plan` marks the host as sealed. */
+  readonly sealsHost?: boolean;
   /** Is the effect already in place? Called before every attempt (resume included). */
   check?(ctx: StepContext, w: W): Promise<CheckResult>;
   /** Do it. Returns the outputs (all strings). Throw a PlayError/CommandError to fail the attempt. */
