@@ -1,0 +1,67 @@
+// Loading and validation in layers, all before the first command runs: YAML syntax, the
+// schemas, then cross-references. Every problem found is thrown at once as an InputError.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { InputError, PlayError, type Diagnostic } from '../errors.js';
+import type { Inventory, Playbook } from '../model.js';
+import type { Masker } from '../secrets/masker.js';
+import { SecretStore } from '../secrets/store.js';
+import { findStepKind, stepKinds } from '../../steps/index.js';
+import { crossCheck } from './cross-check.js';
+import { loadInventory } from './load-inventory.js';
+import { loadPlaybook } from './load-playbook.js';
+
+export interface LoadedInputs {
+  playbook: Playbook;
+  inventory: Inventory | undefined;
+  secrets: SecretStore | undefined;
+}
+
+export interface LoadOptions {
+  playbookFile: string;
+  inventoryFile?: string;
+  env: NodeJS.ProcessEnv;
+  masker: Masker;
+}
+
+export function loadInputs(options: LoadOptions): LoadedInputs {
+  const diagnostics: Diagnostic[] = [];
+  const pb = loadPlaybook(options.playbookFile);
+  diagnostics.push(...pb.diagnostics);
+  const inv = options.inventoryFile ? loadInventory(options.inventoryFile) : undefined;
+  if (inv) diagnostics.push(...inv.diagnostics);
+  const secrets = inv?.inventory ? secretStoreFor(inv.inventory, options.env, options.masker) : undefined;
+  if (pb.playbook && (!inv || inv.inventory)) {
+    diagnostics.push(
+      ...crossCheck({
+        playbook: pb.playbook,
+        source: pb.source,
+        findKind: findStepKind,
+        knownKinds: stepKinds.map((k) => k.kind),
+        ...(inv?.inventory ? { inventory: inv.inventory, inventorySource: inv.source } : {}),
+        ...(secrets ? { secrets } : {}),
+      }),
+    );
+  }
+  if (diagnostics.length) throw new InputError(diagnostics);
+  return { playbook: pb.playbook!, inventory: inv?.inventory, secrets };
+}
+
+export function secretStoreFor(inventory: Inventory, env: NodeJS.ProcessEnv, masker: Masker): SecretStore {
+  let fileSecrets: Record<string, string> = {};
+  if (inventory.secretsFile) {
+    try {
+      const data = parseYaml(readFileSync(inventory.secretsFile, 'utf8')) as unknown;
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error('expected a map of NAME: value');
+      fileSecrets = Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    } catch (err) {
+      // Never echo the file's content: it holds secrets.
+      throw new PlayError(`${inventory.secretsFile}: cannot read secrets file: ${(err as NodeJS.ErrnoException).code ?? 'invalid YAML or shape'}`, {
+        code: 'E_INPUT',
+      });
+    }
+  }
+  // Values written in files are masked from the start, referenced or not.
+  for (const v of [...Object.values(fileSecrets), ...Object.values(inventory.secrets ?? {})]) masker.add(v);
+  return new SecretStore(masker, env, fileSecrets, inventory.secrets ?? {});
+}

@@ -1,0 +1,108 @@
+// Playbook YAML → validated `Playbook` (durations parsed, defaults applied), or diagnostics.
+// Checks that need the step kinds or the inventory live in cross-check.ts.
+import { resolve } from 'node:path';
+import playbookSchema from '../../schemas/playbook.schema.json' with { type: 'json' };
+import type { Diagnostic } from '../errors.js';
+import type { PhaseSpec, Playbook, RetrySpec, StepSpec } from '../model.js';
+import { parseDuration } from '../util/duration.js';
+import { schemaDiagnostics } from './schema-check.js';
+import { YamlSource } from './yaml-source.js';
+
+export interface LoadedPlaybook {
+  playbook: Playbook | undefined;
+  source: YamlSource;
+  diagnostics: Diagnostic[];
+}
+
+export const DEFAULT_RETRY: RetrySpec = { attempts: 1, delayMs: 1000, backoff: 2, maxDelayMs: 60_000 };
+
+export function loadPlaybook(file: string): LoadedPlaybook {
+  const source = YamlSource.read(file);
+  return parsePlaybook(source);
+}
+
+export function parsePlaybook(source: YamlSource): LoadedPlaybook {
+  const syntax = source.syntaxDiagnostics();
+  if (syntax.length) return { playbook: undefined, source, diagnostics: syntax };
+  const data = source.toJS();
+  const diagnostics = schemaDiagnostics(source, data, playbookSchema);
+  if (diagnostics.length) return { playbook: undefined, source, diagnostics };
+  const raw = data as RawPlaybook;
+  const phases = raw.phases.map((p, pi) => normalizePhase(source, p, pi));
+  diagnostics.push(...duplicatePhases(source, phases));
+  return {
+    playbook: {
+      file: resolve(source.file),
+      name: raw.name,
+      ...(raw.description ? { description: raw.description } : {}),
+      vars: raw.vars ?? {},
+      phases,
+    },
+    source,
+    diagnostics,
+  };
+}
+
+interface RawStep {
+  id: string;
+  uses: string;
+  name?: string;
+  with?: Record<string, unknown>;
+  retry?: { attempts?: number; delay?: string | number; backoff?: number; maxDelay?: string | number };
+  timeout?: string | number;
+  when?: string | boolean;
+}
+interface RawPhase {
+  name: string;
+  hosts: string | string[];
+  concurrency?: number;
+  serial?: boolean;
+  steps: RawStep[];
+}
+interface RawPlaybook {
+  name: string;
+  description?: string;
+  vars?: Record<string, unknown>;
+  phases: RawPhase[];
+}
+
+function normalizePhase(source: YamlSource, p: RawPhase, pi: number): PhaseSpec {
+  return {
+    name: p.name,
+    hosts: typeof p.hosts === 'string' ? [p.hosts] : p.hosts,
+    concurrency: p.concurrency,
+    serial: p.serial ?? false,
+    steps: p.steps.map((s, si) => normalizeStep(source, s, pi, si)),
+    at: source.where(['phases', pi]),
+  };
+}
+
+function normalizeStep(source: YamlSource, s: RawStep, pi: number, si: number): StepSpec {
+  const r = s.retry ?? {};
+  const retry: RetrySpec = {
+    attempts: r.attempts ?? DEFAULT_RETRY.attempts,
+    delayMs: r.delay === undefined ? DEFAULT_RETRY.delayMs : parseDuration(r.delay),
+    backoff: r.backoff ?? DEFAULT_RETRY.backoff,
+    maxDelayMs: r.maxDelay === undefined ? DEFAULT_RETRY.maxDelayMs : parseDuration(r.maxDelay),
+  };
+  return {
+    id: s.id,
+    uses: s.uses,
+    ...(s.name ? { name: s.name } : {}),
+    with: s.with ?? {},
+    retry,
+    timeoutMs: s.timeout === undefined ? undefined : parseDuration(s.timeout),
+    ...(s.when !== undefined ? { when: typeof s.when === 'boolean' ? String(s.when) : s.when } : {}),
+    at: source.where(['phases', pi, 'steps', si]),
+  };
+}
+
+function duplicatePhases(source: YamlSource, phases: PhaseSpec[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  phases.forEach((p, i) => {
+    if (seen.has(p.name)) out.push(source.diag(['phases', i, 'name'], `duplicate phase name "${p.name}"`));
+    seen.add(p.name);
+  });
+  return out;
+}

@@ -1,0 +1,119 @@
+// YAML with source positions: parse once, then map any JSON path (ajv's instancePath or our
+// own) back to `line:col` so every message can point at the offending key or value.
+import { readFileSync } from 'node:fs';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { PlayError, type Diagnostic } from '../errors.js';
+
+export type PathSegment = string | number;
+
+export class YamlSource {
+  readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  private constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.lines = new LineCounter();
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  static fromText(file: string, text: string): YamlSource {
+    return new YamlSource(file, text);
+  }
+
+  static read(file: string): YamlSource {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+      throw new PlayError(`${file}: cannot read: ${why}`, { code: 'E_INPUT' });
+    }
+    return new YamlSource(file, text);
+  }
+
+  /** YAML syntax problems (and warnings worth failing on), with positions. */
+  syntaxDiagnostics(): Diagnostic[] {
+    return [...this.doc.errors, ...this.doc.warnings].map((e) => {
+      const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : this.lineCol(e.pos[0]);
+      return { file: this.file, line, col, message: cleanYamlMessage(e.message) };
+    });
+  }
+
+  toJS(): unknown {
+    return this.doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /** The node at a path, or the deepest existing ancestor. `key: true` points at the map key. */
+  nodeAt(path: PathSegment[], options: { key?: boolean } = {}): Node | undefined {
+    let node: unknown = this.doc.contents;
+    let keyNode: unknown;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return node as Node;
+        keyNode = pair.key;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)];
+        if (item === undefined) return node as Node;
+        keyNode = undefined;
+        node = item;
+      } else {
+        return node as Node | undefined;
+      }
+    }
+    if (options.key && keyNode) return keyNode as Node;
+    return node as Node | undefined;
+  }
+
+  /** 1-based line and column of a path (its value; its key with `key: true`). */
+  position(path: PathSegment[], options: { key?: boolean } = {}): { line: number; col: number } {
+    const node = this.nodeAt(path, options);
+    const [line, col] = this.lineCol(node?.range?.[0] ?? 0);
+    return { line, col };
+  }
+
+  /** `file:line:col` of a path, for messages that come later (plan, runtime). */
+  where(path: PathSegment[]): string {
+    const { line, col } = this.position(path);
+    return `${this.file}:${line}:${col}`;
+  }
+
+  diag(path: PathSegment[], message: string, options: { key?: boolean } = {}): Diagnostic {
+    const { line, col } = this.position(path, options);
+    return { file: this.file, line, col, message };
+  }
+
+  /** Offset inside a scalar's source (for an expression inside a longer string). */
+  diagAtOffset(path: PathSegment[], offsetInValue: number, message: string): Diagnostic {
+    const node = this.nodeAt(path);
+    let start = node?.range?.[0] ?? 0;
+    if (isScalar(node) && (node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
+      start += (node.type === 'PLAIN' ? 0 : 1) + offsetInValue;
+    }
+    const [line, col] = this.lineCol(start);
+    return { file: this.file, line, col, message };
+  }
+
+  private lineCol(offset: number): [number, number] {
+    const { line, col } = this.lines.linePos(offset);
+    return [line, col];
+  }
+}
+
+function cleanYamlMessage(message: string): string {
+  // yaml's messages end with " at line L, column C" plus a code frame: we print our own position.
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Turn ajv's JSON pointer into path segments. */
+export function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

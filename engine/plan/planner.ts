@@ -1,0 +1,78 @@
+// The pure planner: playbook × inventory → ordered plan (phase → host → step) with a stable
+// hash of everything that affects it. No I/O; same inputs, same plan.
+import type { Host, Inventory, Playbook } from '../model.js';
+import { ENGINE_VERSION } from '../version.js';
+import { sha256, stableStringify } from './hash.js';
+import { selectHosts } from './select-hosts.js';
+import type { Plan, PlannedPhase, PlannedStep } from './types.js';
+
+export interface PlanKinds {
+  /** Default title of a step of this kind, given its (unrendered) `with:`. */
+  titleOf(uses: string, withValue: Record<string, unknown>): string | undefined;
+}
+
+export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKinds): Plan {
+  const phases: PlannedPhase[] = playbook.phases.map((phase) => {
+    const hosts = selectHosts(phase.hosts, inventory.hosts);
+    return {
+      name: phase.name,
+      serial: phase.serial,
+      concurrency: phase.serial ? 1 : Math.max(1, Math.min(phase.concurrency ?? hosts.length, hosts.length || 1)),
+      hosts: hosts.map((host) => ({
+        name: host.name,
+        steps: phase.steps.map(
+          (step): PlannedStep => ({
+            key: `${phase.name}/${host.name}/${step.id}`,
+            phase: phase.name,
+            host: host.name,
+            id: step.id,
+            uses: step.uses,
+            title: step.name ?? kinds.titleOf(step.uses, step.with) ?? step.id,
+            with: step.with,
+            retry: step.retry,
+            timeoutMs: step.timeoutMs,
+            when: step.when,
+            at: step.at,
+          }),
+        ),
+      })),
+    };
+  });
+  const hash = sha256(stableStringify({ engine: ENGINE_VERSION, playbook: hashablePlaybook(playbook), inventory: hashableInventory(inventory) }));
+  return {
+    playbook: playbook.name,
+    playbookFile: playbook.file,
+    inventoryFile: inventory.file,
+    hash,
+    engineVersion: ENGINE_VERSION,
+    hosts: inventory.hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      roles: h.roles,
+      transport: h.transport,
+    })),
+    phases,
+  };
+}
+
+// Source positions do not change what runs: moving a step down a line keeps the hash.
+function hashablePlaybook(playbook: Playbook): unknown {
+  return {
+    name: playbook.name,
+    vars: playbook.vars,
+    phases: playbook.phases.map(({ at: _at, steps, ...phase }) => ({ ...phase, steps: steps.map(({ at: _s, ...s }) => s) })),
+  };
+}
+
+// Secret values are left out (rotating a password must not invalidate a half-done run);
+// their names stay in, since steps refer to them.
+function hashableInventory(inventory: Inventory): unknown {
+  return {
+    cluster: inventory.cluster,
+    ssh: inventory.ssh,
+    secretNames: Object.keys(inventory.secrets ?? {}).sort(),
+    hosts: inventory.hosts.map((h: Host) => h),
+  };
+}

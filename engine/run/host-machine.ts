@@ -1,0 +1,87 @@
+// One host in one phase: its steps in order. Steps an earlier run finished are skipped as
+// "done"; after a failure the remaining steps are not run (skipped as not-reached).
+import { assign, setup } from 'xstate';
+import type { ErrorInfo } from '../events/types.js';
+import type { PlannedHost, PlannedPhase } from '../plan/types.js';
+import type { RunEffects } from './effects.js';
+import { createStepMachine, type StepMachineOutput } from './step-machine.js';
+
+export interface HostMachineInput {
+  phase: PlannedPhase;
+  host: PlannedHost;
+}
+
+export interface HostMachineOutput {
+  host: string;
+  failed: boolean;
+  error?: ErrorInfo;
+}
+
+interface HostContext extends HostMachineInput {
+  index: number;
+  startedAt: number;
+  error: ErrorInfo | undefined;
+}
+
+export function createHostMachine(effects: RunEffects) {
+  return setup({
+    types: { context: {} as HostContext, input: {} as HostMachineInput, output: {} as HostMachineOutput },
+    actors: { step: createStepMachine(effects) },
+    guards: {
+      allDone: ({ context }) => context.index >= context.host.steps.length,
+      finishedEarlier: ({ context }) => effects.resumeInfo(context.host.steps[context.index]!).finished,
+    },
+  }).createMachine({
+    id: 'host',
+    context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined }),
+    entry: ({ context }) => effects.hostStarted(context.phase, context.host),
+    initial: 'next',
+    states: {
+      next: {
+        always: [
+          { guard: 'allDone', target: 'succeeded' },
+          {
+            guard: 'finishedEarlier',
+            target: 'next',
+            reenter: true,
+            actions: [
+              ({ context }) => effects.stepSkipped(context.host.steps[context.index]!, 'done'),
+              assign({ index: ({ context }) => context.index + 1 }),
+            ],
+          },
+          { target: 'step' },
+        ],
+      },
+      step: {
+        invoke: {
+          src: 'step',
+          input: ({ context }) => ({ step: context.host.steps[context.index]! }),
+          onDone: [
+            {
+              guard: ({ event }) => (event.output as StepMachineOutput).status === 'failed',
+              target: 'failed',
+              actions: assign({ error: ({ event }) => (event.output as StepMachineOutput).error }),
+            },
+            { target: 'next', actions: assign({ index: ({ context }) => context.index + 1 }) },
+          ],
+        },
+      },
+      succeeded: {
+        type: 'final',
+        entry: ({ context }) => effects.hostSucceeded(context.phase, context.host, effects.now() - context.startedAt),
+      },
+      failed: {
+        type: 'final',
+        entry: ({ context }) => {
+          for (const step of context.host.steps.slice(context.index + 1)) effects.stepSkipped(step, 'not-reached');
+          effects.hostFailed(context.phase, context.host, effects.now() - context.startedAt, context.error ?? { code: 'E_STEP', message: 'failed' });
+        },
+      },
+    },
+    output: ({ context }) => ({
+      host: context.host.name,
+      failed: context.error !== undefined,
+      ...(context.error ? { error: context.error } : {}),
+    }),
+  });
+}

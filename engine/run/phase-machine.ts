@@ -1,0 +1,82 @@
+// One phase: its hosts in parallel, at most `concurrency` at once (1 when serial), started in
+// inventory order. When a host fails, hosts already running finish, no new host starts, and
+// the phase ends failed.
+import { assign, enqueueActions, setup } from 'xstate';
+import type { PlannedPhase } from '../plan/types.js';
+import type { RunEffects } from './effects.js';
+import { createHostMachine, type HostMachineOutput } from './host-machine.js';
+
+export interface PhaseMachineOutput {
+  phase: string;
+  failed: boolean;
+}
+
+interface PhaseContext {
+  phase: PlannedPhase;
+  next: number;
+  running: number;
+  failed: boolean;
+  startedAt: number;
+}
+
+export function createPhaseMachine(effects: RunEffects) {
+  return setup({
+    types: {
+      context: {} as PhaseContext,
+      input: {} as { phase: PlannedPhase },
+      output: {} as PhaseMachineOutput,
+      events: {} as { type: `xstate.done.actor.${string}`; output: HostMachineOutput },
+    },
+    actors: { host: createHostMachine(effects) },
+    guards: {
+      finished: ({ context }) => context.running === 0 && (context.failed || context.next >= context.phase.hosts.length),
+    },
+    actions: {
+      launch: enqueueActions(({ context, enqueue }) => {
+        if (context.failed) return;
+        let { next, running } = context;
+        while (running < context.phase.concurrency && next < context.phase.hosts.length) {
+          const host = context.phase.hosts[next]!;
+          enqueue.spawnChild('host', { id: `host:${host.name}`, input: { phase: context.phase, host } });
+          next++;
+          running++;
+        }
+        enqueue.assign({ next, running });
+      }),
+    },
+  }).createMachine({
+    id: 'phase',
+    context: ({ input }) => ({ phase: input.phase, next: 0, running: 0, failed: false, startedAt: effects.now() }),
+    entry: [({ context }) => effects.phaseStarted(context.phase), 'launch'],
+    initial: 'running',
+    states: {
+      running: {
+        always: { guard: 'finished', target: 'done' },
+        on: {
+          'xstate.done.actor.*': {
+            actions: [
+              assign({
+                running: ({ context }) => context.running - 1,
+                failed: ({ context, event }) => context.failed || event.output.failed,
+              }),
+              'launch',
+            ],
+          },
+        },
+      },
+      done: {
+        type: 'final',
+        entry: ({ context }) => {
+          for (const host of context.phase.hosts.slice(context.next)) {
+            effects.hostSkipped(context.phase, host, 'not-reached');
+            for (const step of host.steps) effects.stepSkipped(step, 'not-reached');
+          }
+          const duration = effects.now() - context.startedAt;
+          if (context.failed) effects.phaseFailed(context.phase, duration);
+          else effects.phaseSucceeded(context.phase, duration);
+        },
+      },
+    },
+    output: ({ context }) => ({ phase: context.phase.name, failed: context.failed }),
+  });
+}

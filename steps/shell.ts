@@ -1,0 +1,99 @@
+// `shell`: run a command on the host; `creates:` skips it when a path exists; named outputs are
+// captured from stdout by regular expression, secret ones masked from then on.
+import { PlayError } from '../engine/errors.js';
+import { quote } from '../engine/util/shell.js';
+import { defineStep, type OutputDecl } from './types.js';
+
+interface OutputSpec {
+  regex: string;
+  /** Capture group to keep (default 1, or 0 when the pattern has no group). */
+  group?: number;
+  secret?: boolean;
+}
+
+export interface ShellWith {
+  run: string;
+  creates?: string;
+  outputs?: Record<string, OutputSpec>;
+  env?: Record<string, string>;
+  sudo?: boolean;
+  pty?: boolean;
+  answers?: { prompt: string; send: string; once?: boolean }[];
+}
+
+export const shellStep = defineStep<ShellWith>({
+  kind: 'shell',
+  description: 'Run a shell command; capture named outputs from stdout.',
+  shellFields: ['run'],
+  schema: {
+    type: 'object',
+    required: ['run'],
+    additionalProperties: false,
+    properties: {
+      run: { type: 'string', minLength: 1 },
+      creates: { type: 'string', minLength: 1 },
+      env: { type: 'object', additionalProperties: { type: 'string' } },
+      sudo: { type: 'boolean' },
+      pty: { type: 'boolean' },
+      answers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['prompt', 'send'],
+          additionalProperties: false,
+          properties: { prompt: { type: 'string' }, send: { type: 'string' }, once: { type: 'boolean' } },
+        },
+      },
+      outputs: {
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        additionalProperties: {
+          type: 'object',
+          required: ['regex'],
+          additionalProperties: false,
+          properties: {
+            regex: { type: 'string', minLength: 1 },
+            group: { type: 'integer', minimum: 0 },
+            secret: { type: 'boolean' },
+          },
+        },
+      },
+    },
+  },
+  outputs(w): OutputDecl[] {
+    return Object.entries(w.outputs ?? {}).map(([name, spec]) => ({ name, secret: spec.secret === true }));
+  },
+  title(w) {
+    const first = w.run.split('\n')[0]!.trim();
+    return first.length > 60 ? `${first.slice(0, 57)}...` : first;
+  },
+  async check(ctx, w) {
+    if (!w.creates) return { done: false };
+    const result = await ctx.exec(`test -e ${quote(w.creates)}`, { sudo: w.sudo });
+    return result.exitCode === 0 ? { done: true, reason: `${w.creates} exists` } : { done: false };
+  },
+  async run(ctx, w) {
+    for (const answer of w.answers ?? []) ctx.secret(answer.send);
+    const result = await ctx.run(w.run, {
+      ...(w.env ? { env: w.env } : {}),
+      ...(w.sudo !== undefined ? { sudo: w.sudo } : {}),
+      ...(w.pty ? { pty: true } : {}),
+      ...(w.answers ? { answers: w.answers } : {}),
+    });
+    const outputs: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(w.outputs ?? {})) {
+      const re = new RegExp(spec.regex, 'm');
+      const m = re.exec(result.stdout);
+      if (!m) {
+        throw new PlayError(`output "${name}": /${spec.regex}/ did not match the command's output`, {
+          code: 'E_STEP',
+          host: ctx.host.name,
+        });
+      }
+      const value = m[spec.group ?? (m.length > 1 ? 1 : 0)] ?? '';
+      if (spec.secret) ctx.secret(value);
+      outputs[name] = value;
+    }
+    return outputs;
+  },
+});

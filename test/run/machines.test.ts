@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, toPromise } from 'xstate';
+import { createRunMachine } from '../../engine/run/run-machine.js';
+import { FakeEffects, makePlan } from '../helpers/fake-effects.js';
+
+async function run(effects: FakeEffects, plan: ReturnType<typeof makePlan>) {
+  const actor = createActor(createRunMachine(effects), { input: { plan } });
+  actor.start();
+  return toPromise(actor);
+}
+
+describe('run machine (fake effects, no I/O)', () => {
+  it('runs phases in order and each host’s steps in order', async () => {
+    const fx = new FakeEffects();
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1', 's2'] }, { name: 'b', hosts: ['h1'], steps: ['s3'] }]));
+    expect(out.failed).toBe(false);
+    const oks = fx.log.filter((l) => l.startsWith('ok '));
+    expect(oks).toEqual(['ok a/h1/s1 #1', 'ok a/h1/s2 #1', 'ok b/h1/s3 #1']);
+    expect(fx.log.indexOf('phase-ok a')).toBeLessThan(fx.log.indexOf('phase-start b'));
+  });
+
+  it('retries a retryable failure with exponential backoff, then succeeds', async () => {
+    const fx = new FakeEffects().script('a/h1/s1', 'fail', 'fail', 'ok');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1'], retry: { attempts: 3, delayMs: 100, backoff: 2 } }]));
+    expect(out.failed).toBe(false);
+    expect(fx.log.filter((l) => /^(retry|ok|sleep)/.test(l))).toEqual([
+      'retry a/h1/s1 #1 in 100',
+      'sleep 100',
+      'retry a/h1/s1 #2 in 200',
+      'sleep 200',
+      'ok a/h1/s1 #3',
+    ]);
+  });
+
+  it('does not retry a non-retryable failure and stops the host and later phases', async () => {
+    const fx = new FakeEffects().script('a/h1/s1', 'fatal');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1', 's2'], retry: { attempts: 5 } }, { name: 'b', hosts: ['h1'], steps: ['s3'] }]));
+    expect(out.failed).toBe(true);
+    expect(fx.log).toContain('fail a/h1/s1 #1');
+    expect(fx.log).toContain('skip a/h1/s2 not-reached');
+    expect(fx.log).toContain('phase-skip b');
+    expect(fx.log).toContain('skip b/h1/s3 not-reached');
+    expect(fx.log.some((l) => l.startsWith('start b/'))).toBe(false);
+  });
+
+  it('keeps at most `concurrency` hosts running at once', async () => {
+    const fx = new FakeEffects();
+    await run(fx, makePlan([{ name: 'a', hosts: ['h1', 'h2', 'h3', 'h4', 'h5'], steps: ['s1'], concurrency: 2 }]));
+    expect(fx.maxRunning).toBe(2);
+    expect(fx.log.filter((l) => l.startsWith('ok ')).length).toBe(5);
+  });
+
+  it('runs serial phases one host at a time, in order', async () => {
+    const fx = new FakeEffects();
+    await run(fx, makePlan([{ name: 'a', hosts: ['h1', 'h2', 'h3'], steps: ['s1'], serial: true }]));
+    expect(fx.maxRunning).toBe(1);
+    expect(fx.log.filter((l) => l.startsWith('host-start'))).toEqual(['host-start a/h1', 'host-start a/h2', 'host-start a/h3']);
+  });
+
+  it('after a host fails, running hosts finish and no new host starts', async () => {
+    const fx = new FakeEffects().script('a/h1/s1', 'fatal');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1', 'h2', 'h3', 'h4'], steps: ['s1'], concurrency: 2 }]));
+    expect(out.failed).toBe(true);
+    expect(fx.log).toContain('ok a/h2/s1 #1');
+    expect(fx.log).toContain('host-skip a/h3');
+    expect(fx.log).toContain('host-skip a/h4');
+    expect(fx.log.some((l) => l.startsWith('start a/h3'))).toBe(false);
+  });
+
+  it('skips steps finished by an earlier run as done, and ones already in place as check', async () => {
+    const fx = new FakeEffects().script('a/h1/s2', 'done');
+    fx.finished.add('a/h1/s1');
+    await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1', 's2', 's3'] }]));
+    expect(fx.log).toContain('skip a/h1/s1 done');
+    expect(fx.log).toContain('skip a/h1/s2 check');
+    expect(fx.log).toContain('ok a/h1/s3 #1');
+    expect(fx.log.some((l) => l.startsWith('start a/h1/s1'))).toBe(false);
+  });
+
+  it('honours a backoff deadline saved by an earlier run before the next attempt', async () => {
+    const fx = new FakeEffects();
+    fx.backoff.set('a/h1/s1', fx.clock + 5000);
+    await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1'] }]));
+    expect(fx.log.indexOf('sleep 5000')).toBeLessThan(fx.log.indexOf('start a/h1/s1 #1'));
+  });
+
+  it('stops a step that passes its timeout and counts it as a failed attempt', async () => {
+    const fx = new FakeEffects().script('a/h1/s1', 'hang', 'ok');
+    // The timeout is a real machine delay: keep it tiny.
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1'], timeoutMs: 20, retry: { attempts: 2, delayMs: 1 } }]));
+    expect(out.failed).toBe(false);
+    expect(fx.log).toContain('retry a/h1/s1 #1 in 1');
+    expect(fx.log).toContain('ok a/h1/s1 #2');
+  });
+});
