@@ -1,0 +1,82 @@
+// One exec (or shell) request on a node: /bin/sh -c with the command's paths rewritten into the
+// node root, in its own process group so that closing the channel kills everything it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ServerChannel } from 'ssh2';
+
+export interface ExecRequest {
+  /** The command as the client sent it (undefined: an interactive shell). */
+  command: string | undefined;
+  cwd: string;
+  env: Record<string, string>;
+  /** A pty was requested: stderr merges into stdout, \n leaves as \r\n, \r arrives as \n. */
+  pty: boolean;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kill every process group still running (the lab is stopping). */
+export function killAllRunning(): void {
+  for (const child of running) killGroup(child, 'SIGKILL');
+}
+
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function toTerminal(chunk: Buffer): Buffer {
+  return chunk.includes(10) ? Buffer.from(chunk.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') : chunk;
+}
+
+function fromTerminal(chunk: Buffer): Buffer {
+  return chunk.includes(13) ? Buffer.from(chunk.toString('latin1').replace(/\r\n?/g, '\n'), 'latin1') : chunk;
+}
+
+export function runExec(channel: ServerChannel, req: ExecRequest): ChildProcess {
+  const args = req.command === undefined ? (req.pty ? ['-i'] : []) : ['-c', req.command];
+  const child = spawn('/bin/sh', args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  running.add(child);
+  let finished = false;
+
+  child.stdout.on('data', (d: Buffer) => channel.write(req.pty ? toTerminal(d) : d));
+  child.stderr.on('data', (d: Buffer) => (req.pty ? channel.write(toTerminal(d)) : channel.stderr.write(d)));
+  child.stdin.on('error', () => undefined); // EPIPE when the program does not read its input
+  channel.on('data', (d: Buffer) => {
+    if (req.pty && d.includes(3)) killGroup(child, 'SIGINT');
+    child.stdin.write(req.pty ? fromTerminal(d) : d);
+  });
+  channel.on('end', () => child.stdin.end());
+  channel.on('error', () => undefined);
+  channel.on('close', () => {
+    if (finished) return;
+    killGroup(child, 'SIGTERM');
+    setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
+  });
+  child.on('error', (err) => {
+    finished = true;
+    running.delete(child);
+    channel.stderr.write(`lab: cannot run /bin/sh: ${err.message}\n`);
+    channel.exit(127);
+    channel.end();
+  });
+  child.on('close', (code, signal) => {
+    finished = true;
+    running.delete(child);
+    if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
+    else channel.exit(code ?? 0);
+    channel.end();
+  });
+  return child;
+}
+
+/** `signal` requests from the client go to the whole process group. */
+export function signalFor(name: string): NodeJS.Signals | undefined {
+  const sig = `SIG${name.replace(/^SIG/, '').toUpperCase()}`;
+  return ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGABRT', 'SIGALRM'].includes(sig)
+    ? (sig as NodeJS.Signals)
+    : undefined;
+}

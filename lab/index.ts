@@ -1,0 +1,122 @@
+// The lab's programmatic entry: start simulated nodes in this process (the demo and the tests use
+// it; `podsec-play lab up` wraps it), write the inventory and known_hosts, stop them again.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { PlayError } from '../engine/errors.js';
+import { killAllRunning } from './exec-channel.js';
+import { ensureClock } from './clock.js';
+import { writeLabFiles } from './inventory.js';
+import { ensureKeyPair, hostKeyFile, parsePublicKey } from './keys.js';
+import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type LabState } from './layout.js';
+import { NodeServer } from './node-server.js';
+import { linkWrapper, seedNode } from './seed.js';
+import { linkStandins } from './standins.js';
+import { newLabState, planNodes, type LabCounts } from './topology.js';
+
+export { advanceClock, labNow, parseLabDuration } from './clock.js';
+export type { LabNode, LabState, NodeRole } from './layout.js';
+export { labFiles, readLabState } from './layout.js';
+
+export interface StartLabOptions extends LabCounts {
+  dir: string;
+  /** Lab time between a node's join (and the CNI) and it being Ready. Default 1000 ms. */
+  readyDelayMs?: number;
+}
+
+export interface RunningNode extends LabNode {
+  /** DIR/nodes/NAME: the node's "/". */
+  root: string;
+  /** False when the node's sshd is off (sealed). */
+  listening: boolean;
+}
+
+export interface RunningLab {
+  dir: string;
+  inventoryFile: string;
+  knownHostsFile: string;
+  identityFile: string;
+  nodes: RunningNode[];
+  stop(): Promise<void>;
+}
+
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Refuse a second lab on the same DIR while the first one runs. */
+function claimPidFile(file: string): void {
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new PlayError(`a lab is already running in ${dirname(file)} (pid ${pid}); stop it with: podsec-play lab down --dir ${dirname(file)}`, { code: 'E_LOCKED' });
+    }
+  }
+  writeFileSync(file, `${process.pid}\n`);
+}
+
+export async function startLab(options: StartLabOptions): Promise<RunningLab> {
+  const dir = resolve(options.dir);
+  const files = labFiles(dir);
+  mkdirSync(dir, { recursive: true });
+  claimPidFile(files.pid);
+
+  const previous = readLabState(dir);
+  const state: LabState = newLabState(planNodes(previous?.nodes ?? [], options), previous, options.readyDelayMs);
+  const client = ensureKeyPair(files.clientKey, 'podsec-play-lab');
+  const clientKey = parsePublicKey(client.publicKey);
+  linkStandins(files.bin);
+  ensureClock(dir);
+
+  const path = `${files.bin}:${dirname(process.execPath)}:${SYSTEM_PATH}`;
+  const hostKeys = new Map<string, string>();
+  const servers = state.nodes.map((node) => {
+    const root = nodeRoot(dir, node.name);
+    seedNode(root, node);
+    linkWrapper(root, files.bin);
+    const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
+    hostKeys.set(node.name, hostKey.publicKey);
+    return new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path });
+  });
+
+  const stopAll = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    killAllRunning();
+  };
+  const started = await Promise.allSettled(servers.map((s) => s.start()));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    rmSync(files.pid, { force: true });
+    throw new PlayError(`cannot start the lab in ${dir}: ${(failed.reason as Error).message}`, { code: 'E_STATE' });
+  }
+
+  servers.forEach((s, i) => {
+    const node = state.nodes[i];
+    if (node) node.port = s.port;
+  });
+  writeLabState(dir, state);
+  writeLabFiles(dir, state, hostKeys);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    dir,
+    inventoryFile: files.inventory,
+    knownHostsFile: files.knownHosts,
+    identityFile: files.clientKey,
+    nodes: state.nodes.map((n, i) => ({ ...n, root: nodeRoot(dir, n.name), listening: servers[i]?.isListening ?? false })),
+    stop() {
+      stopping ??= stopAll().then(() => {
+        const owner = existsSync(files.pid) ? readFileSync(files.pid, 'utf8').trim() : '';
+        if (owner === String(process.pid)) rmSync(files.pid, { force: true });
+      });
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Where everything of a lab lives under its DIR, and the lab.json record that lets a restarted
+// lab keep its ports, keys and nodes (and lets the stand-ins find the other nodes).
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type NodeRole = 'master' | 'control-plane' | 'worker' | 'lb';
+
+export interface LabNode {
+  name: string;
+  role: NodeRole;
+  /** SSH port on 127.0.0.1 (0 until first listened). */
+  port: number;
+  /** The node's cluster address (127.0.1.N). */
+  internalAddress: string;
+}
+
+export interface LabClusterInfo {
+  name: string;
+  kubeVersion: string;
+  registry: string;
+  platform: string;
+  vip?: string;
+  controlPlaneEndpoint?: string;
+}
+
+/** DIR/lab.json: written by the lab, read by the stand-ins (topology) and by a restarted lab. */
+export interface LabState {
+  version: 1;
+  cluster: LabClusterInfo;
+  /** Nodes become Ready this long (lab time) after both their join and the CNI. */
+  readyDelayMs: number;
+  /** Throwaway secrets written into the inventory (kept so a restart writes the same ones). */
+  secrets: Record<string, string>;
+  nodes: LabNode[];
+}
+
+export const labFiles = (dir: string) => ({
+  state: join(dir, 'lab.json'),
+  inventory: join(dir, 'inventory.yaml'),
+  knownHosts: join(dir, 'known_hosts'),
+  clientKey: join(dir, 'id_ed25519'),
+  clientPub: join(dir, 'id_ed25519.pub'),
+  pid: join(dir, 'lab.pid'),
+  clock: join(dir, 'clock.json'),
+  cluster: join(dir, 'cluster.json'),
+  bin: join(dir, 'bin'),
+  nodes: join(dir, 'nodes'),
+});
+
+export function nodeRoot(dir: string, name: string): string {
+  return join(dir, 'nodes', name);
+}
+
+export function readLabState(dir: string): LabState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(labFiles(dir).state, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return JSON.parse(text) as LabState;
+}
+
+/** Write a file atomically (temporary name, then rename) so readers never see half of it. */
+export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o644): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, file);
+}
+
+export function writeLabState(dir: string, state: LabState): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(labFiles(dir).state, JSON.stringify(state, null, 2) + '\n', 0o600);
+}

@@ -1,0 +1,35 @@
+// There is no chroot: a node's "absolute" paths are rewritten into its root. Commands get every
+// word-initial /etc, /var, /usr/libexec/podsec, /root, /home, /opt, /run, /tmp prefixed with the
+// node root (paths already inside the lab DIR are left alone); SFTP paths map the same way.
+import { posix } from 'node:path';
+
+const DIRS = '(?:etc|var|usr/libexec/podsec|root|home|opt|run|tmp)';
+// A path starts a word: at the start, or after whitespace or one of ' " = : > < ( ; | & ` { ,
+const WORD_START = /(^|[\s'"=:><(;|&`{,])(\/DIRS)(?=\/|$|[\s'"=:><();|&`},*?[])/g;
+
+const pattern = new RegExp(WORD_START.source.replace('DIRS', DIRS), 'g');
+
+export function rewriteCommand(command: string, root: string, labDir: string): string {
+  return command.replace(pattern, (match, lead: string, path: string, offset: number) => {
+    const at = offset + lead.length;
+    if (command.startsWith(labDir + '/', at) || command.startsWith(root, at)) return match;
+    return lead + root + path;
+  });
+}
+
+/** An SFTP path (absolute, or relative to root's home /root) as a path inside the node root. */
+export function virtualPath(path: string, home = '/root'): string {
+  const absolute = path.startsWith('/') ? path : posix.join(home, path);
+  return posix.normalize(absolute).replace(/\/+$/, '') || '/';
+}
+
+export function hostPath(root: string, path: string, home = '/root'): string {
+  const v = virtualPath(path, home);
+  return v === '/' ? root : root + v;
+}
+
+/** The node-visible form of a host path (a symlink target, say). */
+export function toVirtual(root: string, hostFile: string): string {
+  if (hostFile === root) return '/';
+  return hostFile.startsWith(root + '/') ? hostFile.slice(root.length) : hostFile;
+}

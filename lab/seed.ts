@@ -1,0 +1,68 @@
+// A fresh node's disk: the files an ALT p10 host with podsec-k8s installed would have that the
+// playbooks and stand-ins look at. Written once; a restarted lab keeps whatever is there.
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { LabNode } from './layout.js';
+
+const PACKAGES = [
+  'podsec-1.1.20-alt1',
+  'podsec-k8s-1.1.20-alt1',
+  'podsec-k8s-rbac-1.1.20-alt1',
+  'podsec-inotify-1.1.20-alt1',
+  'openssh-server-9.6p1-alt1',
+  'haproxy-2.8.5-alt1',
+  'keepalived-2.2.8-alt1',
+  'curl-8.5.0-alt1',
+];
+
+const DIRS = [
+  'root',
+  'home',
+  'tmp',
+  'opt',
+  'run',
+  'etc/ssh',
+  'etc/containers/registries.d',
+  'etc/podsec/u7s/config',
+  'etc/haproxy',
+  'etc/keepalived',
+  'etc/kubernetes',
+  'var/lib/u7s-admin',
+  'var/lib/podsec/u7s',
+  'var/lib/lab/systemd',
+  'var/log',
+  'var/tmp',
+  'usr/libexec/podsec/u7s/bin',
+];
+
+function files(node: LabNode): Record<string, string> {
+  return {
+    'etc/hostname': `${node.name}\n`,
+    'etc/hosts': `127.0.0.1\tlocalhost.localdomain localhost\n::1\tlocalhost6.localdomain localhost6 localhost6\n${node.internalAddress}\t${node.name}\n`,
+    'etc/os-release': 'NAME="ALT Server"\nVERSION="10.2"\nID=altlinux\nVERSION_ID=10.2\nPRETTY_NAME="ALT Server 10.2 (Mendelevium)"\nCPE_NAME="cpe:/o:alt:server:10.2"\n',
+    'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nsshd:x:99:99:sshd:/var/empty:/dev/null\nu7s-admin:x:990:990:usernetes admin:/var/lib/u7s-admin:/bin/sh\n',
+    'etc/group': 'root:x:0:\nwheel:x:10:root\nsshd:x:99:\nu7s-admin:x:990:\n',
+    'etc/containers/registries.conf': 'unqualified-search-registries = ["registry.altlinux.org"]\n',
+    'etc/podsec/u7s/config/env': '# podsec-k8s settings\n',
+    'etc/ssh/sshd_config': 'PermitRootLogin prohibit-password\nPasswordAuthentication no\n',
+    'var/lib/lab/packages': PACKAGES.join('\n') + '\n',
+    'var/lib/lab/systemd/sshd.json': JSON.stringify({ enabled: true, active: true }) + '\n',
+  };
+}
+
+/** Create the node's disk on first start; true when it was created now. */
+export function seedNode(root: string, node: LabNode): boolean {
+  if (existsSync(join(root, 'etc', 'hostname'))) return false;
+  for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
+  for (const [rel, content] of Object.entries(files(node))) writeFileSync(join(root, rel), content);
+  return true;
+}
+
+/** /usr/libexec/podsec/u7s/bin/kubeadm → the podsec wrapper stand-in (refreshed every start, so a
+ * moved checkout still works). */
+export function linkWrapper(root: string, binDir: string): void {
+  const link = join(root, 'usr/libexec/podsec/u7s/bin/kubeadm');
+  mkdirSync(dirname(link), { recursive: true });
+  rmSync(link, { force: true });
+  symlinkSync(join(binDir, 'podsec-u7s-kubeadm'), link);
+}
