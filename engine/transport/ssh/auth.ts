@@ -1,0 +1,162 @@
+// The authentication methods for one hop, in the order tried: the inventory's or ssh config's
+// key files, ssh-agent, then a password from a secret. Each attempt is recorded by a short
+// description (never key material or passwords) so an E_AUTH error can list what was tried.
+import { readFile } from 'node:fs/promises';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
+import { PlayError } from '../../errors.js';
+import type { SecretSource } from '../../secrets/store.js';
+import { describeHop, type HopContext } from './errors.js';
+import type { Endpoint, IdentityFile } from './route.js';
+import { askHidden, type PromptStreams } from './tty-prompt.js';
+
+const { utils } = ssh2;
+
+export interface AuthDeps {
+  secrets: SecretSource;
+  /** Where to ask for a passphrase; undefined when stdin is not a terminal. */
+  tty: PromptStreams | undefined;
+}
+
+export interface AuthMethodEntry {
+  method: AnyAuthMethod;
+  /** e.g. `publickey ~/.ssh/id_ed25519`, `agent`, `password (secret NAME)`. */
+  description: string;
+}
+
+export interface AuthPlan {
+  entries: AuthMethodEntry[];
+  /** Why some configured method could not even be tried. */
+  skipped: string[];
+}
+
+/** Passphrases typed on the terminal, kept for this process only, so each key is asked once. */
+const typedPassphrases = new Map<string, string>();
+
+export async function planAuth(ep: Endpoint, deps: AuthDeps): Promise<AuthPlan> {
+  const entries: AuthMethodEntry[] = [];
+  const skipped: string[] = [];
+  for (const file of ep.identityFiles) {
+    const entry = await keyEntry(ep, file, deps, skipped);
+    if (entry) entries.push(entry);
+  }
+  const sock = process.env.SSH_AUTH_SOCK;
+  if (ep.useAgent && sock) {
+    entries.push({ method: { type: 'agent', username: ep.user, agent: sock }, description: 'agent (SSH_AUTH_SOCK)' });
+  }
+  if (ep.passwordSecret) {
+    const password = deps.secrets.get(ep.passwordSecret);
+    if (password === undefined) {
+      skipped.push(`password: secret ${ep.passwordSecret} is not set`);
+    } else {
+      const described = `password (secret ${ep.passwordSecret})`;
+      entries.push({ method: { type: 'password', username: ep.user, password }, description: described });
+      entries.push({
+        method: { type: 'keyboard-interactive', username: ep.user, prompt: answerWith(password) },
+        description: `keyboard-interactive (secret ${ep.passwordSecret})`,
+      });
+    }
+  }
+  return { entries, skipped };
+}
+
+function answerWith(password: string) {
+  return (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
+    finish(prompts.map(() => password));
+  };
+}
+
+async function keyEntry(
+  ep: Endpoint,
+  file: IdentityFile,
+  deps: AuthDeps,
+  skipped: string[],
+): Promise<AuthMethodEntry | undefined> {
+  let data: Buffer;
+  try {
+    data = await readFile(file.path);
+  } catch (err) {
+    if (!file.optional) skipped.push(`publickey ${file.path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  const description = `publickey ${file.path}`;
+  const plain = utils.parseKey(data);
+  if (!(plain instanceof Error)) {
+    return { method: { type: 'publickey', username: ep.user, key: data }, description };
+  }
+  if (!/encrypted|passphrase/i.test(plain.message)) {
+    skipped.push(`publickey ${file.path}: not a private key ssh2 can read`);
+    return undefined;
+  }
+  const passphrase = await passphraseFor(ep, file, data, deps, skipped);
+  if (passphrase === undefined) return undefined;
+  return { method: { type: 'publickey', username: ep.user, key: data, passphrase }, description };
+}
+
+async function passphraseFor(
+  ep: Endpoint,
+  file: IdentityFile,
+  data: Buffer,
+  deps: AuthDeps,
+  skipped: string[],
+): Promise<string | undefined> {
+  if (ep.passphraseSecret) {
+    const secret = deps.secrets.get(ep.passphraseSecret);
+    if (secret !== undefined) {
+      if (!(utils.parseKey(data, secret) instanceof Error)) return secret;
+      skipped.push(`publickey ${file.path}: the passphrase in secret ${ep.passphraseSecret} does not open it`);
+      return undefined;
+    }
+  }
+  const cached = typedPassphrases.get(file.path);
+  if (cached !== undefined) return cached;
+  if (!deps.tty) {
+    skipped.push(`publickey ${file.path}: encrypted, and no passphrase (set ssh.passphraseSecret, or run on a terminal)`);
+    return undefined;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const typed = await askHidden(`Enter passphrase for key ${file.path}: `, deps.tty);
+    if (!(utils.parseKey(data, typed) instanceof Error)) {
+      typedPassphrases.set(file.path, typed);
+      return typed;
+    }
+  }
+  skipped.push(`publickey ${file.path}: wrong passphrase typed three times`);
+  return undefined;
+}
+
+/** The server names `publickey` for agent keys too. */
+function serverName(type: AuthenticationType): AuthenticationType {
+  return type === 'agent' ? 'publickey' : type;
+}
+
+/** ssh2 authHandler that walks the plan, skipping methods the server does not offer. */
+export function authHandler(plan: AuthPlan, tried: string[]): AuthHandlerMiddleware {
+  let index = 0;
+  return (authsLeft, _partial, next) => {
+    while (index < plan.entries.length) {
+      const entry = plan.entries[index++];
+      if (!entry) continue;
+      if (authsLeft && authsLeft.length > 0 && !authsLeft.includes(serverName(entry.method.type))) continue;
+      tried.push(entry.description);
+      next(entry.method);
+      return;
+    }
+    next(false as unknown as AuthenticationType);
+  };
+}
+
+/** The E_AUTH error: names the hop and what was tried, never a secret. */
+export function authError(ctx: HopContext, plan: AuthPlan, tried: string[], cause?: unknown): PlayError {
+  const parts = [`tried: ${tried.length > 0 ? [...new Set(tried)].join(', ') : 'nothing'}`];
+  if (plan.skipped.length > 0) parts.push(`not tried: ${plan.skipped.join('; ')}`);
+  if (plan.entries.length === 0) {
+    parts.push('configure ssh.identityFile, ssh-agent (SSH_AUTH_SOCK) or ssh.passwordSecret');
+  }
+  return new PlayError(`${describeHop(ctx)}: authentication failed (${parts.join('; ')})`, {
+    code: 'E_AUTH',
+    host: ctx.host,
+    retryable: false,
+    cause,
+  });
+}

@@ -1,0 +1,53 @@
+// The SSH transport's entry point: createSshTransport(host, inventory, options) gives a lazy
+// Transport that connects on first use and reconnects on the next use after a drop.
+import { dirname } from 'node:path';
+import type { Host, Inventory } from '../../model.js';
+import type { SecretSource } from '../../secrets/store.js';
+import type { Transport } from '../types.js';
+import { Connection } from './connection.js';
+import { resolveRoute, type Route } from './route.js';
+import { defaultSshConfigFile, loadSshConfig } from './ssh-config.js';
+import { SshTransport } from './transport.js';
+
+export interface SshOpenOptions {
+  secrets: SecretSource; // engine/secrets/store.ts
+  acceptNewHostKeys: boolean; // --accept-new-host-keys: record unknown keys in the known_hosts file
+  inventoryHosts: Host[]; // to resolve proxyJump entries that name inventory hosts
+  inventoryDir: string; // relative identityFile/knownHosts paths resolve against it
+  sshConfigFile?: string; // default ~/.ssh/config; tests pass their own
+  signal?: AbortSignal;
+  onLog?: (message: string) => void; // "connecting", "reconnected" etc. (never secrets)
+  keepaliveIntervalMs?: number; // default 5000, countMax 3
+}
+
+const KEEPALIVE_INTERVAL_MS = 5000;
+const KEEPALIVE_COUNT_MAX = 3;
+
+export function createSshTransport(host: Host, inventory: Inventory, options: SshOpenOptions): Transport {
+  const log = options.onLog ?? (() => undefined);
+  let route: Route | undefined;
+  const getRoute = (): Route => {
+    route ??= resolveRoute(host, {
+      inventory,
+      inventoryHosts: options.inventoryHosts,
+      inventoryDir: options.inventoryDir || dirname(inventory.file),
+      sshConfig: loadSshConfig(options.sshConfigFile ?? defaultSshConfigFile()),
+    });
+    return route;
+  };
+  const stdin = process.stdin;
+  const connection = new Connection({
+    host: host.name,
+    route: getRoute,
+    auth: {
+      secrets: options.secrets,
+      tty: stdin.isTTY ? { input: stdin, output: process.stderr } : undefined,
+    },
+    policy: { acceptNew: options.acceptNewHostKeys, log },
+    keepaliveIntervalMs: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
+    keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+    ...(options.signal ? { signal: options.signal } : {}),
+    log,
+  });
+  return new SshTransport(host, connection, options.secrets, () => getRoute().target.user, options.signal);
+}

@@ -1,0 +1,156 @@
+// The Transport of one SSH host: exec with sudo/runAs/env/PTY answers, atomic upload and
+// download, all over one lazily opened, self-healing connection.
+import type { Host } from '../../model.js';
+import { PlayError } from '../../errors.js';
+import type { SecretSource } from '../../secrets/store.js';
+import type { ExecOptions, ExecResult, PromptAnswer, Transport, UploadOptions, UploadResult } from '../types.js';
+import { raceAbort } from './abort.js';
+import { SUDO_PROMPT, usesSudo, wrapCommand, type SudoMode } from './command-line.js';
+import type { Connection } from './connection.js';
+import { runOnLink, type ChannelResult } from './exec.js';
+import { downloadFile, uploadFile, type FileOps } from './files.js';
+import type { Link } from './link.js';
+
+const DEFAULT_PROMPT_IDLE_MS = 2000;
+
+export class SshTransport implements Transport {
+  readonly host: string;
+
+  constructor(
+    private readonly model: Host,
+    private readonly connection: Connection,
+    private readonly secrets: SecretSource,
+    private readonly loginUser: () => string,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.host = model.name;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const { stdoutBytes: _bytes, ...outcome } = await this.run(command, options);
+    return outcome;
+  }
+
+  async upload(options: UploadOptions): Promise<UploadResult> {
+    const sudo = this.wantsSudo(options.sudo);
+    return uploadFile(this.fileOps(), options, sudo, sudo || this.loginUser() === 'root');
+  }
+
+  async download(path: string, options: { signal?: AbortSignal; sudo?: boolean } = {}): Promise<Buffer> {
+    return downloadFile(this.fileOps(), path, this.wantsSudo(options.sudo), options.signal);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  private wantsSudo(explicit: boolean | undefined): boolean {
+    return usesSudo({ sudo: explicit ?? this.model.sudo ?? false, loginUser: this.loginUser() });
+  }
+
+  private combinedSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+    if (signal && this.signal) return AbortSignal.any([signal, this.signal]);
+    return signal ?? this.signal;
+  }
+
+  private async link(signal: AbortSignal | undefined): Promise<Link> {
+    return raceAbort(this.connection.get(), signal, this.host, 'connect');
+  }
+
+  private async run(command: string, options: ExecOptions): Promise<ChannelResult> {
+    const signal = this.combinedSignal(options.signal);
+    const link = await this.link(signal);
+    const loginUser = this.loginUser();
+    const sudoWanted = usesSudo({
+      sudo: options.sudo ?? this.model.sudo ?? false,
+      loginUser,
+      ...(options.runAs === undefined ? {} : { runAs: options.runAs }),
+    });
+    const sudoMode: SudoMode = sudoWanted ? await this.sudoMode(link, options.pty === true, signal) : 'nopasswd';
+    let wrapped: string;
+    try {
+      wrapped = wrapCommand(command, {
+        sudo: options.sudo ?? this.model.sudo ?? false,
+        loginUser,
+        sudoMode,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.runAs === undefined ? {} : { runAs: options.runAs }),
+      });
+    } catch (err) {
+      throw new PlayError(`${this.host}: ${(err as Error).message}`, { code: 'E_INPUT', host: this.host });
+    }
+    const userStdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
+    const answers: PromptAnswer[] = [...(options.answers ?? [])];
+    let stdin = userStdin;
+    if (sudoMode === 'stdin') {
+      const pw = Buffer.from(`${this.sudoPassword()}\n`);
+      stdin = userStdin ? Buffer.concat([pw, userStdin]) : pw;
+    } else if (sudoMode === 'pty') {
+      answers.push({ prompt: escapeRegExp(SUDO_PROMPT), send: this.sudoPassword() });
+    }
+    return runOnLink(link, {
+      command: wrapped,
+      display: command,
+      pty: options.pty === true,
+      ...(stdin ? { stdin } : {}),
+      keepStdinOpen: answers.length > 0,
+      answers,
+      failOnUnmatchedPrompt: (options.answers?.length ?? 0) > 0,
+      promptIdleMs: options.promptIdleMs ?? DEFAULT_PROMPT_IDLE_MS,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(signal ? { signal } : {}),
+      ...(options.onLine ? { onLine: options.onLine } : {}),
+    });
+  }
+
+  /** How sudo gets its password on this connection: asked once per connection with `sudo -n true`. */
+  private async sudoMode(link: Link, pty: boolean, signal: AbortSignal | undefined): Promise<SudoMode> {
+    if (!this.model.sudoPasswordSecret) return 'nopasswd';
+    let probe = link.memo.get('sudo-needs-password') as Promise<boolean> | undefined;
+    if (!probe) {
+      probe = runOnLink(link, {
+        command: 'sudo -n true',
+        display: 'sudo -n true',
+        pty: false,
+        keepStdinOpen: false,
+        answers: [],
+        failOnUnmatchedPrompt: false,
+        promptIdleMs: DEFAULT_PROMPT_IDLE_MS,
+        ...(signal ? { signal } : {}),
+      }).then((r) => r.exitCode !== 0);
+      link.memo.set('sudo-needs-password', probe);
+      probe.catch(() => link.memo.delete('sudo-needs-password'));
+    }
+    if (!(await probe)) return 'nopasswd';
+    return pty ? 'pty' : 'stdin';
+  }
+
+  private sudoPassword(): string {
+    const name = this.model.sudoPasswordSecret ?? '';
+    const value = this.secrets.get(name);
+    if (value === undefined) {
+      throw new PlayError(`${this.host}: the sudo password secret ${name} is not set`, {
+        code: 'E_AUTH',
+        host: this.host,
+      });
+    }
+    return value;
+  }
+
+  private fileOps(): FileOps {
+    let used: Link | undefined;
+    return {
+      host: this.host,
+      run: (command, options) => this.run(command, options),
+      sftp: async () => {
+        used = await this.link(this.signal);
+        return used.sftp();
+      },
+      dropError: () => (used && !used.isAlive ? used.dropReason() : undefined),
+    };
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
