@@ -50,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Everything is closed by now; if a stray handle still holds the loop, do not hang.
+    setTimeout(() => process.exit(code), 2000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`podsec-play: ${errorMessage(err)}\n`);

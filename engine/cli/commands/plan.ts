@@ -1,0 +1,58 @@
+// `podsec-play plan`: the ordered plan (phase → host → step) and its hash, without running it.
+import { resolve } from 'node:path';
+import { EXIT } from '../../errors.js';
+import { SealRegistry } from '../../journal/seal-registry.js';
+import type { SealRecord } from '../../journal/types.js';
+import { formatPlanDot } from '../../plan/format-dot.js';
+import { formatPlanJson } from '../../plan/format-json.js';
+import { formatPlanMermaid } from '../../plan/format-mermaid.js';
+import { formatPlanText } from '../../plan/format-text.js';
+import { Masker } from '../../secrets/masker.js';
+import { parse, usageError } from '../args.js';
+import type { Command } from '../command.js';
+import { loadAndPlan } from '../load-for-cli.js';
+import { defaultStateFile } from '../paths.js';
+
+const usage = `Usage: podsec-play plan PLAYBOOK -i INVENTORY [--format text|json|mermaid|dot] [--state FILE]
+
+Prints what a run would do, in order: phases, their hosts (with concurrency), each host's
+steps, and the plan hash (the same inputs always give the same hash). Hosts whose SSH an
+earlier run turned off are marked as sealed.
+
+Options:
+  -i, --inventory FILE   inventory YAML (required)
+      --format FORMAT    text (default), json, mermaid or dot
+      --state FILE       the state whose sealed hosts to show (default as for run)
+  -h, --help             this help`;
+
+const formats = {
+  text: formatPlanText,
+  json: formatPlanJson,
+  mermaid: formatPlanMermaid,
+  dot: formatPlanDot,
+} as const;
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'print the ordered plan (text, json, mermaid or dot) without running it',
+  help: usage,
+  async run(args) {
+    const { values, positionals } = parse(args, { inventory: { type: 'string', short: 'i' }, format: { type: 'string' }, state: { type: 'string' } }, usage);
+    if (positionals.length !== 1) throw usageError('plan takes exactly one PLAYBOOK', usage);
+    if (!values.inventory) throw usageError('plan needs an inventory: -i INVENTORY', usage);
+    const format = (values.format ?? 'text') as keyof typeof formats;
+    if (!(format in formats)) throw usageError(`unknown format "${values.format}" (text, json, mermaid, dot)`, usage);
+    const playbookFile = resolve(positionals[0]!);
+    const inventoryFile = resolve(values.inventory);
+    const masker = new Masker();
+    const { plan, inventory } = loadAndPlan(playbookFile, inventoryFile, masker);
+    const seals = SealRegistry.forStateFile(resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile)));
+    const sealed: Record<string, SealRecord> = {};
+    for (const host of inventory.hosts) {
+      const seal = seals.find(host);
+      if (seal) sealed[host.name] = seal;
+    }
+    process.stdout.write(masker.mask(formats[format](plan, sealed)).replace(/\n?$/, '\n'));
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,30 @@
+// What run, plan and validate share: load and validate the inputs, plan them.
+import { InputError } from '../errors.js';
+import { loadInputs, type LoadedInputs } from '../load/index.js';
+import type { Inventory } from '../model.js';
+import { planRun } from '../plan/planner.js';
+import type { Plan } from '../plan/types.js';
+import type { Masker } from '../secrets/masker.js';
+import type { SecretStore } from '../secrets/store.js';
+import { findStepKind } from '../../steps/index.js';
+
+export interface Planned extends LoadedInputs {
+  inventory: Inventory;
+  secrets: SecretStore;
+  plan: Plan;
+}
+
+export function loadAndPlan(playbookFile: string, inventoryFile: string, masker: Masker): Planned {
+  const loaded = loadInputs({ playbookFile, inventoryFile, env: process.env, masker });
+  if (!loaded.inventory || !loaded.secrets) throw new InputError([]);
+  const plan = planRun(loaded.playbook, loaded.inventory, {
+    titleOf: (uses, w) => {
+      try {
+        return findStepKind(uses)?.title?.(w);
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  return { ...loaded, inventory: loaded.inventory, secrets: loaded.secrets, plan };
+}

@@ -1,0 +1,110 @@
+// The `local` transport: commands run on the controller with execa, files written atomically.
+// Same contract as SSH, so a playbook runs unchanged against either.
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { PlayError } from '../errors.js';
+import { writeFileAtomic } from '../journal/atomic-write.js';
+import { exportEnv, quote } from '../util/shell.js';
+import { LineSplitter } from './line-splitter.js';
+import { PromptWatcher } from './prompt-watcher.js';
+import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from './types.js';
+
+export class LocalTransport implements Transport {
+  constructor(readonly host: string) {}
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const started = Date.now();
+    const script = wrap(`${exportEnv(options.env)}${command}`, options);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) controller.abort(options.signal.reason);
+    let promptError: PlayError | undefined;
+    const child = execa('/bin/sh', ['-c', script], {
+      reject: false,
+      stdin: options.answers || options.stdin !== undefined ? 'pipe' : 'ignore',
+      cancelSignal: controller.signal,
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+      forceKillAfterDelay: 2000,
+      stripFinalNewline: false,
+      encoding: 'utf8',
+    });
+    const out = new LineSplitter((line) => options.onLine?.(line, 'stdout'));
+    const err = new LineSplitter((line) => options.onLine?.(line, 'stderr'));
+    const watcher = options.answers
+      ? new PromptWatcher(
+          options.answers,
+          (text) => child.stdin?.write(text),
+          (e) => {
+            promptError = e;
+            controller.abort(e);
+          },
+          options.promptIdleMs ?? 2000,
+          this.host,
+        )
+      : undefined;
+    child.stdout?.on('data', (d: Buffer) => {
+      out.push(d);
+      watcher?.feed(d.toString());
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      err.push(d);
+      watcher?.feed(d.toString());
+    });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+    const result = await child;
+    watcher?.stop();
+    out.flush();
+    err.flush();
+    options.signal?.removeEventListener('abort', onAbort);
+    if (promptError) throw promptError;
+    if (options.signal?.aborted) throw new PlayError(`${this.host}: aborted: ${command}`, { code: 'E_ABORTED', host: this.host });
+    return {
+      command,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      durationMs: Date.now() - started,
+      timedOut: result.timedOut === true,
+    };
+  }
+
+  async upload(options: UploadOptions): Promise<UploadResult> {
+    const content = typeof options.content === 'string' ? Buffer.from(options.content) : options.content;
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    if (existsSync(options.path) && createHash('sha256').update(readFileSync(options.path)).digest('hex') === sha256) {
+      if (options.mode !== undefined) chmodSync(options.path, options.mode);
+      return { changed: false, sha256 };
+    }
+    mkdirSync(dirname(options.path), { recursive: true });
+    writeFileAtomic(options.path, content, { mode: options.mode ?? 0o644, fsync: true });
+    if (options.mode !== undefined) chmodSync(options.path, options.mode);
+    if (options.owner || options.group) {
+      const r = await this.exec(`chown ${quote(`${options.owner ?? ''}${options.group ? `:${options.group}` : ''}`)} ${quote(options.path)}`);
+      if (r.exitCode !== 0) throw new PlayError(`${this.host}: chown ${options.path} failed: ${r.stderr.trim()}`, { code: 'E_STEP', host: this.host });
+    }
+    return { changed: true, sha256 };
+  }
+
+  async download(path: string): Promise<Buffer> {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new PlayError(`${this.host}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`, { code: 'E_STEP', host: this.host });
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function wrap(script: string, options: ExecOptions): string {
+  const isRoot = process.getuid?.() === 0;
+  if (options.runAs) {
+    return isRoot ? `su -s /bin/sh ${quote(options.runAs)} -c ${quote(script)}` : `sudo -n -u ${quote(options.runAs)} -H sh -c ${quote(script)}`;
+  }
+  if (options.sudo && !isRoot) return `sudo -n sh -c ${quote(script)}`;
+  return script;
+}
