@@ -12,7 +12,10 @@ export interface WaitForWith {
   sudo?: boolean;
 }
 
-const durationSchema = { oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' }] };
+const durationSchema = {
+  description: 'a duration: seconds, or e.g. 500ms, 30s, 5m, 2h',
+  oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' }],
+};
 
 export const waitForStep = defineStep<WaitForWith>({
   kind: 'wait-for',

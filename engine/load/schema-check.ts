@@ -4,7 +4,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
 import { pointerToPath, type PathSegment, type YamlSource } from './yaml-source.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+// verbose: errors carry parentSchema, whose description and properties word the messages.
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false, verbose: true });
 const cache = new WeakMap<object, ValidateFunction>();
 
 export function compile(schema: object): ValidateFunction {
@@ -56,11 +57,11 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
 }
 
 function describe(e: ErrorObject, rel: PathSegment[]): { path: PathSegment[]; message: string; key: boolean } {
-  const where = rel.length ? `"${rel.join('.')}"` : 'the document';
+  const where = rel.length ? `"${rel.join('.')}"` : 'it';
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required':
-      return { path: rel, message: `${where} is missing the required key "${String(params.missingProperty)}"`, key: false };
+      return { path: rel, message: `${rel.length ? `${where} is ` : ''}missing the required key "${String(params.missingProperty)}"`, key: false };
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
@@ -73,7 +74,7 @@ function describe(e: ErrorObject, rel: PathSegment[]): { path: PathSegment[]; me
       return { path: rel, message: `${where} must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`, key: false };
     case 'pattern': {
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
-      return { path: rel, message: `${where} ${desc ? `is not valid: ${desc}` : `must match ${String(params.pattern)}`}`, key: false };
+      return { path: rel, message: `${where} must match /${String(params.pattern)}/${desc ? ` (${desc.replace(/\.$/, '')})` : ''}`, key: false };
     }
     case 'oneOf':
     case 'anyOf': {
