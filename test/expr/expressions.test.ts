@@ -22,7 +22,7 @@ const scope: ExprScope = {
   cluster: { name: 'c1', kubeVersion: 'v1.28.3' },
   host: w1,
   hosts: [m1, w1],
-  outputsOf: (h, s) => (h === 'm1' && s === 'init' ? { token: 'abcdef.0123456789abcdef' } : h === 'worker-1' && s === 'a' ? { x: '1' } : undefined),
+  outputsOf: (h, s): Record<string, string> | undefined => (h === 'm1' && s === 'init' ? { token: 'abcdef.0123456789abcdef' } : h === 'worker-1' && s === 'a' ? { x: '1' } : undefined),
   secret: (name) => (name === 'PW' ? 'pa$$ word' : undefined),
 };
 
