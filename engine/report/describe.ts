@@ -1,0 +1,40 @@
+// The words every reporter uses for the same facts (why a step was skipped, how it failed), so the
+// TUI, plain lines, the log file, JUnit and the status table never disagree.
+import type { ErrorInfo, SkipReason } from '../events/types.js';
+import { cleanLine, cleanText } from './ansi.js';
+
+const SKIP_WORDS: Record<SkipReason, string> = {
+  done: 'already done',
+  check: 'already in place',
+  creates: 'already in place',
+  when: 'condition is false',
+  'not-reached': 'not reached',
+};
+
+/** `already done`, `already in place (creates /etc/x exists)`, … */
+export function describeSkip(reason: SkipReason, detail?: string): string {
+  const words = SKIP_WORDS[reason] ?? reason;
+  const extra = detail ? cleanLine(detail) : '';
+  return extra ? `${words} (${extra})` : words;
+}
+
+/** First line of the message, led by the exit code when there is one: `exit code 2: kubeadm init failed`. */
+export function describeError(error: ErrorInfo): string {
+  const first = cleanLine(error.message.split('\n')[0] ?? '') || error.code;
+  if (error.exitCode !== undefined) return `exit code ${error.exitCode}: ${first}`;
+  if (error.code === 'E_ABORTED') return `interrupted: ${first}`;
+  return `${error.code}: ${first}`;
+}
+
+/** The last `n` lines of a failure's output (cleaned of escapes), or of its message when it has none. */
+export function errorOutputLines(error: ErrorInfo, n: number): string[] {
+  const source = error.output ?? error.message.split('\n').slice(1).join('\n');
+  const lines = cleanText(source).replace(/\s+$/, '').split('\n');
+  if (lines.length === 1 && lines[0] === '') return [];
+  return lines.slice(-n);
+}
+
+/** `attempt 2/3` when retries are configured, nothing when there is only one attempt. */
+export function describeAttempt(attempt: number, attempts: number): string {
+  return attempts > 1 ? `attempt ${attempt}/${attempts}` : '';
+}

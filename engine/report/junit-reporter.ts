@@ -1,0 +1,128 @@
+// --junit FILE: the run as a test report for CI systems: one <testsuite> per phase, one
+// <testcase classname="PHASE.HOST" name="STEP"> per host × step, failures with their output,
+// skipped steps with the reason. Written (atomically) when the runner closes the reporters.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { PlayError, errorMessage } from '../errors.js';
+import type { PlayEvent } from '../events/types.js';
+import { cleanText } from './ansi.js';
+import { describeAttempt, describeError, describeSkip, errorOutputLines } from './describe.js';
+import { renderXml, type XmlElement } from './junit-xml.js';
+import { RunModel, type PhaseNode, type StepNode } from './run-model.js';
+import type { Reporter } from './reporter.js';
+
+export class JunitReporter implements Reporter {
+  private readonly model = new RunModel();
+
+  constructor(readonly file: string) {}
+
+  onEvent(event: PlayEvent): void {
+    this.model.apply(event);
+  }
+
+  /** The report as XML text (what close() writes). */
+  render(): string {
+    return renderXml(junitDocument(this.model));
+  }
+
+  async close(): Promise<void> {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      await mkdir(dirname(this.file), { recursive: true });
+      await writeFile(tmp, this.render(), 'utf8');
+      await rename(tmp, this.file);
+    } catch (err) {
+      throw new PlayError(`cannot write the JUnit report ${this.file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
+    }
+  }
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+export function junitDocument(model: RunModel): XmlElement {
+  const suites = model.phases.map((phase) => suiteFor(model, phase));
+  const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const s of suites) for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += Number(s.attrs?.[k] ?? 0);
+  return {
+    name: 'testsuites',
+    attrs: {
+      name: model.playbook || 'podsec-play',
+      ...total,
+      time: seconds(model.durationMs ?? 0),
+      timestamp: model.startedAt === undefined ? undefined : new Date(model.startedAt).toISOString(),
+    },
+    children: suites,
+  };
+}
+
+function suiteFor(model: RunModel, phase: PhaseNode): XmlElement {
+  const cases = phase.hosts.flatMap((h) => h.steps.map(caseFor));
+  const counts: Counts = {
+    tests: cases.length,
+    failures: cases.filter((c) => c.children?.some((x) => x.name === 'failure')).length,
+    errors: cases.filter((c) => c.children?.some((x) => x.name === 'error')).length,
+    skipped: cases.filter((c) => c.children?.some((x) => x.name === 'skipped')).length,
+  };
+  const properties: XmlElement = {
+    name: 'properties',
+    children: [
+      { name: 'property', attrs: { name: 'runId', value: model.runId } },
+      { name: 'property', attrs: { name: 'planHash', value: model.planHash } },
+      { name: 'property', attrs: { name: 'hosts', value: phase.hosts.map((h) => h.name).join(' ') } },
+    ],
+  };
+  const children: XmlElement[] = [properties, ...cases];
+  if (phase.status === 'skipped' || phase.status === 'waiting') {
+    children.push({ name: 'system-out', text: `phase ${phase.name}: ${describeSkip(phase.skipReason ?? 'not-reached')}` });
+  }
+  return {
+    name: 'testsuite',
+    attrs: {
+      name: phase.name,
+      ...counts,
+      time: seconds(phase.durationMs ?? 0),
+      timestamp: phase.startedAt === undefined ? undefined : new Date(phase.startedAt).toISOString(),
+    },
+    children,
+  };
+}
+
+function caseFor(step: StepNode): XmlElement {
+  const children: XmlElement[] = [];
+  if (step.status === 'skipped') {
+    children.push({ name: 'skipped', attrs: { message: describeSkip(step.skipReason ?? 'not-reached', step.skipDetail) } });
+  } else if (step.status === 'failed' && step.error) {
+    const aborted = step.error.code === 'E_ABORTED';
+    const body = [describeError(step.error), describeAttempt(step.attempt, step.attempts), ...errorOutputLines(step.error, 200)];
+    children.push({
+      name: aborted ? 'error' : 'failure',
+      attrs: { message: describeError(step.error), type: step.error.code },
+      text: body.filter(Boolean).join('\n'),
+    });
+  } else if (step.status !== 'succeeded') {
+    children.push({ name: 'error', attrs: { message: 'the step did not finish (the run ended while it was running)', type: 'E_ABORTED' } });
+  }
+  const out = [
+    ...step.retries.map(
+      (r) => `attempt ${r.attempt}/${r.attempts} failed: ${describeError(r.error)}; next attempt at ${r.nextAttemptAt}`,
+    ),
+    ...step.outputTail.map((l) => cleanText(l)),
+  ];
+  if (out.length) children.push({ name: 'system-out', text: out.join('\n') });
+  const time =
+    step.endedAt !== undefined && step.firstStartedAt !== undefined ? step.endedAt - step.firstStartedAt : (step.durationMs ?? 0);
+  return {
+    name: 'testcase',
+    attrs: { classname: `${step.phase}.${step.host}`, name: step.step, time: seconds(time) },
+    children,
+  };
+}
+
+function seconds(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(3);
+}

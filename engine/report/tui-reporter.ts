@@ -1,0 +1,376 @@
+// The live tree for an admin at a terminal (listr2's default renderer): phases → hosts → steps,
+// driven only by events. Every listr task waits on a deferred that an incoming event settles, and
+// its title/state/output are updated from the run model; listr never runs or decides anything.
+import { Listr, ListrLogger, ListrTaskState, ProcessOutput } from 'listr2';
+import type { ListrTask, ListrTaskWrapper, ListrRendererFactory } from 'listr2';
+import type { PlayEvent } from '../events/types.js';
+import { cleanLine, makePaint } from './ansi.js';
+import { describeSkip } from './describe.js';
+import { RunModel, isFinished, type HostNode, type PhaseNode, type StepNode } from './run-model.js';
+import { summaryLines } from './summary.js';
+import { hostCountLine, hostTitle, phaseTitle, stepTitle } from './tui-titles.js';
+import { flushStream, type Reporter } from './reporter.js';
+
+type Ctx = Record<string, never>;
+type Wrapper = ListrTaskWrapper<Ctx, ListrRendererFactory, ListrRendererFactory>;
+type Task = ListrTask<Ctx, ListrRendererFactory, ListrRendererFactory>;
+
+export interface TuiReporterOptions {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  color: boolean;
+  logFile: string;
+  /** A phase with more hosts than this folds finished and waiting hosts into a count line. */
+  foldHostsAbove?: number;
+  /** Refresh period of titles (elapsed time, countdowns) and output lines, in ms. */
+  refreshMs?: number;
+}
+
+class Deferred<T = void> {
+  settled = false;
+  resolve!: (value: T) => void;
+  readonly promise = new Promise<T>((resolve) => {
+    this.resolve = (value: T) => {
+      if (this.settled) return;
+      this.settled = true;
+      resolve(value);
+    };
+  });
+}
+
+interface Slot {
+  index: number;
+  node?: StepNode;
+  wrapper?: Wrapper;
+  done: Deferred;
+  shownOutput?: string;
+}
+
+interface HostEntry {
+  node: HostNode;
+  phase: PhaseEntry;
+  wrapper?: Wrapper;
+  slots: Slot[];
+  started: Deferred<'run' | 'skip'>;
+  done: Deferred;
+}
+
+interface PhaseEntry {
+  node: PhaseNode;
+  wrapper?: Wrapper;
+  hosts: HostEntry[];
+  started: Deferred<'run' | 'skip'>;
+  done: Deferred;
+  fold: boolean;
+  shownOutput?: string;
+  notice?: string;
+}
+
+export class TuiReporter implements Reporter {
+  private readonly model = new RunModel();
+  private readonly phases: PhaseEntry[] = [];
+  private running: Promise<unknown> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private finished = false;
+  private closed = false;
+
+  constructor(private readonly options: TuiReporterOptions) {}
+
+  onEvent(event: PlayEvent): void {
+    const node = this.model.apply(event);
+    switch (event.type) {
+      case 'run.started':
+        this.start();
+        return;
+      case 'run.succeeded':
+      case 'run.failed':
+      case 'run.interrupted':
+        this.finish();
+        return;
+      case 'phase.started':
+        this.phaseEntry(event.phase).started.resolve('run');
+        this.paintPhase(this.phaseEntry(event.phase));
+        return;
+      case 'phase.skipped':
+        this.finishPhase(this.phaseEntry(event.phase));
+        return;
+      case 'phase.succeeded':
+      case 'phase.failed':
+        this.finishPhase(this.phaseEntry(event.phase));
+        return;
+      case 'host.started': {
+        const host = this.hostEntry(event.phase, event.host);
+        host.started.resolve('run');
+        this.paintHost(host);
+        this.paintPhase(host.phase);
+        return;
+      }
+      case 'host.succeeded':
+      case 'host.failed':
+      case 'host.skipped':
+        this.finishHost(this.hostEntry(event.phase, event.host));
+        return;
+      case 'step.output':
+        // Shown by the refresh tick, at most a few times a second, however fast lines come.
+        return;
+      case 'log':
+        if (event.level === 'warn' || event.level === 'error') {
+          const current = this.phases.find((p) => p.node.status === 'running');
+          if (current) {
+            current.notice = `${event.level}: ${event.host ? `${event.host}: ` : ''}${cleanLine(event.message)}`;
+            this.paintPhase(current);
+          }
+        }
+        return;
+      default: {
+        if (!node || !('outputTail' in node)) return;
+        const slot = this.slotFor(node);
+        if (!slot) return;
+        this.paintSlot(slot);
+        if (isFinished(node.status)) slot.done.resolve();
+        this.paintHost(this.hostEntry(node.phase, node.host));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.finish();
+    if (this.running) await this.running;
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.running) {
+      const paint = makePaint(this.options.color);
+      this.options.stdout.write('\n' + summaryLines(this.model, paint, this.options.logFile).join('\n') + '\n');
+    }
+    await flushStream(this.options.stdout);
+  }
+
+  private start(): void {
+    if (this.running) return;
+    const fold = this.options.foldHostsAbove ?? 8;
+    for (const phase of this.model.phases) this.phaseEntry(phase.name).fold = phase.hosts.length > fold;
+    const logger = new ListrLogger({
+      useIcons: true,
+      toStderr: [],
+      processOutput: new ProcessOutput(this.options.stdout as NodeJS.WriteStream, this.options.stderr as NodeJS.WriteStream),
+    });
+    const listr = new Listr<Ctx>(
+      this.phases.map((p) => this.phaseTask(p)),
+      {
+        concurrent: false,
+        exitOnError: false,
+        registerSignalListeners: false, // Ctrl-C belongs to the runner (it saves state, exits 130)
+        renderer: 'default',
+        rendererOptions: { logger, formatOutput: 'truncate', suffixRetries: false, collapseSubtasks: true, collapseSkips: true, showSkipMessage: true },
+      },
+    );
+    this.running = listr.run().catch(() => undefined);
+    this.ticker = setInterval(() => this.tick(), this.options.refreshMs ?? 200);
+    this.ticker.unref();
+  }
+
+  /** The run ended: settle every deferred so listr's tasks finish and the tree shows the end state. */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const phase of this.phases) this.finishPhase(phase);
+  }
+
+  private phaseEntry(name: string): PhaseEntry {
+    let entry = this.phases.find((p) => p.node.name === name);
+    if (!entry) {
+      entry = { node: this.model.phase(name), hosts: [], started: new Deferred(), done: new Deferred(), fold: false };
+      this.phases.push(entry);
+      for (const h of entry.node.hosts) this.hostEntry(name, h.name);
+    }
+    return entry;
+  }
+
+  private hostEntry(phase: string, name: string): HostEntry {
+    const p = this.phaseEntry(phase);
+    let entry = p.hosts.find((h) => h.node.name === name);
+    if (!entry) {
+      const slots = Array.from({ length: Math.max(1, p.node.stepCount) }, (_, index) => ({ index, done: new Deferred() }));
+      entry = { node: this.model.host(phase, name), phase: p, slots, started: new Deferred(), done: new Deferred() };
+      p.hosts.push(entry);
+    }
+    return entry;
+  }
+
+  /** Steps on a host run in plan order, so the n-th step seen takes the n-th slot. */
+  private slotFor(step: StepNode): Slot | undefined {
+    const host = this.hostEntry(step.phase, step.host);
+    const bound = host.slots.find((s) => s.node === step);
+    if (bound) return bound;
+    const free = host.slots.find((s) => !s.node && !s.done.settled);
+    if (free) free.node = step;
+    return free;
+  }
+
+  private finishPhase(phase: PhaseEntry): void {
+    for (const host of phase.hosts) this.finishHost(host);
+    phase.started.resolve('skip');
+    this.paintPhase(phase);
+    phase.done.resolve();
+  }
+
+  private finishHost(host: HostEntry): void {
+    for (const slot of host.slots) {
+      this.paintSlot(slot);
+      slot.done.resolve();
+    }
+    host.started.resolve('skip');
+    this.paintHost(host);
+    host.done.resolve();
+    this.paintPhase(host.phase);
+  }
+
+  private phaseTask(phase: PhaseEntry): Task {
+    return {
+      title: phaseTitle(phase.node, Date.now()),
+      task: async (_ctx, w) => {
+        phase.wrapper = w;
+        this.paintPhase(phase);
+        await phase.started.promise;
+        if (phase.node.status === 'waiting' || phase.node.status === 'skipped') {
+          w.skip(`${phase.node.name} — ${describeSkip(phase.node.skipReason ?? 'not-reached')}`);
+          return;
+        }
+        return w.newListr(
+          [
+            { task: (_c, g) => g.newListr(phase.hosts.map((h) => this.hostTask(h)), { concurrent: true, exitOnError: false }) },
+            {
+              task: async () => {
+                await phase.done.promise;
+                this.paintPhase(phase);
+                if (phase.node.status === 'failed') throw new Error(phaseTitle(phase.node, Date.now()));
+                if (phase.node.status === 'running') throw new Error(`${phase.node.name} — interrupted`);
+              },
+            },
+          ],
+          { concurrent: false, exitOnError: true },
+        );
+      },
+    };
+  }
+
+  private hostTask(host: HostEntry): Task {
+    return {
+      title: hostTitle(host.node, host.phase.node.stepCount, Date.now()),
+      task: async (_ctx, w) => {
+        host.wrapper = w;
+        if (!host.started.settled) w.task.state$ = ListrTaskState.WAITING;
+        this.paintHost(host);
+        await host.started.promise;
+        if (host.node.status === 'waiting' || host.node.status === 'skipped') {
+          w.task.state$ = ListrTaskState.STARTED;
+          w.skip(`${host.node.name} — ${describeSkip(host.node.skipReason ?? 'not-reached')}`);
+          return;
+        }
+        w.task.state$ = ListrTaskState.STARTED;
+        return w.newListr(
+          [
+            { task: (_c, g) => g.newListr(host.slots.map((s) => this.slotTask(s)), { concurrent: true, exitOnError: false }) },
+            {
+              task: async () => {
+                await host.done.promise;
+                this.paintHost(host);
+                if (host.node.status === 'failed' || host.node.status === 'running') {
+                  throw new Error(hostTitle({ ...host.node, status: 'failed' }, 0, Date.now()));
+                }
+              },
+            },
+          ],
+          { concurrent: false, exitOnError: true },
+        );
+      },
+    };
+  }
+
+  private slotTask(slot: Slot): Task {
+    return {
+      title: '…',
+      task: async (_ctx, w) => {
+        slot.wrapper = w;
+        this.paintSlot(slot);
+        await slot.done.promise;
+        const node = slot.node;
+        this.paintSlot(slot);
+        if (!node) return;
+        if (node.status === 'skipped') w.skip(stepTitle(node, Date.now()));
+        else if (node.status === 'failed') throw new Error(stepTitle(node, Date.now()));
+        else if (node.status !== 'succeeded') throw new Error(`${stepTitle({ ...node, status: 'waiting' }, Date.now())} — interrupted`);
+      },
+    };
+  }
+
+  private paintPhase(phase: PhaseEntry): void {
+    const w = phase.wrapper;
+    if (!w) return;
+    setTitle(w, phaseTitle(phase.node, Date.now()));
+    const lines = [phase.fold && phase.node.status === 'running' ? hostCountLine(phase.node) : '', phase.notice ?? ''].filter(Boolean);
+    const output = lines.join('\n');
+    if (output !== (phase.shownOutput ?? '')) {
+      phase.shownOutput = output;
+      w.output = output;
+    }
+    for (const host of phase.hosts) this.paintHostVisibility(host);
+  }
+
+  private paintHost(host: HostEntry): void {
+    const w = host.wrapper;
+    if (!w) return;
+    setTitle(w, hostTitle(host.node, host.phase.node.stepCount, Date.now()));
+    this.paintHostVisibility(host);
+  }
+
+  /** Folded phases show only running and failed hosts; the count line stands for the rest. */
+  private paintHostVisibility(host: HostEntry): void {
+    const w = host.wrapper;
+    if (!w) return;
+    const s = host.node.status;
+    setVisible(w, !host.phase.fold || s === 'running' || s === 'retrying' || s === 'failed');
+  }
+
+  private paintSlot(slot: Slot): void {
+    const w = slot.wrapper;
+    if (!w) return;
+    const node = slot.node;
+    setVisible(w, node !== undefined);
+    if (!node) return;
+    setTitle(w, stepTitle(node, Date.now()));
+    if (node.status === 'retrying' && w.task.state !== ListrTaskState.RETRY) {
+      w.task.message$ = { retry: { count: node.attempt } };
+      w.task.state$ = ListrTaskState.RETRY;
+      slot.shownOutput = undefined;
+    }
+    const output = node.status === 'running' && node.lastOutput !== undefined ? cleanLine(node.lastOutput) : '';
+    if (output !== (slot.shownOutput ?? '')) {
+      slot.shownOutput = output;
+      w.output = output;
+    }
+  }
+
+  private tick(): void {
+    for (const phase of this.phases) {
+      if (phase.node.status !== 'running') continue;
+      this.paintPhase(phase);
+      for (const host of phase.hosts) {
+        if (host.node.status !== 'running') continue;
+        this.paintHost(host);
+        for (const slot of host.slots) if (slot.node && !isFinished(slot.node.status)) this.paintSlot(slot);
+      }
+    }
+  }
+}
+
+function setTitle(w: Wrapper, title: string): void {
+  if (w.title !== title) w.title = title;
+}
+
+/** listr2 skips disabled tasks when rendering; its `enabled` field is not in the public types. */
+function setVisible(w: Wrapper, visible: boolean): void {
+  const task = w.task as unknown as { enabled: boolean };
+  if (task.enabled !== visible) task.enabled = visible;
+}
