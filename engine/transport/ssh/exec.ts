@@ -7,6 +7,7 @@ import type { ExecResult, PromptAnswer } from '../types.js';
 import { abortError } from './abort.js';
 import { LineSplitter } from './line-splitter.js';
 import type { Link } from './link.js';
+import { killCommand, PidMarkerFilter, pidMarkerPrefix } from './pid-marker.js';
 import { PromptWatcher } from './prompt-watcher.js';
 
 export interface ChannelRequest {
@@ -24,6 +25,12 @@ export interface ChannelRequest {
   timeoutMs?: number;
   signal?: AbortSignal;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Report the shell's pid so a timeout or abort can kill the command (see pid-marker.ts). */
+  killable: boolean;
+  /** How to run the kill: wrapped in sudo like the command itself, when it used sudo. */
+  killVia?: (command: string) => { command: string; stdin?: Buffer };
+  /** Internal one-off commands (kills) skip the session cap. */
+  bypassLimit?: boolean;
 }
 
 export interface ChannelResult extends ExecResult {
@@ -33,11 +40,17 @@ export interface ChannelResult extends ExecResult {
 
 const PTY: PseudoTtyOptions = { term: 'dumb', cols: 200, rows: 50, modes: { ECHO: 0 } };
 /** After kill + close, how long to wait for the server to confirm before giving up on it. */
-const CLOSE_GRACE_MS = 2000;
+const CLOSE_GRACE_MS = 3000;
+/** After TERM, how long before KILL. */
+const KILL_ESCALATE_MS = 1000;
+/** Tries to open a session refused by the server's session limit. */
+const OPEN_ATTEMPTS = 20;
 
 export async function runOnLink(link: Link, req: ChannelRequest): Promise<ChannelResult> {
   const host = link.host;
   if (req.signal?.aborted) throw abortError(host, `command ${req.display}`);
+  if (req.killable) req = { ...req, command: `${pidMarkerPrefix()}${req.command}` };
+  if (req.bypassLimit) return drive(link, await openChannelRetrying(link, req), req);
   const acquiring = link.sessions.acquire();
   let release: () => void;
   try {
@@ -47,10 +60,28 @@ export async function runOnLink(link: Link, req: ChannelRequest): Promise<Channe
     throw err;
   }
   try {
-    const channel = await openChannel(link, req);
+    const channel = await openChannelRetrying(link, req);
     return await drive(link, channel, req);
   } finally {
     release();
+  }
+}
+
+/**
+ * sshd frees a finished session only after it has read the rest of the packets in hand, so
+ * an open right after a close can still hit MaxSessions ("open failed"). Then wait for one of
+ * our other sessions to end (or for the next turn of the event loop) and try again.
+ */
+async function openChannelRetrying(link: Link, req: ChannelRequest): Promise<ClientChannel> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openChannel(link, req);
+    } catch (err) {
+      const refused = err instanceof PlayError && err.code === 'E_CONNECT' && link.isAlive && /open failed/i.test(err.message);
+      if (!refused || attempt >= OPEN_ATTEMPTS) throw err;
+      if (link.sessions.inUse > 1) await link.sessions.nextRelease();
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
 
@@ -108,6 +139,7 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
   return new Promise<ChannelResult>((resolve, reject) => {
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
+    let escalateTimer: NodeJS.Timeout | undefined;
     let failure: PlayError | undefined;
     let timer: NodeJS.Timeout | undefined;
     let unsubscribe: () => void = () => undefined;
@@ -127,6 +159,7 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
         kill();
       },
     });
+    const marker = req.killable ? new PidMarkerFilter() : undefined;
     const out = new LineSplitter((line) => req.onLine?.(line, 'stdout'));
     const err = new LineSplitter((line) => req.onLine?.(line, 'stderr'));
 
@@ -136,6 +169,7 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       watcher.stop();
       clearTimeout(timer);
       clearTimeout(graceTimer);
+      clearTimeout(escalateTimer);
       req.signal?.removeEventListener('abort', onAbort);
       unsubscribe();
       if (error) {
@@ -143,6 +177,8 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
         reject(error);
         return;
       }
+      const held = marker?.flush();
+      if (held && held.length > 0) (req.pty ? stdoutChunks : stderrChunks).push(held);
       out.flush();
       err.flush();
       const stdoutBytes = Buffer.concat(stdoutChunks);
@@ -159,14 +195,18 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       });
     };
 
+    let killing = false;
     const kill = (): void => {
-      try {
-        channel.signal('KILL');
-      } catch {
-        // The server may not support signals; closing the channel is enough then.
+      if (killing) return;
+      killing = true;
+      sendSignal(channel, 'KILL');
+      const pid = marker?.pid;
+      if (pid !== undefined) {
+        sideExec(link, req, killCommand(pid, 'TERM'));
+        escalateTimer = setTimeout(() => sideExec(link, req, killCommand(pid, 'KILL')), KILL_ESCALATE_MS);
       }
       channel.close();
-      graceTimer ??= setTimeout(() => finish(failure), CLOSE_GRACE_MS);
+      graceTimer = setTimeout(() => finish(failure), CLOSE_GRACE_MS);
     };
 
     const onAbort = (): void => {
@@ -184,11 +224,15 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       }, req.timeoutMs);
     }
 
-    channel.on('data', (chunk: Buffer) => {
+    channel.on('data', (raw: Buffer) => {
+      const chunk = marker && req.pty ? marker.push(raw) : raw;
+      if (chunk.length === 0) return;
       stdoutChunks.push(chunk);
       watcher.feed(out.push(chunk));
     });
-    channel.stderr.on('data', (chunk: Buffer) => {
+    channel.stderr.on('data', (raw: Buffer) => {
+      const chunk = marker && !req.pty ? marker.push(raw) : raw;
+      if (chunk.length === 0) return;
       stderrChunks.push(chunk);
       watcher.feed(err.push(chunk));
     });
@@ -206,4 +250,45 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
     if (req.stdin && req.stdin.length > 0) channel.write(req.stdin);
     if (!req.keepStdinOpen) channel.end();
   });
+}
+
+interface ChannelInternals {
+  outgoing?: { id?: number; state?: string };
+  _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+}
+
+/**
+ * ssh2's channel.signal() sends nothing once stdin was closed (it checks `writable`), yet the
+ * command still runs; send the request on the open channel ourselves. sshd then kills the
+ * session's process group. Servers without signal support ignore it; closing follows anyway.
+ */
+function sendSignal(channel: ClientChannel, name: string): void {
+  const internals = channel as unknown as ChannelInternals;
+  const id = internals.outgoing?.id;
+  const state = internals.outgoing?.state;
+  const protocol = internals._client?._protocol;
+  if (id === undefined || (state !== 'open' && state !== 'eof') || typeof protocol?.signal !== 'function') return;
+  try {
+    protocol.signal(id, name);
+  } catch {
+    // The connection is going away; the drop handler reports it.
+  }
+}
+
+/** Fire-and-forget kill of a command's process group over a fresh session. */
+function sideExec(link: Link, req: ChannelRequest, command: string): void {
+  if (!link.isAlive) return;
+  const wrapped = req.killVia ? req.killVia(command) : { command };
+  runOnLink(link, {
+    command: wrapped.command,
+    display: command,
+    pty: false,
+    ...(wrapped.stdin ? { stdin: wrapped.stdin } : {}),
+    keepStdinOpen: false,
+    answers: [],
+    failOnUnmatchedPrompt: false,
+    promptIdleMs: 0,
+    killable: false,
+    bypassLimit: true,
+  }).catch(() => undefined);
 }

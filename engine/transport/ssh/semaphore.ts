@@ -4,6 +4,7 @@
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private releaseWatchers: (() => void)[] = [];
 
   constructor(private readonly capacity: number) {}
 
@@ -18,7 +19,20 @@ export class Semaphore {
       if (released) return;
       released = true;
       this.active--;
+      const watchers = this.releaseWatchers;
+      this.releaseWatchers = [];
+      for (const w of watchers) w();
       this.waiting.shift()?.();
     };
+  }
+
+  /** Slots in use (including the caller's). */
+  get inUse(): number {
+    return this.active;
+  }
+
+  /** Resolves when any holder next releases its slot. */
+  nextRelease(): Promise<void> {
+    return new Promise((resolve) => this.releaseWatchers.push(resolve));
   }
 }

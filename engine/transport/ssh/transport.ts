@@ -88,9 +88,12 @@ export class SshTransport implements Transport {
     } else if (sudoMode === 'pty') {
       answers.push({ prompt: escapeRegExp(SUDO_PROMPT), send: this.sudoPassword() });
     }
+    const killVia = sudoWanted ? this.killVia(loginUser, sudoMode) : undefined;
     return runOnLink(link, {
       command: wrapped,
       display: command,
+      killable: true,
+      ...(killVia ? { killVia } : {}),
       pty: options.pty === true,
       ...(stdin ? { stdin } : {}),
       keepStdinOpen: answers.length > 0,
@@ -116,6 +119,7 @@ export class SshTransport implements Transport {
         answers: [],
         failOnUnmatchedPrompt: false,
         promptIdleMs: DEFAULT_PROMPT_IDLE_MS,
+        killable: false,
         ...(signal ? { signal } : {}),
       }).then((r) => r.exitCode !== 0);
       link.memo.set('sudo-needs-password', probe);
@@ -123,6 +127,15 @@ export class SshTransport implements Transport {
     }
     if (!(await probe)) return 'nopasswd';
     return pty ? 'pty' : 'stdin';
+  }
+
+  /** A kill of a sudo'd command goes through sudo too (its processes belong to root). */
+  private killVia(loginUser: string, mode: SudoMode): (cmd: string) => { command: string; stdin?: Buffer } {
+    const viaStdin: SudoMode = mode === 'pty' ? 'stdin' : mode;
+    return (cmd) => ({
+      command: wrapCommand(cmd, { sudo: true, loginUser, sudoMode: viaStdin }),
+      ...(viaStdin === 'stdin' ? { stdin: Buffer.from(`${this.sudoPassword()}\n`) } : {}),
+    });
   }
 
   private sudoPassword(): string {
