@@ -3,7 +3,8 @@
 // description (never key material or passwords) so an E_AUTH error can list what was tried.
 import { readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
+import { createHash } from 'node:crypto';
+import type { AnyAuthMethod, ParsedKey, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
 import { PlayError } from '../../errors.js';
 import type { SecretSource } from '../../secrets/store.js';
 import { describeHop, type HopContext } from './errors.js';
@@ -32,6 +33,8 @@ export interface AuthPlan {
 
 /** Passphrases typed on the terminal, kept for this process only, so each key is asked once. */
 const typedPassphrases = new Map<string, string>();
+/** Decrypted keys by content and passphrase, for this process only. */
+const openedKeys = new Map<string, ParsedKey>();
 
 export async function planAuth(ep: Endpoint, deps: AuthDeps): Promise<AuthPlan> {
   const entries: AuthMethodEntry[] = [];
@@ -88,37 +91,52 @@ async function keyEntry(
     skipped.push(`publickey ${file.path}: not a private key ssh2 can read`);
     return undefined;
   }
-  const passphrase = await passphraseFor(ep, file, data, deps, skipped);
-  if (passphrase === undefined) return undefined;
-  return { method: { type: 'publickey', username: ep.user, key: data, passphrase }, description };
+  const key = await openEncrypted(ep, file, data, deps, skipped);
+  if (!key) return undefined;
+  return { method: { type: 'publickey', username: ep.user, key }, description };
 }
 
-async function passphraseFor(
+/** Open (decrypt) a key once per file content and passphrase: it costs ~0.5 s (bcrypt). */
+function parsed(data: Buffer, passphrase: string): ParsedKey | undefined {
+  const cacheKey = createHash('sha256').update(data).update('\0').update(passphrase).digest('hex');
+  const cached = openedKeys.get(cacheKey);
+  if (cached) return cached;
+  const key = utils.parseKey(data, passphrase);
+  if (key instanceof Error) return undefined;
+  const one = Array.isArray(key) ? (key[0] as ParsedKey | undefined) : key;
+  if (one) openedKeys.set(cacheKey, one);
+  return one;
+}
+
+
+async function openEncrypted(
   ep: Endpoint,
   file: IdentityFile,
   data: Buffer,
   deps: AuthDeps,
   skipped: string[],
-): Promise<string | undefined> {
+): Promise<ParsedKey | undefined> {
   if (ep.passphraseSecret) {
     const secret = deps.secrets.get(ep.passphraseSecret);
     if (secret !== undefined) {
-      if (!(utils.parseKey(data, secret) instanceof Error)) return secret;
+      const key = parsed(data, secret);
+      if (key) return key;
       skipped.push(`publickey ${file.path}: the passphrase in secret ${ep.passphraseSecret} does not open it`);
       return undefined;
     }
   }
   const cached = typedPassphrases.get(file.path);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return parsed(data, cached);
   if (!deps.tty) {
     skipped.push(`publickey ${file.path}: encrypted, and no passphrase (set ssh.passphraseSecret, or run on a terminal)`);
     return undefined;
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const typed = await askHidden(`Enter passphrase for key ${file.path}: `, deps.tty);
-    if (!(utils.parseKey(data, typed) instanceof Error)) {
+    const key = parsed(data, typed);
+    if (key) {
       typedPassphrases.set(file.path, typed);
-      return typed;
+      return key;
     }
   }
   skipped.push(`publickey ${file.path}: wrong passphrase typed three times`);
