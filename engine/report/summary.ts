@@ -10,7 +10,7 @@ import type { NodeStatus, RunModel, StepNode } from './run-model.js';
 /** Lines of output shown under a failed step. */
 export const FAILURE_TAIL = 10;
 /** Above this many hosts, hosts that went fine are counted instead of listed. */
-const LIST_HOSTS_UP_TO = 20;
+const LIST_HOSTS_UP_TO = 12;
 
 export function summaryLines(model: RunModel, paint: Paint, logFile: string): string[] {
   const lines: string[] = [];
@@ -73,7 +73,8 @@ export function failureLines(step: StepNode, paint: Paint, indent = '  '): strin
   const title = step.title && step.title !== step.step ? ` (${cleanLine(step.title)})` : '';
   lines.push(`${indent}${paint.bold(`${step.phase}/${step.host} ${step.step}`)}${title}: ${paint.red(why)}`);
   const facts = [describeAttempt(step.attempt, step.attempts), step.durationMs === undefined ? '' : formatDuration(step.durationMs)];
-  if (step.error?.command) facts.push(`command: ${cleanLine(step.error.command)}`);
+  const command = step.error?.command ? cleanLine(step.error.command) : '';
+  if (command && !why.includes(command)) facts.push(`command: ${command}`);
   const factText = facts.filter(Boolean).join(', ');
   if (factText) lines.push(`${indent}  ${paint.dim(factText)}`);
   const output = step.error ? errorOutputLines(step.error, FAILURE_TAIL) : [];
@@ -105,10 +106,15 @@ export function hostOutcomes(model: RunModel): HostOutcome[] {
     const done = steps.filter((s) => s.status === 'succeeded').length;
     const skipped = steps.filter((s) => s.status === 'skipped' && s.skipReason !== 'not-reached').length;
     const counts = `${done} step${done === 1 ? '' : 's'} run, ${skipped} skipped`;
-    if (nodes.length > 0 && nodes.every((h) => h.status === 'succeeded' || h.status === 'skipped')) {
+    if (nodes.length > 0 && nodes.every((h) => h.status === 'succeeded' || (h.status === 'skipped' && h.skipReason !== 'not-reached'))) {
       return { name, status: 'succeeded', text: `ok (${counts})` };
     }
-    if (nodes.every((h) => h.status === 'waiting') && done + skipped === 0) return { name, status: 'waiting', text: 'not reached' };
+    const open = nodes.filter((h) => h.status === 'waiting' || (h.status === 'skipped' && h.skipReason === 'not-reached'));
+    if (open.length === nodes.length && done + skipped === 0) return { name, status: 'waiting', text: 'not reached' };
+    const finished = nodes.filter((h) => h.status === 'succeeded' || (h.status === 'skipped' && h.skipReason !== 'not-reached'));
+    if (open.length > 0 && open.length + finished.length === nodes.length) {
+      return { name, status: 'waiting', text: `not finished: ${open.map((h) => h.phase).join(', ')} not reached (${counts})` };
+    }
     return { name, status: 'running', text: `unfinished (${counts})` };
   });
 }

@@ -1,7 +1,7 @@
 // The live tree for an admin at a terminal (listr2's default renderer): phases → hosts → steps,
 // driven only by events. Every listr task waits on a deferred that an incoming event settles, and
 // its title/state/output are updated from the run model; listr never runs or decides anything.
-import { Listr, ListrLogger, ListrTaskState, ProcessOutput } from 'listr2';
+import { Listr, ListrDefaultRendererLogLevels, ListrLogger, ListrTaskState, ProcessOutput, figures } from 'listr2';
 import type { ListrTask, ListrTaskWrapper, ListrRendererFactory } from 'listr2';
 import type { PlayEvent } from '../events/types.js';
 import { cleanLine, makePaint } from './ansi.js';
@@ -26,6 +26,8 @@ export interface TuiReporterOptions {
   refreshMs?: number;
 }
 
+const FOLD_HOSTS_ABOVE = 8;
+
 class Deferred<T = void> {
   settled = false;
   resolve!: (value: T) => void;
@@ -40,6 +42,7 @@ class Deferred<T = void> {
 
 interface Slot {
   index: number;
+  host: HostEntry;
   node?: StepNode;
   wrapper?: Wrapper;
   done: Deferred;
@@ -148,7 +151,7 @@ export class TuiReporter implements Reporter {
 
   private start(): void {
     if (this.running) return;
-    const fold = this.options.foldHostsAbove ?? 8;
+    const fold = this.options.foldHostsAbove ?? FOLD_HOSTS_ABOVE;
     for (const phase of this.model.phases) this.phaseEntry(phase.name).fold = phase.hosts.length > fold;
     const logger = new ListrLogger({
       useIcons: true,
@@ -162,7 +165,15 @@ export class TuiReporter implements Reporter {
         exitOnError: false,
         registerSignalListeners: false, // Ctrl-C belongs to the runner (it saves state, exits 130)
         renderer: 'default',
-        rendererOptions: { logger, formatOutput: 'truncate', suffixRetries: false, collapseSubtasks: true, collapseSkips: true, showSkipMessage: true },
+        rendererOptions: {
+          logger,
+          formatOutput: 'truncate',
+          suffixRetries: false,
+          collapseSubtasks: true,
+          collapseSkips: true,
+          showSkipMessage: true,
+          icon: { [ListrDefaultRendererLogLevels.FAILED_WITH_FAILED_SUBTASKS]: figures.cross },
+        },
       },
     );
     this.running = listr.run().catch(() => undefined);
@@ -191,9 +202,10 @@ export class TuiReporter implements Reporter {
     const p = this.phaseEntry(phase);
     let entry = p.hosts.find((h) => h.node.name === name);
     if (!entry) {
-      const slots = Array.from({ length: Math.max(1, p.node.stepCount) }, (_, index) => ({ index, done: new Deferred() }));
-      entry = { node: this.model.host(phase, name), phase: p, slots, started: new Deferred(), done: new Deferred() };
-      p.hosts.push(entry);
+      const created: HostEntry = { node: this.model.host(phase, name), phase: p, slots: [], started: new Deferred(), done: new Deferred() };
+      for (let index = 0; index < Math.max(1, p.node.stepCount); index++) created.slots.push({ index, host: created, done: new Deferred() });
+      p.hosts.push(created);
+      entry = created;
     }
     return entry;
   }
@@ -309,7 +321,7 @@ export class TuiReporter implements Reporter {
     const w = phase.wrapper;
     if (!w) return;
     setTitle(w, phaseTitle(phase.node, Date.now()));
-    const lines = [phase.fold && phase.node.status === 'running' ? hostCountLine(phase.node) : '', phase.notice ?? ''].filter(Boolean);
+    const lines = [phase.fold && phase.node.status === 'running' ? hostCountLine(phase.node, this.shownRunning) : '', phase.notice ?? ''].filter(Boolean);
     const output = lines.join('\n');
     if (output !== (phase.shownOutput ?? '')) {
       phase.shownOutput = output;
@@ -325,19 +337,31 @@ export class TuiReporter implements Reporter {
     this.paintHostVisibility(host);
   }
 
-  /** Folded phases show only running and failed hosts; the count line stands for the rest. */
+  /**
+   * Folded phases show only failed hosts and the first few running ones (each with just its
+   * current step); the count line stands for the rest, so the tree fits the terminal.
+   */
   private paintHostVisibility(host: HostEntry): void {
     const w = host.wrapper;
     if (!w) return;
+    if (!host.phase.fold) return setVisible(w, true);
     const s = host.node.status;
-    setVisible(w, !host.phase.fold || s === 'running' || s === 'retrying' || s === 'failed');
+    if (s === 'failed') return setVisible(w, true);
+    if (s !== 'running') return setVisible(w, false);
+    const running = host.phase.hosts.filter((h) => h.node.status === 'running');
+    setVisible(w, running.indexOf(host) < this.shownRunning);
+  }
+
+  private get shownRunning(): number {
+    return this.options.foldHostsAbove ?? FOLD_HOSTS_ABOVE;
   }
 
   private paintSlot(slot: Slot): void {
     const w = slot.wrapper;
     if (!w) return;
     const node = slot.node;
-    setVisible(w, node !== undefined);
+    const folded = slot.host.phase.fold;
+    setVisible(w, node !== undefined && (!folded || node.status === 'running' || node.status === 'retrying' || node.status === 'failed'));
     if (!node) return;
     setTitle(w, stepTitle(node, Date.now()));
     if (node.status === 'retrying' && w.task.state !== ListrTaskState.RETRY) {

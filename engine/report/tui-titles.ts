@@ -45,9 +45,11 @@ export function hostTitle(host: HostNode, stepCount: number, now: number): strin
       return `${host.name} · ${of} · ${formatSeconds(now - (host.startedAt ?? now))}`;
     }
     case 'succeeded': {
+      if (allDone(host.steps)) return `${host.name} — already done`;
       const skipped = host.steps.filter((s) => s.status === 'skipped').length;
       const extra = skipped > 0 ? `, ${skipped} skipped` : '';
-      return `${host.name} (${host.steps.length} steps${extra}, ${formatDuration(host.durationMs ?? 0)})`;
+      const n = host.steps.length;
+      return `${host.name} (${n} step${n === 1 ? '' : 's'}${extra}, ${formatDuration(host.durationMs ?? 0)})`;
     }
     case 'skipped':
       return `${host.name} — ${describeSkip(host.skipReason ?? 'not-reached')}`;
@@ -69,10 +71,13 @@ export function phaseTitle(phase: PhaseNode, now: number): string {
     case 'running':
       return `${phase.name} · ${hosts} · ${formatSeconds(now - (phase.startedAt ?? now))}`;
     case 'succeeded':
+      if (allDone(phase.hosts.flatMap((h) => h.steps))) return `${phase.name} (${hosts}) — already done`;
       return `${phase.name} (${hosts}, ${formatDuration(phase.durationMs ?? 0)})`;
     case 'failed': {
-      const failed = phase.hosts.filter((h) => h.status === 'failed').length;
-      return `${phase.name} — ${failed} of ${hosts} failed (${formatDuration(phase.durationMs ?? 0)})`;
+      const failedHosts = phase.hosts.filter((h) => h.status === 'failed');
+      const interrupted = failedHosts.some((h) => (h.error ?? h.steps.find((s) => s.status === 'failed')?.error)?.code === 'E_ABORTED');
+      const what = interrupted ? 'interrupted' : `${failedHosts.length} of ${hosts} failed`;
+      return `${phase.name} — ${what} (${formatDuration(phase.durationMs ?? 0)})`;
     }
     case 'skipped':
       return `${phase.name} — ${describeSkip(phase.skipReason ?? 'not-reached')}`;
@@ -81,12 +86,18 @@ export function phaseTitle(phase: PhaseNode, now: number): string {
   }
 }
 
+/** Steps that were all finished by earlier runs (resume). */
+function allDone(steps: StepNode[]): boolean {
+  return steps.length > 0 && steps.every((s) => s.status === 'skipped' && s.skipReason === 'done');
+}
+
 /** The count line of a phase whose finished and waiting hosts are folded away. */
-export function hostCountLine(phase: PhaseNode): string {
+export function hostCountLine(phase: PhaseNode, shownRunning: number): string {
   const count = (pred: (h: HostNode) => boolean) => phase.hosts.filter(pred).length;
+  const running = count((h) => h.status === 'running');
   const parts = [
     `${count((h) => h.status === 'succeeded' || h.status === 'skipped')} hosts done`,
-    `${count((h) => h.status === 'running')} running`,
+    `${running} running${running > shownRunning ? ` (${shownRunning} shown)` : ''}`,
     `${count((h) => h.status === 'waiting')} waiting`,
   ];
   const failed = count((h) => h.status === 'failed');

@@ -19,6 +19,8 @@ export interface StepScript {
 export interface PhaseScript {
   name: string;
   hosts: string[];
+  /** Hosts at once: the simulation starts hosts in waves of this size (default: all). */
+  concurrency?: number;
   steps: StepScript[];
   /** Per host overrides of step outcomes: host → step id → script patch. */
   overrides?: Record<string, Record<string, Partial<StepScript>>>;
@@ -67,65 +69,73 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
     emit({ type: 'phase.started', phase: phase.name, hosts: phase.hosts }, 5);
     const hostStart = new Map<string, number>();
     const hostDone = new Map<string, 'ok' | 'failed'>();
-    for (const host of phase.hosts) {
-      hostStart.set(host, clock);
-      emit({ type: 'host.started', phase: phase.name, host }, 1);
-    }
-    for (const base of phase.steps) {
-      for (const host of phase.hosts) {
-        if (hostDone.has(host)) continue;
-        const s: StepScript = { ...base, ...(phase.overrides?.[host]?.[base.id] ?? {}) };
-        const ref = { phase: phase.name, host, step: s.id, uses: s.uses ?? 'shell', title: s.title ?? s.id };
-        const attempts = s.attempts ?? 1;
-        const outcome = s.outcome ?? 'ok';
-        if (typeof outcome === 'object' && 'skip' in outcome) {
-          emit({ type: 'step.skipped', ...ref, reason: outcome.skip, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 2);
-          continue;
-        }
-        const duration = s.durationMs ?? 1200;
-        let attempt = 1;
-        for (; attempt <= (s.failuresFirst ?? 0); attempt++) {
-          emit({ type: 'step.started', ...ref, attempt, attempts }, 3);
-          emit({ type: 'step.output', ...ref, stream: 'stderr', line: `attempt ${attempt}: mirror unreachable` }, duration);
-          const delayMs = s.retryDelayMs ?? 4000;
-          emit({
-            type: 'step.retrying',
-            ...ref,
-            attempt,
-            attempts,
-            delayMs,
-            nextAttemptAt: new Date(clock + delayMs).toISOString(),
-            error: { code: 'E_COMMAND', message: 'command exited with code 7: curl -fsS http://mirror/x', exitCode: 7, output: 'curl: (7) Failed to connect' },
-          });
-          clock += delayMs;
-        }
-        emit({ type: 'step.started', ...ref, attempt, attempts }, 3);
-        for (const line of s.output ?? []) emit({ type: 'step.output', ...ref, stream: 'stdout', line }, 10);
-        if (outcome === 'ok') {
-          emit({ type: 'step.succeeded', ...ref, attempt, durationMs: duration }, duration);
-        } else if (outcome === 'interrupt') {
-          emit({ type: 'step.failed', ...ref, attempt, durationMs: 300, error: { code: 'E_ABORTED', message: 'interrupted by SIGINT' } }, 300);
-          hostDone.set(host, 'failed');
-          stopped = 'interrupted';
-        } else if ('fail' in outcome) {
-          emit({ type: 'step.failed', ...ref, attempt, durationMs: duration, error: outcome.fail }, duration);
-          hostDone.set(host, 'failed');
-          failures.push({ host, step: s.id, message: outcome.fail.message.split('\n')[0] ?? '' });
-          stopped ??= 'failed';
-        }
-        if (hostDone.get(host) === 'failed') {
-          const rest = phase.steps.slice(phase.steps.indexOf(base) + 1);
-          if (script.notReachedSkips) {
-            for (const r of rest) emit({ type: 'step.skipped', phase: phase.name, host, step: r.id, uses: r.uses ?? 'shell', title: r.title ?? r.id, reason: 'not-reached' }, 1);
+    const width = phase.concurrency ?? phase.hosts.length;
+    for (let w = 0; w < phase.hosts.length; w += width) {
+      const wave = phase.hosts.slice(w, w + width);
+      if (stopped) {
+        for (const host of wave) emit({ type: 'host.skipped', phase: phase.name, host, reason: 'not-reached' }, 1);
+        continue;
+      }
+      for (const host of wave) {
+        hostStart.set(host, clock);
+        emit({ type: 'host.started', phase: phase.name, host }, 1);
+      }
+      for (const base of phase.steps) {
+        for (const host of wave) {
+          if (hostDone.has(host)) continue;
+          const s: StepScript = { ...base, ...(phase.overrides?.[host]?.[base.id] ?? {}) };
+          const ref = { phase: phase.name, host, step: s.id, uses: s.uses ?? 'shell', title: s.title ?? s.id };
+          const attempts = s.attempts ?? 1;
+          const outcome = s.outcome ?? 'ok';
+          if (typeof outcome === 'object' && 'skip' in outcome) {
+            emit({ type: 'step.skipped', ...ref, reason: outcome.skip, ...(outcome.detail ? { detail: outcome.detail } : {}) }, 2);
+            continue;
           }
-          const error: ErrorInfo =
-            outcome === 'interrupt' ? { code: 'E_ABORTED', message: 'interrupted by SIGINT' } : (outcome as { fail: ErrorInfo }).fail;
-          emit({ type: 'host.failed', phase: phase.name, host, durationMs: clock - (hostStart.get(host) ?? clock), error }, 1);
+          const duration = s.durationMs ?? 1200;
+          let attempt = 1;
+          for (; attempt <= (s.failuresFirst ?? 0); attempt++) {
+            emit({ type: 'step.started', ...ref, attempt, attempts }, 3);
+            emit({ type: 'step.output', ...ref, stream: 'stderr', line: `attempt ${attempt}: mirror unreachable` }, duration);
+            const delayMs = s.retryDelayMs ?? 4000;
+            emit({
+              type: 'step.retrying',
+              ...ref,
+              attempt,
+              attempts,
+              delayMs,
+              nextAttemptAt: new Date(clock + delayMs).toISOString(),
+              error: { code: 'E_COMMAND', message: 'command exited with code 7: curl -fsS http://mirror/x', exitCode: 7, output: 'curl: (7) Failed to connect' },
+            });
+            clock += delayMs;
+          }
+          emit({ type: 'step.started', ...ref, attempt, attempts }, 3);
+          for (const line of s.output ?? []) emit({ type: 'step.output', ...ref, stream: 'stdout', line }, 10);
+          if (outcome === 'ok') {
+            emit({ type: 'step.succeeded', ...ref, attempt, durationMs: duration }, duration);
+          } else if (outcome === 'interrupt') {
+            emit({ type: 'step.failed', ...ref, attempt, durationMs: 300, error: { code: 'E_ABORTED', message: 'interrupted by SIGINT' } }, 300);
+            hostDone.set(host, 'failed');
+            stopped = 'interrupted';
+          } else if ('fail' in outcome) {
+            emit({ type: 'step.failed', ...ref, attempt, durationMs: duration, error: outcome.fail }, duration);
+            hostDone.set(host, 'failed');
+            failures.push({ host, step: s.id, message: outcome.fail.message.split('\n')[0] ?? '' });
+            stopped ??= 'failed';
+          }
+          if (hostDone.get(host) === 'failed') {
+            const rest = phase.steps.slice(phase.steps.indexOf(base) + 1);
+            if (script.notReachedSkips) {
+              for (const r of rest) emit({ type: 'step.skipped', phase: phase.name, host, step: r.id, uses: r.uses ?? 'shell', title: r.title ?? r.id, reason: 'not-reached' }, 1);
+            }
+            const error: ErrorInfo =
+              outcome === 'interrupt' ? { code: 'E_ABORTED', message: 'interrupted by SIGINT' } : (outcome as { fail: ErrorInfo }).fail;
+            emit({ type: 'host.failed', phase: phase.name, host, durationMs: clock - (hostStart.get(host) ?? clock), error }, 1);
+          }
         }
       }
-    }
-    for (const host of phase.hosts) {
-      if (!hostDone.has(host)) emit({ type: 'host.succeeded', phase: phase.name, host, durationMs: clock - (hostStart.get(host) ?? clock) }, 1);
+      for (const host of wave) {
+        if (!hostDone.has(host)) emit({ type: 'host.succeeded', phase: phase.name, host, durationMs: clock - (hostStart.get(host) ?? clock) }, 1);
+      }
     }
     if (stopped) emit({ type: 'phase.failed', phase: phase.name, durationMs: clock - phaseStart }, 1);
     else emit({ type: 'phase.succeeded', phase: phase.name, durationMs: clock - phaseStart }, 1);
@@ -236,6 +246,7 @@ export function manyHostsRun(count = 20): PlayEvent[] {
       {
         name: 'workers',
         hosts,
+        concurrency: 5,
         steps: [
           { id: 'copy-policy', title: 'Copy policy', durationMs: 300 },
           { id: 'join', title: 'kubeadm join', attempts: 3, durationMs: 2000 },
