@@ -1,6 +1,6 @@
 // End to end against a real sshd: key files (plain and encrypted), ssh-agent, errors that
 // list what was tried without secrets, connection errors, and ~/.ssh/config aliases.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlayError } from '../../../engine/errors.js';
@@ -47,6 +47,7 @@ describe('SSH transport against OpenSSH: authentication', () => {
 
   afterAll(async () => {
     await sshd?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
     if (savedAgent !== undefined) process.env.SSH_AUTH_SOCK = savedAgent;
     else delete process.env.SSH_AUTH_SOCK;
   });
