@@ -3,9 +3,19 @@
 // and minting fresh join material on a master.
 import { command } from '../../engine/util/shell.js';
 import type { PromptAnswer } from '../../engine/transport/types.js';
+import type { OutputDecl } from '../types.js';
 import { isToken, parseCertificateKey, parseJoinCommand, type JoinMaterial } from './join-line.js';
 import type { Remote } from './remote.js';
 import { KUBEADM_LOCK, LOCK_BUSY_EXIT, MARKER_DIR, U7S_PATH, type NodeState } from './u7s.js';
+
+/** What kubeadm-init and join-material record: the CA hash is masked too (the issue counts it
+ * among the join secrets). */
+export const JOIN_OUTPUTS: OutputDecl[] = [
+  { name: 'endpoint', secret: false },
+  { name: 'token', secret: true },
+  { name: 'caCertHash', secret: true },
+  { name: 'certificateKey', secret: true },
+];
 
 /** Environment names that carry join secrets into the remote shell. */
 export const ENV_TOKEN = 'PODSEC_JOIN_TOKEN';

@@ -77,6 +77,11 @@ export function quietRemote(ctx: StepContext, name: string, transport: Transport
   };
 }
 
+/** This host, quietly: for checks and probes whose output is no news to the user. */
+export function selfQuiet(ctx: StepContext, quiet: QuietOptions = {}): Remote {
+  return quietRemote(ctx, ctx.host.name, ctx.transport, quiet);
+}
+
 /** Another inventory host (the master, usually), reached quietly. */
 export async function remoteFor(ctx: StepContext, hostName: string, quiet: QuietOptions = {}): Promise<Remote> {
   if (hostName === ctx.host.name) return quietRemote(ctx, hostName, ctx.transport, quiet);

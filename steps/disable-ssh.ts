@@ -1,0 +1,137 @@
+// `disable-ssh`: the last step — seal the node. Only after every node is Ready (re-checked on a
+// control plane still reachable), sshd is disabled and stopped from a detached shell (the
+// SSH session running the step survives the stop; the drop that may follow is no failure),
+// then the controller proves the port refuses connections. --keep-ssh leaves SSH on.
+import { PlayError } from '../engine/errors.js';
+import type { Host } from '../engine/model.js';
+import { controlPlaneHosts, expectedNodes, isControlPlane } from './lib/cluster-hosts.js';
+import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { stepError } from './lib/fail.js';
+import { GET_NODES, notReady, parseNodes } from './lib/kubectl.js';
+import { poll } from './lib/poll.js';
+import { remoteFor } from './lib/remote.js';
+import { probeTcp } from './lib/tcp-probe.js';
+import { defineStep, type StepContext } from './types.js';
+
+export interface DisableSshWith {
+  /** Nodes that must be Ready before sealing (default: every master/control-plane/worker). */
+  nodes?: string[];
+  /** How long the controller waits for the port to close (default 15s). */
+  verifyTimeout?: string;
+  /** `controller` (default): prove from here that the port is closed; `none`: skip the proof
+   * (hosts behind a jump host, which the controller cannot reach directly). */
+  verify?: 'controller' | 'none';
+}
+
+/**
+ * Detached (nohup, stdin/stdout closed, backgrounded) so the command returns at once and the
+ * stop happens a second later, whatever becomes of this session. Socket-activated sshd
+ * (ssh.socket) is turned off first; then the service under its Red Hat/ALT name, else Debian's.
+ */
+export const SEAL_COMMAND =
+  "nohup sh -c 'sleep 1; systemctl disable --now ssh.socket sshd.socket >/dev/null 2>&1; " +
+  "systemctl disable --now sshd || systemctl disable --now ssh' </dev/null >/dev/null 2>&1 &";
+
+export const disableSshStep = defineStep<DisableSshWith>({
+  kind: 'disable-ssh',
+  description: 'Turn SSH off on this node once the cluster is healthy, and prove from the controller that the port is closed.',
+  sealsHost: true,
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      nodes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
+      verify: { enum: ['controller', 'none'] },
+    },
+  },
+  outputs: () => [
+    { name: 'sealed', secret: false },
+    { name: 'at', secret: false },
+  ],
+  title: () => 'turn SSH off',
+  async check(ctx) {
+    // A resumed attempt after an earlier one stopped sshd: the port being closed is the proof.
+    if (keepSsh(ctx) || ctx.attempt <= 1 || ctx.host.transport !== 'ssh') return { done: false };
+    const r = await probeTcp(ctx.host.address, ctx.host.port, 2000, ctx.signal);
+    if (r === 'open') return { done: false };
+    return { done: true, reason: `an earlier attempt turned SSH off (port ${ctx.host.port} ${r})`, outputs: { sealed: 'true', at: new Date().toISOString() } };
+  },
+  async run(ctx, w): Promise<Record<string, string>> {
+    if (keepSsh(ctx)) {
+      ctx.log('SSH kept on (--keep-ssh or keepSsh in the inventory)');
+      return { sealed: 'false', at: '' };
+    }
+    if (ctx.host.transport !== 'ssh') {
+      throw stepError(ctx, `${ctx.host.name} is reached with transport "${ctx.host.transport}", not ssh: there is no SSH to turn off`);
+    }
+    const verify = w.verify ?? 'controller';
+    const { address, port } = ctx.host;
+    if (verify === 'controller') {
+      const before = await probeTcp(address, port, 3000, ctx.signal);
+      if (before !== 'open') {
+        throw stepError(
+          ctx,
+          `cannot prove the seal: ${address}:${port} is not reachable from the controller (${before}); ` +
+            'behind a jump host set with.verify: none. SSH left on.',
+        );
+      }
+    }
+    await ensureClusterReady(ctx, w);
+    await ctx.run(SEAL_COMMAND, { timeoutMs: 30_000 });
+    const at = new Date().toISOString();
+    if (verify === 'none') {
+      ctx.log('sshd stop scheduled; the port was not verified (verify: none)');
+      return { sealed: 'true', at };
+    }
+    let last = 'open';
+    const closed = await poll(
+      async () => {
+        last = await probeTcp(address, port, 2000, ctx.signal);
+        return last === 'open' ? undefined : true;
+      },
+      { timeoutMs: parseDuration(w.verifyTimeout, '15s'), intervalMs: 250, signal: ctx.signal },
+    );
+    if (!closed) throw stepError(ctx, `sshd was told to stop but ${address}:${port} still accepts connections`, true);
+    ctx.log(`SSH is off: ${address}:${port} ${last}`);
+    return { sealed: 'true', at };
+  },
+});
+
+function keepSsh(ctx: StepContext): boolean {
+  return ctx.keepSsh || ctx.host.keepSsh === true || ctx.cluster.keepSsh === true;
+}
+
+/**
+ * Ask a control plane that still has SSH (this node first when it is one) whether every
+ * expected node is Ready. None reachable (all sealed already): the earlier wait-nodes-ready
+ * phase vouched for the cluster, and no later phase runs after a failure.
+ */
+async function ensureClusterReady(ctx: StepContext, w: DisableSshWith): Promise<void> {
+  const expected = w.nodes ?? expectedNodes(ctx);
+  const candidates: Host[] = [
+    ...(isControlPlane(ctx.host) ? [ctx.host] : []),
+    ...controlPlaneHosts(ctx).filter((h) => h.name !== ctx.host.name),
+  ];
+  for (const cp of candidates) {
+    let stdout: string;
+    try {
+      const r = await (await remoteFor(ctx, cp.name)).exec(GET_NODES);
+      if (r.exitCode !== 0) continue;
+      stdout = r.stdout;
+    } catch (err) {
+      if (err instanceof PlayError && err.code === 'E_ABORTED') throw err;
+      continue; // sealed or unreachable: ask the next one
+    }
+    let missing: string[];
+    try {
+      missing = notReady(parseNodes(stdout), expected);
+    } catch {
+      continue;
+    }
+    if (missing.length > 0) throw stepError(ctx, `not sealing: nodes not Ready (${missing.join(', ')}), asked on ${cp.name}`, true);
+    ctx.log(`every node Ready (asked on ${cp.name}): sealing`);
+    return;
+  }
+  ctx.log('no control plane answers over SSH any more: relying on the earlier wait-nodes-ready');
+}

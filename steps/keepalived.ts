@@ -1,0 +1,170 @@
+// `keepalived`: the VIP on the LB hosts — keepalived.conf (VRRP VI_1: MASTER 101 on the first
+// LB, BACKUP 100, 99, … after it; PASS auth from a secret) and check_apiserver.sh rendered,
+// validated with `keepalived -t -f`, installed, service (re)started; then the VIP must accept
+// connections on the API port.
+import { command, quote } from '../engine/util/shell.js';
+import { clusterVip, splitHostPort } from './lib/cluster-hosts.js';
+import { installConfig, sameContent } from './lib/config-file.js';
+import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { stepError } from './lib/fail.js';
+import { poll } from './lib/poll.js';
+import { authPassProblem, CHECK_SCRIPT_PATH, renderCheckScript, renderKeepalived } from './lib/render-keepalived.js';
+import { hostRemote, selfQuiet } from './lib/remote.js';
+import { defineStep, type StepContext } from './types.js';
+
+export interface KeepalivedWith {
+  /** VRRP PASS password (at most 8 characters): `${{ secrets.VRRP_PASSWORD }}`. */
+  password: string;
+  /** Default: cluster.vip, else the host part of cluster.controlPlaneEndpoint. */
+  vip?: string;
+  /** The API port on the VIP (default: controlPlaneEndpoint's port, else 8443). */
+  port?: number;
+  /** Default: the host's vars.interface, else eth0. */
+  interface?: string;
+  virtualRouterId?: number;
+  /** The role naming the LB hosts, whose order sets MASTER/BACKUP (default lb). */
+  lbRole?: string;
+  state?: 'MASTER' | 'BACKUP';
+  priority?: number;
+  /** Unicast VRRP between the LB hosts' internal addresses (networks without multicast). */
+  unicast?: boolean;
+  /** Prove the VIP: `tcp` (accepts connections on the port; the default, as the API may not
+   * be up yet), `healthz` (answers /healthz with 200) or `none`. */
+  verify?: 'tcp' | 'healthz' | 'none';
+  verifyTimeout?: string;
+}
+
+export const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
+
+export const keepalivedStep = defineStep<KeepalivedWith>({
+  kind: 'keepalived',
+  description: 'Render, validate (keepalived -t) and run VRRP for the API VIP on this LB host; prove the VIP answers.',
+  schema: {
+    type: 'object',
+    required: ['password'],
+    additionalProperties: false,
+    properties: {
+      password: { type: 'string', minLength: 1 },
+      vip: { type: 'string', pattern: '^[0-9A-Fa-f.:]+$' },
+      port: { type: 'integer', minimum: 1, maximum: 65535 },
+      interface: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]+$' },
+      virtualRouterId: { type: 'integer', minimum: 1, maximum: 255 },
+      lbRole: { type: 'string', minLength: 1 },
+      state: { enum: ['MASTER', 'BACKUP'] },
+      priority: { type: 'integer', minimum: 1, maximum: 254 },
+      unicast: { type: 'boolean' },
+      verify: { enum: ['tcp', 'healthz', 'none'] },
+      verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
+    },
+  },
+  outputs: () => [
+    { name: 'vip', secret: false },
+    { name: 'state', secret: false },
+    { name: 'priority', secret: false },
+  ],
+  title: (w) => `keepalived for the VIP${w.vip ? ` ${w.vip}` : ''}`,
+  async check(ctx, w) {
+    ctx.secret(w.password);
+    const r = rendered(ctx, w);
+    const remote = selfQuiet(ctx);
+    if (!(await sameContent(remote, KEEPALIVED_CONF, r.conf)) || !(await sameContent(remote, CHECK_SCRIPT_PATH, r.script))) {
+      return { done: false };
+    }
+    const active = await remote.exec('systemctl is-active keepalived');
+    return active.exitCode === 0 ? { done: true, reason: 'keepalived configured and active', outputs: r.outputs } : { done: false };
+  },
+  async run(ctx, w): Promise<Record<string, string>> {
+    ctx.secret(w.password);
+    const r = rendered(ctx, w);
+    const remote = hostRemote(ctx);
+    await remote.run('mkdir -p /etc/keepalived', { what: 'creating /etc/keepalived' });
+    const scriptChanged = await installConfig(remote, {
+      path: CHECK_SCRIPT_PATH,
+      content: r.script,
+      mode: 0o755,
+      validate: 'sh -n',
+      what: 'sh -n',
+    });
+    const confChanged = await installConfig(remote, {
+      path: KEEPALIVED_CONF,
+      content: r.conf,
+      mode: 0o600,
+      validate: 'keepalived -t -f',
+      what: 'keepalived -t',
+    });
+    await remote.run('systemctl enable keepalived', { what: 'systemctl enable keepalived' });
+    const active = (await remote.exec('systemctl is-active keepalived')).exitCode === 0;
+    const verb = scriptChanged || confChanged || !active ? 'restart' : 'start';
+    await remote.run(command('systemctl', verb, 'keepalived'), { what: 'starting keepalived' });
+    if ((await remote.exec('systemctl is-active keepalived')).exitCode !== 0) {
+      throw stepError(ctx, 'keepalived is not active after its restart', true);
+    }
+    await proveVip(ctx, w, r.vip, r.port);
+    return r.outputs;
+  },
+});
+
+interface Rendered {
+  conf: string;
+  script: string;
+  vip: string;
+  port: number;
+  outputs: Record<string, string>;
+}
+
+function rendered(ctx: StepContext, w: KeepalivedWith): Rendered {
+  const vip = w.vip ?? clusterVip(ctx);
+  if (!vip) throw stepError(ctx, 'no VIP: set cluster.vip (or cluster.controlPlaneEndpoint) in the inventory, or with.vip');
+  const problem = authPassProblem(w.password);
+  if (problem) throw stepError(ctx, `${problem}: set a shorter VRRP_PASSWORD`);
+  const cpe = ctx.cluster.controlPlaneEndpoint;
+  const port = w.port ?? (cpe ? splitHostPort(cpe).port : undefined) ?? 8443;
+  const lbs = ctx.hostsWithRole(w.lbRole ?? 'lb');
+  const index = lbs.findIndex((h) => h.name === ctx.host.name);
+  if (index < 0 && (w.state === undefined || w.priority === undefined)) {
+    throw stepError(ctx, `${ctx.host.name} has no role "${w.lbRole ?? 'lb'}": give with.state and with.priority, or the role`);
+  }
+  const iface = w.interface ?? (typeof ctx.host.vars['interface'] === 'string' ? (ctx.host.vars['interface'] as string) : 'eth0');
+  const peers = lbs.filter((h) => h.name !== ctx.host.name).map((h) => h.internalAddress);
+  try {
+    const conf = renderKeepalived({
+      index: Math.max(index, 0),
+      ...(w.state === undefined ? {} : { state: w.state }),
+      ...(w.priority === undefined ? {} : { priority: w.priority }),
+      interface: iface,
+      virtualRouterId: w.virtualRouterId ?? 51,
+      authPass: w.password,
+      vip,
+      routerId: ctx.host.name.replace(/[^A-Za-z0-9_.:@-]/g, '_'),
+      ...(w.unicast ? { unicastSourceIp: ctx.host.internalAddress, unicastPeers: peers } : {}),
+    });
+    const role = /state (MASTER|BACKUP)/.exec(conf)?.[1] ?? '';
+    const priority = /priority ([0-9]+)/.exec(conf)?.[1] ?? '';
+    return { conf, script: renderCheckScript({ vip, port }), vip, port, outputs: { vip, state: role, priority } };
+  } catch (err) {
+    throw stepError(ctx, (err as Error).message);
+  }
+}
+
+/** Curl exit codes that mean nothing accepted the connection: 7 refused/unreachable, 28 timeout. */
+const NOT_ANSWERING = new Set([7, 28]);
+
+async function proveVip(ctx: StepContext, w: KeepalivedWith, vip: string, port: number): Promise<void> {
+  const mode = w.verify ?? 'tcp';
+  if (mode === 'none') return;
+  const host = vip.includes(':') ? `[${vip}]` : vip;
+  const url = `https://${host}:${port}/healthz`;
+  const remote = selfQuiet(ctx);
+  let last = '';
+  const ok = await poll(
+    async () => {
+      const r = await remote.exec(`curl -sk --max-time 3 ${mode === 'healthz' ? '-f ' : ''}-o /dev/null ${quote(url)}`);
+      last = `curl exit ${r.exitCode}`;
+      if (mode === 'healthz') return r.exitCode === 0 ? true : undefined;
+      return r.exitCode !== undefined && !NOT_ANSWERING.has(r.exitCode) ? true : undefined;
+    },
+    { timeoutMs: parseDuration(w.verifyTimeout, '60s'), intervalMs: 1000, signal: ctx.signal },
+  );
+  if (!ok) throw stepError(ctx, `the VIP ${vip}:${port} does not ${mode === 'healthz' ? 'answer /healthz' : 'accept connections'} from ${ctx.host.name} (${last})`, true);
+  ctx.log(`the VIP ${vip}:${port} ${mode === 'healthz' ? 'answers /healthz' : 'accepts connections'}`);
+}

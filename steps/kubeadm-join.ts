@@ -1,0 +1,108 @@
+// `kubeadm-join`: a control plane or worker joins through the podsec wrapper, once: skipped
+// when joined (the wrapper wipes /etc/kubernetes), reset first after our own half-finished
+// attempt. Secrets reach kubeadm through the environment, never the logged command line.
+// Material that expired while the run was stopped (token no longer listed on the master) is
+// replaced by freshly minted material before the join.
+import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
+import { stepError } from './lib/fail.js';
+import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js';
+import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed } from './lib/kubeadm.js';
+import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
+import { remoteFor } from './lib/remote.js';
+import { JOIN_STARTED } from './lib/u7s.js';
+import { defineStep, type StepContext } from './types.js';
+
+export interface KubeadmJoinWith {
+  /** Default: the cluster's API endpoint. */
+  endpoint?: string;
+  /** `${{ steps.material.outputs.token }}` and friends; empty when join-material was skipped. */
+  token?: string;
+  caCertHash?: string;
+  certificateKey?: string;
+  /** Default: the host has role master or control-plane. */
+  controlPlane?: boolean;
+  /** Control planes: default the host's internalAddress. */
+  advertiseAddress?: string;
+  /** Where to check (and if need be re-mint) the material: default the first master. */
+  master?: string;
+  /** Check the token on the master before joining and mint fresh material when it is gone (default true). */
+  refresh?: boolean;
+  extraArgs?: string[];
+}
+
+export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
+  kind: 'kubeadm-join',
+  description: 'Join this node (control plane or worker) with the podsec kubeadm wrapper (once per node).',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      endpoint: { type: 'string', pattern: '^$|^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\\[[0-9A-Fa-f:]+\\]:[0-9]{1,5}$' },
+      token: { type: 'string', pattern: '^$|^[a-z0-9]{6}\\.[a-z0-9]{16}$' },
+      caCertHash: { type: 'string', pattern: '^$|^(sha256:)?[0-9a-f]{64}$' },
+      certificateKey: { type: 'string', pattern: '^$|^[0-9a-f]{64}$' },
+      controlPlane: { type: 'boolean' },
+      advertiseAddress: { type: 'string', pattern: '^[0-9A-Fa-f.:]+$' },
+      master: { type: 'string', minLength: 1 },
+      refresh: { type: 'boolean' },
+      extraArgs: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  outputs: () => [{ name: 'joined', secret: false }],
+  title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}`,
+  async check(ctx) {
+    const c = await checkKubeadm(ctx, 'join');
+    return c.done ? { done: true, ...(c.reason === undefined ? {} : { reason: c.reason }), outputs: { joined: 'true' } } : { done: false };
+  },
+  async run(ctx, w): Promise<Record<string, string>> {
+    for (const s of [w.token, w.caCertHash, w.certificateKey]) if (s) ctx.secret(s);
+    if ((await checkKubeadm(ctx, 'join')).done) return { joined: 'true' };
+    const controlPlane = w.controlPlane ?? isControlPlane(ctx.host);
+    const material = await usableMaterial(ctx, w, controlPlane);
+    await runKubeadmOnce(ctx, {
+      op: 'join',
+      argv: joinArgv({
+        endpoint: material.endpoint,
+        controlPlane,
+        ...(controlPlane ? { advertiseAddress: w.advertiseAddress ?? ctx.host.internalAddress } : {}),
+        ...(w.extraArgs ? { extraArgs: w.extraArgs } : {}),
+      }),
+      env: joinEnv(material),
+      marker: JOIN_STARTED,
+    });
+    return { joined: 'true' };
+  },
+});
+
+/** The material from `with:` when it is complete and (refresh) still known to the master,
+ * else fresh material minted on the master. */
+async function usableMaterial(ctx: StepContext, w: KubeadmJoinWith, controlPlane: boolean): Promise<JoinMaterial> {
+  const given = fromWith(ctx, w, controlPlane);
+  const refresh = w.refresh ?? true;
+  if (given && !refresh) return given;
+  if (!given && !refresh) {
+    throw stepError(ctx, `kubeadm join needs token, caCertHash${controlPlane ? ' and certificateKey' : ''} (from join-material) or refresh: true`);
+  }
+  const master = masterHost(ctx, w.master);
+  const remote = await remoteFor(ctx, master.name);
+  if (given) {
+    const list = await remote.exec(TOKEN_LIST_COMMAND);
+    const listed = list.exitCode === 0 ? tokenListed(list.stdout, given.token) : undefined;
+    if (listed !== false) return given;
+    ctx.log(`the join token is no longer known to ${master.name} (expired while the run was stopped): minting fresh material`);
+  }
+  try {
+    return await mintJoinMaterial(remote, { controlPlane, ttl: '1h' });
+  } catch (err) {
+    if (err instanceof MaterialError) throw stepError(ctx, err.message, true);
+    throw err;
+  }
+}
+
+function fromWith(ctx: StepContext, w: KubeadmJoinWith, controlPlane: boolean): JoinMaterial | undefined {
+  const caCertHash = w.caCertHash ? normalizeCaHash(w.caCertHash) : undefined;
+  if (!w.token || !isToken(w.token) || !caCertHash) return undefined;
+  if (controlPlane && !w.certificateKey) return undefined;
+  const endpoint = w.endpoint && w.endpoint.length > 0 ? w.endpoint : apiEndpoint(ctx);
+  return { endpoint, token: w.token, caCertHash, ...(controlPlane && w.certificateKey ? { certificateKey: w.certificateKey } : {}) };
+}

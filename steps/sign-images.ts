@@ -1,0 +1,105 @@
+// `sign-images`: `podsec-load-sign-oci <archive> <arch> <signer-email> [registry/path]` as the
+// image maker (a podman_dev member, not root), answering the GPG passphrase prompt. Its
+// `Continue (y/N)?` platform question is answered only with acceptPlatformMismatch: otherwise
+// that unanswered prompt fails the step (E_PROMPT) instead of hanging. A marker named after the
+// archive's checksum and the arguments records success.
+import { createHash } from 'node:crypto';
+import { quote } from '../engine/util/shell.js';
+import { DEFAULT_IMAGEMAKER, defaultSignerEmail, signingAnswers, USER_PATTERN } from './lib/imagemaker.js';
+import { exists, hostRemote, selfQuiet } from './lib/remote.js';
+import { MARKER_DIR } from './lib/u7s.js';
+import { defineStep, type StepContext } from './types.js';
+
+export interface SignImagesWith {
+  /** The OCI archive on the master (podsec-k8s-save-oci's .tar.xz); default: the inventory's
+   * cluster.imageArchive, else DEFAULT_ARCHIVE. */
+  archive?: string;
+  /** amd64, arm64, arm, ppc64le or 386 (default: host vars.arch, else amd64). */
+  arch?: string;
+  user?: string;
+  signerEmail?: string;
+  /** `registry/path` (default: the program's, registry.local/<platform>). */
+  registryPath?: string;
+  /** GPG passphrase: `${{ secrets.GPG_PASSPHRASE }}`. */
+  passphrase: string;
+  /** Answer `y` to "Continue (y/N)?" when the archive's platform differs from the node's. */
+  acceptPlatformMismatch?: boolean;
+}
+
+export const DEFAULT_ARCHIVE = '/var/lib/podsec-play/images/podsec-k8s-images.tar.xz';
+const ARCHES = ['amd64', 'arm64', 'arm', 'ppc64le', '386'];
+
+export const signImagesStep = defineStep<SignImagesWith>({
+  kind: 'sign-images',
+  description: 'Push and sign the images of an OCI archive as the image maker (podsec-load-sign-oci).',
+  schema: {
+    type: 'object',
+    required: ['passphrase'],
+    additionalProperties: false,
+    properties: {
+      archive: { type: 'string', pattern: '^/[^\\n]*$' },
+      arch: { type: 'string', enum: ARCHES },
+      user: { type: 'string', pattern: USER_PATTERN },
+      signerEmail: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
+      registryPath: { type: 'string', pattern: '^[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._/-]+$' },
+      passphrase: { type: 'string', minLength: 1 },
+      acceptPlatformMismatch: { type: 'boolean' },
+    },
+  },
+  outputs: () => [{ name: 'marker', secret: false }],
+  title: (w) => `podsec-load-sign-oci ${w.archive ?? '(cluster archive)'}`,
+  async check(ctx, w) {
+    const marker = await markerPath(ctx, w);
+    return (await exists(selfQuiet(ctx), marker)) ? { done: true, reason: `${marker} exists`, outputs: { marker } } : { done: false };
+  },
+  async run(ctx, w) {
+    ctx.secret(w.passphrase);
+    const a = resolve(ctx, w);
+    const argv = [a.archive, a.arch, a.signerEmail, ...(w.registryPath === undefined ? [] : [w.registryPath])];
+    await hostRemote(ctx).run(`podsec-load-sign-oci ${argv.map(quote).join(' ')}`, {
+      what: 'podsec-load-sign-oci',
+      runAs: a.user,
+      pty: true,
+      answers: signingAnswers(w.passphrase, w.acceptPlatformMismatch === true),
+    });
+    const marker = await markerPath(ctx, w);
+    await hostRemote(ctx).run(`mkdir -p ${MARKER_DIR} && date -u +%Y-%m-%dT%H:%M:%SZ > ${quote(marker)}`, {
+      what: 'writing the signed marker',
+    });
+    return { marker };
+  },
+});
+
+interface Resolved {
+  archive: string;
+  arch: string;
+  user: string;
+  signerEmail: string;
+}
+
+function resolve(ctx: StepContext, w: SignImagesWith): Resolved {
+  const user = w.user ?? DEFAULT_IMAGEMAKER;
+  const clusterArchive = ctx.cluster['imageArchive'];
+  const hostArch = ctx.host.vars['arch'];
+  return {
+    archive: w.archive ?? (typeof clusterArchive === 'string' && clusterArchive.length > 0 ? clusterArchive : DEFAULT_ARCHIVE),
+    arch: w.arch ?? (typeof hostArch === 'string' && ARCHES.includes(hostArch) ? hostArch : 'amd64'),
+    user,
+    signerEmail: w.signerEmail ?? defaultSignerEmail(user, ctx.cluster),
+  };
+}
+
+/**
+ * /var/lib/podsec-play/signed-<sha256 of (archive checksum, arguments)>: the same archive signed
+ * the same way is done; a new archive or signer signs again. A missing archive hashes as
+ * "absent", so the program itself reports it.
+ */
+async function markerPath(ctx: StepContext, w: SignImagesWith): Promise<string> {
+  const a = resolve(ctx, w);
+  const r = await selfQuiet(ctx).exec(`sha256sum < ${quote(a.archive)}`);
+  const sum = r.exitCode === 0 ? (r.stdout.trim().split(/\s+/)[0] ?? 'absent') : 'absent';
+  const key = createHash('sha256')
+    .update([sum, a.archive, a.arch, a.signerEmail, w.registryPath ?? ''].join('\n'))
+    .digest('hex');
+  return `${MARKER_DIR}/signed-${key.slice(0, 32)}`;
+}
