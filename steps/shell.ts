@@ -74,7 +74,16 @@ export const shellStep = defineStep<ShellWith>({
   },
   async run(ctx, w) {
     for (const answer of w.answers ?? []) ctx.secret(answer.send);
+    const secretSpecs = Object.values(w.outputs ?? {}).filter((spec) => spec.secret);
+    // Secret outputs are masked as soon as a line shows them, before it is streamed anywhere.
+    const spotSecrets = (line: string) => {
+      for (const spec of secretSpecs) {
+        const m = new RegExp(spec.regex).exec(line);
+        if (m) ctx.secret(m[spec.group ?? (m.length > 1 ? 1 : 0)] ?? '');
+      }
+    };
     const result = await ctx.run(w.run, {
+      ...(secretSpecs.length ? { onLine: spotSecrets } : {}),
       ...(w.env ? { env: w.env } : {}),
       ...(w.sudo !== undefined ? { sudo: w.sudo } : {}),
       ...(w.pty ? { pty: true } : {}),

@@ -34,7 +34,6 @@ export function createHostMachine(effects: RunEffects) {
   }).createMachine({
     id: 'host',
     context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined }),
-    entry: ({ context }) => effects.hostStarted(context.phase, context.host),
     initial: 'next',
     states: {
       next: {

@@ -37,6 +37,7 @@ export function createPhaseMachine(effects: RunEffects) {
         let { next, running } = context;
         while (running < context.phase.concurrency && next < context.phase.hosts.length) {
           const host = context.phase.hosts[next]!;
+          enqueue(() => effects.hostStarted(context.phase, host));
           enqueue.spawnChild('host', { id: `host:${host.name}`, input: { phase: context.phase, host } });
           next++;
           running++;
@@ -47,7 +48,7 @@ export function createPhaseMachine(effects: RunEffects) {
   }).createMachine({
     id: 'phase',
     context: ({ input }) => ({ phase: input.phase, next: 0, running: 0, failed: false, startedAt: effects.now() }),
-    entry: [({ context }) => effects.phaseStarted(context.phase), 'launch'],
+    entry: 'launch',
     initial: 'running',
     states: {
       running: {

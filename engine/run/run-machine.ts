@@ -28,7 +28,12 @@ export function createRunMachine(effects: RunEffects) {
     initial: 'next',
     states: {
       next: {
-        always: [{ guard: 'allDone', target: 'succeeded' }, { target: 'phase' }],
+        // Announced here, before the phase actor starts: xstate runs a new child's entry
+        // actions before its parent's, which would report hosts before their phase.
+        always: [
+          { guard: 'allDone', target: 'succeeded' },
+          { target: 'phase', actions: ({ context }) => effects.phaseStarted(context.plan.phases[context.index]!) },
+        ],
       },
       phase: {
         invoke: {

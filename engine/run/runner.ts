@@ -79,6 +79,22 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     return p;
   };
 
+  // xstate starts a new child (and runs its entry actions) before its parent's actions run, so
+  // "started" events are announced here, once each, parents before children.
+  const announced = new Set<string>();
+  const announcePhase = (phase: string) => {
+    if (announced.has(phase)) return;
+    announced.add(phase);
+    const planned = o.plan.phases.find((p) => p.name === phase)!;
+    o.bus.emit({ type: 'phase.started', phase, hosts: planned.hosts.map((h) => h.name) });
+  };
+  const announceHost = (phase: string, host: string) => {
+    announcePhase(phase);
+    if (announced.has(`${phase}\u0000${host}`)) return;
+    announced.add(`${phase}\u0000${host}`);
+    o.bus.emit({ type: 'host.started', phase, host });
+  };
+
   const effects: RunEffects = {
     resumeInfo(step) {
       const rec = o.journal.state.steps[step.key];
@@ -113,9 +129,11 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     },
     sleepUntil: (until, signal) => track(sleep(until - now(), signal)),
     now,
-    describeError,
+    // Masked here, not only on the bus: errors are also kept in the journal, which `status` prints.
+    describeError: (error) => o.masker.maskDeep(describeError(error)),
 
     stepStarted(step, attempt) {
+      announceHost(step.phase, step.host);
       o.journal.update(step.key, { status: 'running', attempts: attempt, startedAt: new Date(now()).toISOString(), nextAttemptAt: undefined, error: undefined });
       o.bus.emit({ type: 'step.started', ...ref(step), attempt, attempts: step.retry.attempts });
     },
@@ -136,6 +154,7 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
         o.bus.emit({ type: 'step.skipped', ...ref(step), reason });
         return;
       }
+      announceHost(step.phase, step.host);
       if (reason !== 'done') {
         const out = pendingOutputs.get(step.key);
         pendingOutputs.delete(step.key);
@@ -159,11 +178,11 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       failures.push({ host: step.host, step: step.id, message: error.message });
       o.bus.emit({ type: 'step.failed', ...ref(step), attempt, durationMs, error });
     },
-    hostStarted: (phase, host) => o.bus.emit({ type: 'host.started', phase: phase.name, host: host.name }),
+    hostStarted: (phase, host) => announceHost(phase.name, host.name),
     hostSucceeded: (phase, host, durationMs) => o.bus.emit({ type: 'host.succeeded', phase: phase.name, host: host.name, durationMs }),
     hostFailed: (phase, host, durationMs, error) => o.bus.emit({ type: 'host.failed', phase: phase.name, host: host.name, durationMs, error }),
     hostSkipped: (phase, host, reason) => o.bus.emit({ type: 'host.skipped', phase: phase.name, host: host.name, reason }),
-    phaseStarted: (phase) => o.bus.emit({ type: 'phase.started', phase: phase.name, hosts: phase.hosts.map((h) => h.name) }),
+    phaseStarted: (phase) => announcePhase(phase.name),
     phaseSucceeded: (phase, durationMs) => o.bus.emit({ type: 'phase.succeeded', phase: phase.name, durationMs }),
     phaseFailed: (phase, durationMs) => o.bus.emit({ type: 'phase.failed', phase: phase.name, durationMs }),
     phaseSkipped: (phase, reason) => o.bus.emit({ type: 'phase.skipped', phase: phase.name, reason }),
@@ -207,7 +226,9 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   if (outcome === 'interrupted') {
     // Stopping the actor aborts every invoked promise's signal: running commands are killed.
     actor.stop();
-    await Promise.race([Promise.allSettled([...inFlight]), sleep(5000)]);
+    const grace = new AbortController();
+    await Promise.race([Promise.allSettled([...inFlight]), sleep(5000, grace.signal).catch(() => undefined)]);
+    grace.abort();
   }
   const durationMs = now() - startedAt;
   o.journal.finish(outcome);

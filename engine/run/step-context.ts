@@ -25,9 +25,11 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
     ...(host.sudo ? { sudo: true } : {}),
     ...options,
     signal: options?.signal ? AbortSignal.any([signal, options.signal]) : signal,
+    // The kind sees each line first, so it can register a secret it spots before the line
+    // becomes an event (which the bus then masks).
     onLine: (line, stream) => {
-      deps.bus.emit({ type: 'step.output', ...ref, stream, line });
       options?.onLine?.(line, stream);
+      deps.bus.emit({ type: 'step.output', ...ref, stream, line });
     },
   });
   const transport = () => deps.pool.get(host.name);

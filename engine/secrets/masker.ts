@@ -4,6 +4,14 @@
 
 export const REDACTED = '[REDACTED]';
 
+// Shapes that are secret wherever they appear, even before a step has parsed them out of its
+// output: kubeadm bootstrap tokens and certificate keys (kubeadm prints both in clear).
+const SECRET_SHAPES: [RegExp, string][] = [
+  [/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, REDACTED],
+  [/(--certificate-key[ =])[0-9a-f]{64}\b/g, `$1${REDACTED}`],
+  [/(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g, `$1${REDACTED}$2`],
+];
+
 export class Masker {
   private readonly values = new Set<string>();
   private pattern: RegExp | undefined;
@@ -22,7 +30,9 @@ export class Masker {
   }
 
   mask(text: string): string {
-    if (this.values.size === 0 || text.length === 0) return text;
+    if (text.length === 0) return text;
+    for (const [shape, replacement] of SECRET_SHAPES) text = text.replace(shape, replacement);
+    if (this.values.size === 0) return text;
     this.pattern ??= new RegExp(
       [...this.values]
         .sort((a, b) => b.length - a.length)
@@ -35,7 +45,6 @@ export class Masker {
 
   /** Mask every string inside a JSON-like value (returns a copy). */
   maskDeep<T>(value: T): T {
-    if (this.values.size === 0) return value;
     return this.walk(value) as T;
   }
 

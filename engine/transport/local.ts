@@ -17,20 +17,29 @@ export class LocalTransport implements Transport {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const started = Date.now();
     const script = wrap(`${exportEnv(options.env)}${command}`, options);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) controller.abort(options.signal.reason);
     let promptError: PlayError | undefined;
+    let timedOut = false;
+    // Its own process group, so an abort or timeout kills the whole command tree, not just sh.
     const child = execa('/bin/sh', ['-c', script], {
       reject: false,
+      detached: true,
       stdin: options.answers || options.stdin !== undefined ? 'pipe' : 'ignore',
-      cancelSignal: controller.signal,
-      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-      forceKillAfterDelay: 2000,
       stripFinalNewline: false,
       encoding: 'utf8',
     });
+    const killTree = () => {
+      signalGroup(child.pid, 'SIGTERM');
+      setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 2000).unref();
+    };
+    const onAbort = () => killTree();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) killTree();
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          killTree();
+        }, options.timeoutMs)
+      : undefined;
     const out = new LineSplitter((line) => options.onLine?.(line, 'stdout'));
     const err = new LineSplitter((line) => options.onLine?.(line, 'stderr'));
     const watcher = options.answers
@@ -39,7 +48,7 @@ export class LocalTransport implements Transport {
           (text) => child.stdin?.write(text),
           (e) => {
             promptError = e;
-            controller.abort(e);
+            killTree();
           },
           options.promptIdleMs ?? 2000,
           this.host,
@@ -55,6 +64,7 @@ export class LocalTransport implements Transport {
     });
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     const result = await child;
+    if (timer) clearTimeout(timer);
     watcher?.stop();
     out.flush();
     err.flush();
@@ -68,7 +78,7 @@ export class LocalTransport implements Transport {
       stdout: String(result.stdout ?? ''),
       stderr: String(result.stderr ?? ''),
       durationMs: Date.now() - started,
-      timedOut: result.timedOut === true,
+      timedOut,
     };
   }
 
@@ -98,6 +108,15 @@ export class LocalTransport implements Transport {
   }
 
   async close(): Promise<void> {}
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
 }
 
 function wrap(script: string, options: ExecOptions): string {

@@ -159,7 +159,7 @@ phases:
     const dir = workdir();
     const inv = localInventory(dir);
     const secret = 'S3cr3t-Tok3n-Value';
-    const minted = 'abcdef.0123456789abcdef';
+    const minted = 'Minted-Join-Key-987654321';
     const pb = writePlaybook(
       dir,
       `name: secrets
@@ -170,7 +170,7 @@ phases:
       - id: mint
         uses: shell
         with:
-          run: echo "token=${minted}"
+          run: echo "token=Minted-Join-$(echo Key)-987654321"
           outputs: { token: { regex: "token=(\\\\S+)", secret: true } }
       - id: use
         uses: shell
