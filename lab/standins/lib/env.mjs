@@ -1,0 +1,62 @@
+// Where a stand-in runs: the lab DIR, this node's name and root (from the env the lab sets), the
+// lab's topology (DIR/lab.json), and the mapping of node paths ("/etc/hosts") to real files.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    process.stderr.write(`lab stand-in: ${name} is not set (run this program on a lab node)\n`);
+    process.exit(127);
+  }
+  return value;
+}
+
+export const LAB_DIR = required('LAB_DIR');
+export const NODE = required('LAB_NODE');
+export const ROOT = required('LAB_NODE_ROOT');
+
+/** The root directory of a node of this lab. */
+export function rootOf(node = NODE) {
+  return join(LAB_DIR, 'nodes', node);
+}
+
+/** A path as a node sees it ("/etc/hosts"), or already rewritten by the lab, as a real file. */
+export function nodePath(p, node = NODE) {
+  const root = rootOf(node);
+  if (p === LAB_DIR || p.startsWith(LAB_DIR + '/')) return p;
+  if (p.startsWith('/')) return root + p;
+  return resolve(process.cwd(), p);
+}
+
+/** The node-visible form of a real path (for messages). */
+export function virtualPath(file, node = NODE) {
+  const root = rootOf(node);
+  return file.startsWith(root + '/') ? file.slice(root.length) : file;
+}
+
+let state;
+/** DIR/lab.json: cluster info and the nodes (name, role, port, internalAddress). */
+export function labState() {
+  state ??= JSON.parse(readFileSync(join(LAB_DIR, 'lab.json'), 'utf8'));
+  return state;
+}
+
+export function nodeInfo(name = NODE) {
+  return labState().nodes.find((n) => n.name === name);
+}
+
+/** The node whose internal address (or name) is `host`. */
+export function nodeByAddress(host) {
+  return labState().nodes.find((n) => n.internalAddress === host || n.name === host);
+}
+
+/** The user the command runs as: LAB_USER (set by the sudo/su stand-ins or an SSH login), else root. */
+export function currentUser() {
+  return process.env.LAB_USER || 'root';
+}
+
+/** True when the SSH session has a pty (interactive programs need one). */
+export function onTerminal() {
+  return process.env.LAB_TTY === '1';
+}

@@ -1,0 +1,69 @@
+// Who answers where in the simulated network: an API server on IP:6443 of every initialised,
+// running control plane; haproxy frontends on LB nodes that route to such a control plane; the
+// VIP on nodes whose running keepalived carries it. Used by kubeadm join, kubectl and curl.
+import { labState, nodeByAddress, nodeInfo, NODE } from './env.mjs';
+import { unitState } from './services.mjs';
+import { parseHaproxy, serversFor } from './haproxy-config.mjs';
+import { parseKeepalived } from './keepalived-config.mjs';
+
+/** An initialised control plane whose u7s.service runs. */
+export function controlPlaneUp(cluster, name) {
+  return cluster.nodes[name]?.controlPlane === true && unitState('u7s', name).active;
+}
+
+function runningConfig(unit, node) {
+  const s = unitState(unit, node);
+  return s.active && typeof s.config === 'string' ? s.config : undefined;
+}
+
+/** The VIPs a node's running keepalived holds (any instance; priority decides in `vipHolder`). */
+export function keepalivedInstances(node) {
+  const text = runningConfig('keepalived', node);
+  return text ? parseKeepalived(text).instances : [];
+}
+
+/** The node holding `vip`: the running keepalived carrying it with the highest priority. */
+export function vipHolder(vip) {
+  let best;
+  for (const n of labState().nodes) {
+    for (const inst of keepalivedInstances(n.name)) {
+      if (!inst.vips.includes(vip)) continue;
+      const score = inst.priority * 2 + (inst.state === 'MASTER' ? 1 : 0);
+      if (!best || score > best.score) best = { node: n.name, score };
+    }
+  }
+  return best?.node;
+}
+
+/** Does haproxy on `node` take host:port and route it to a running control plane? */
+export function haproxyRoutes(cluster, node, host, port) {
+  const text = runningConfig('haproxy', node);
+  if (!text) return false;
+  return serversFor(parseHaproxy(text), host, port).some((s) => {
+    const target = s.host === 'localhost' || s.host === '127.0.0.1' ? nodeInfo(node) : nodeByAddress(s.host);
+    return target && s.port === 6443 && controlPlaneUp(cluster, target.name);
+  });
+}
+
+/** Is https://host:port an API server, seen from `from`? {ok} or {ok:false, error} (Go dial style). */
+export function reachApi(cluster, host, port, from = NODE) {
+  const h = host === 'localhost' || host === '127.0.0.1' ? nodeInfo(from)?.internalAddress : host;
+  const dial = `dial tcp ${host}:${port}: connect:`;
+  const direct = nodeByAddress(h);
+  if (direct) {
+    if (port === 6443 && controlPlaneUp(cluster, direct.name)) return { ok: true, via: direct.name };
+    if (haproxyRoutes(cluster, direct.name, h, port)) return { ok: true, via: direct.name };
+    return { ok: false, error: `${dial} connection refused` };
+  }
+  const holder = vipHolder(h);
+  if (!holder) return { ok: false, error: `${dial} no route to host` };
+  for (const n of labState().nodes) {
+    if (keepalivedInstances(n.name).some((i) => i.vips.includes(h)) && haproxyRoutes(cluster, n.name, h, port)) return { ok: true, via: n.name };
+  }
+  return { ok: false, error: `${dial} connection refused` };
+}
+
+export function splitHostPort(endpoint) {
+  const m = String(endpoint).match(/^\[?([^\]]+?)\]?:(\d+)$/);
+  return m ? { host: m[1], port: Number(m[2]) } : undefined;
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// systemctl stand-in: units of this node as JSON state (lib/services.mjs). Starting haproxy or
+// keepalived checks and snapshots its config (the running config is what the network sees);
+// stopping sshd closes the node's SSH port (the lab watches the unit) and waits until it has.
+import { connect } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { standin, fail, out, err } from './lib/main.mjs';
+import { canonicalUnit, unitState, setUnitState, knownUnits } from './lib/services.mjs';
+import { currentUser, nodeInfo, NODE } from './lib/env.mjs';
+import { readText } from './lib/files.mjs';
+import { readCluster } from './lib/cluster.mjs';
+import { parseHaproxy, boundPorts } from './lib/haproxy-config.mjs';
+import { parseKeepalived } from './lib/keepalived-config.mjs';
+
+const CONFIG = { haproxy: '/etc/haproxy/haproxy.cfg', keepalived: '/etc/keepalived/keepalived.conf' };
+const TITLES = {
+  sshd: 'OpenSSH server daemon',
+  u7s: 'Usernetes (rootless kubernetes) service',
+  haproxy: 'HAProxy Load Balancer',
+  keepalived: 'LVS and VRRP High Availability Monitor',
+  nginx: 'nginx web server',
+  'docker-registry': 'Docker Registry',
+  trivy: 'Trivy server',
+  kubelet: 'kubelet',
+};
+const ROOTLESSKIT_PORTS = { controlPlane: [2379, 2380, 6443, 10250, 10255, 10256], worker: [10250, 10255, 10256] };
+
+/** Why `unit` cannot start with its current config (undefined: it can), plus the config text. */
+function preStart(unit) {
+  const file = CONFIG[unit];
+  if (!file) return {};
+  const text = readText(file);
+  if (text === undefined) return { error: `${file}: No such file or directory` };
+  const errors = unit === 'haproxy' ? parseHaproxy(text, file).errors : parseKeepalived(text).errors;
+  if (errors.length) return { error: errors.join('\n') };
+  if (unit === 'haproxy') {
+    const me = readCluster().nodes[NODE];
+    const u7s = unitState('u7s').active;
+    const taken = !me || !u7s ? [] : me.controlPlane ? ROOTLESSKIT_PORTS.controlPlane : ROOTLESSKIT_PORTS.worker;
+    const clash = boundPorts(parseHaproxy(text, file)).find((p) => taken.includes(p));
+    if (clash) return { error: `Starting frontend: cannot bind socket (Address already in use) [0.0.0.0:${clash}] (rootlesskit publishes it)` };
+  }
+  return { config: text };
+}
+
+/** Wait until this node's SSH port accepts (open) or refuses (closed) connections. */
+async function waitPort(open) {
+  const port = nodeInfo()?.port;
+  if (!port) return true;
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const accepting = await new Promise((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (accepting === open) return true;
+    await delay(10);
+  }
+  return false;
+}
+
+async function start(unit, record) {
+  const { error, config } = preStart(unit);
+  if (error) {
+    setUnitState(unit, { active: false, failed: true, lastError: error });
+    err(`Job for ${unit}.service failed because the control process exited with error code.\nSee "systemctl status ${unit}.service" and "journalctl -xeu ${unit}.service" for details.\n`);
+    return false;
+  }
+  setUnitState(unit, { active: true, failed: false, lastError: undefined, since: new Date().toISOString(), ...(config !== undefined ? { config } : {}) });
+  if (unit === 'sshd' && !(await waitPort(true))) fail(`lab: the SSH port of ${NODE} did not open`);
+  record.started = [...(record.started ?? []), unit];
+  return true;
+}
+
+async function stop(unit, record) {
+  setUnitState(unit, { active: false, config: undefined });
+  if (unit === 'sshd') {
+    if (!(await waitPort(false))) fail(`lab: the SSH port of ${NODE} did not close`);
+    record.sshClosed = true;
+  }
+  record.stopped = [...(record.stopped ?? []), unit];
+}
+
+function status(unit, name) {
+  const s = unitState(unit);
+  const enabled = s.enabled ? 'enabled' : 'disabled';
+  const active = s.active ? `active (running) since ${s.since ?? 'boot'}` : s.failed ? 'failed (Result: exit-code)' : 'inactive (dead)';
+  out(`${s.active ? '●' : '○'} ${unit}.service - ${TITLES[unit] ?? unit}\n     Loaded: loaded (/lib/systemd/system/${unit}.service; ${enabled}; vendor preset: disabled)\n     Active: ${active}\n`);
+  if (s.lastError) out(`\n${s.lastError.split('\n').map((l) => `${name}: ${l}`).join('\n')}\n`);
+  return s.active ? 0 : 3;
+}
+
+const MUTATING = ['enable', 'disable', 'start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'mask', 'unmask'];
+
+standin(async (args, record) => {
+  const opts = new Set(args.filter((a) => a.startsWith('-')));
+  const [verb = 'list-units', ...names] = args.filter((a) => !a.startsWith('-'));
+  const now = opts.has('--now');
+  const quiet = opts.has('-q') || opts.has('--quiet');
+  record.event = 'systemctl';
+  record.action = verb;
+  if (verb === 'daemon-reload') return 0;
+  if (verb === 'list-units') {
+    for (const u of knownUnits()) {
+      const s = unitState(u);
+      if (s.active) out(`${u}.service loaded active running ${TITLES[u] ?? u}\n`);
+    }
+    return 0;
+  }
+  if (MUTATING.includes(verb) && currentUser() !== 'root') fail(`Failed to ${verb} ${names.join(' ')}: Access denied`);
+  if (names.length === 0) fail(`Too few arguments.`);
+  const units = names.map((n) => [n, canonicalUnit(n)]);
+  record.units = units.map(([n, u]) => u ?? n);
+  let code = 0;
+  for (const [name, unit] of units) {
+    const svc = `${name.replace(/\.service$/, '')}.service`;
+    if (!unit) {
+      if (verb === 'is-active' || verb === 'is-failed') {
+        if (!quiet) out('inactive\n');
+        code = 3;
+        continue;
+      }
+      if (verb === 'status') fail(`Unit ${svc} could not be found.`, 4);
+      if (verb === 'enable' || verb === 'disable' || verb === 'is-enabled') fail(`Failed to ${verb === 'is-enabled' ? 'get unit file state for' : verb + ' unit:'} Unit file ${svc} does not exist.`);
+      fail(`Failed to ${verb} ${svc}: Unit ${svc} not found.`, 5);
+    }
+    switch (verb) {
+      case 'enable':
+        setUnitState(unit, { enabled: true });
+        if (now && !unitState(unit).active && !(await start(unit, record))) code = 1;
+        break;
+      case 'disable':
+        setUnitState(unit, { enabled: false });
+        if (now) await stop(unit, record);
+        break;
+      case 'start':
+        if (!unitState(unit).active && !(await start(unit, record))) code = 1;
+        break;
+      case 'stop':
+        await stop(unit, record);
+        break;
+      case 'restart':
+      case 'reload':
+      case 'reload-or-restart':
+        if (unit === 'sshd') break; // a restarted sshd keeps listening; sessions survive
+        if (!(await start(unit, record))) code = 1;
+        break;
+      case 'try-restart':
+        if (unitState(unit).active && !(await start(unit, record))) code = 1;
+        break;
+      case 'is-active': {
+        const s = unitState(unit);
+        if (!quiet) out(s.active ? 'active\n' : s.failed ? 'failed\n' : 'inactive\n');
+        if (!s.active) code = 3;
+        break;
+      }
+      case 'is-failed': {
+        const s = unitState(unit);
+        if (!quiet) out(s.failed ? 'failed\n' : s.active ? 'active\n' : 'inactive\n');
+        if (!s.failed) code = 1;
+        break;
+      }
+      case 'is-enabled': {
+        const s = unitState(unit);
+        if (!quiet) out(s.enabled ? 'enabled\n' : 'disabled\n');
+        if (!s.enabled) code = 1;
+        break;
+      }
+      case 'status':
+        code = Math.max(code, status(unit, name));
+        break;
+      case 'mask':
+      case 'unmask':
+        setUnitState(unit, { enabled: false, masked: verb === 'mask' });
+        break;
+      default:
+        fail(`Unknown command verb ${verb}.`);
+    }
+  }
+  return code;
+});
