@@ -176,11 +176,28 @@ export async function childPids(pid: number): Promise<number[]> {
   }
 }
 
-/** Kill every live session of an sshd (the connection drops; the listener stays). */
+/** Every process below `pid`, children before grandchildren. */
+export async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const child of await childPids(pid)) out.push(child, ...(await descendants(child)));
+  return out;
+}
+
+/** Kill every live session of an sshd (the connection drops; the listener stays), then the
+ * commands those sessions were running, so nothing outlives the test. */
 export async function killSessions(sshd: Sshd): Promise<number> {
-  const pids = await sshd.sessionPids();
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  return pids.length;
+  const sessions = await sshd.sessionPids();
+  const below = (await Promise.all(sessions.map((p) => descendants(p)))).flat();
+  for (const pid of [...sessions, ...below]) killQuietly(pid, 'SIGKILL');
+  return sessions.length;
+}
+
+export function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
 export interface Agent {

@@ -236,12 +236,16 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       stderrChunks.push(chunk);
       watcher.feed(err.push(chunk));
     });
-    channel.on('exit', (code: number | null, signal?: string) => {
+    const recordExit = (code: unknown, signal: unknown): void => {
       if (typeof code === 'number') exitCode = code;
-      if (signal) exitSignal = signal.startsWith('SIG') ? signal : `SIG${signal}`;
-    });
+      if (typeof signal === 'string' && signal) exitSignal = signal.startsWith('SIG') ? signal : `SIG${signal}`;
+    };
+    // 'exit' may already have fired while the channel was handed to us (packets that arrive
+    // together are handled in one go); 'close' repeats the exit status, so read it there too.
+    channel.on('exit', recordExit);
     channel.on('error', () => undefined);
-    channel.on('close', () => {
+    channel.on('close', (code: unknown, signal: unknown) => {
+      if (exitCode === undefined && exitSignal === undefined) recordExit(code, signal);
       // A drop also closes every channel; the link reports it first, so this sees settled.
       if (!link.isAlive) return finish(link.dropReason());
       finish(failure);

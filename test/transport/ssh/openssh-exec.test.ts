@@ -41,7 +41,9 @@ describe('SSH transport against OpenSSH: exec', () => {
 
   it('reuses one connection for every command', async () => {
     const before = (await bed.sshd.sessionPids()).length;
-    await Promise.all(Array.from({ length: 12 }, (_, i) => transport.exec(`echo ${i}`)));
+    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => transport.exec(`echo ${i}; exit ${i % 3}`)));
+    // More commands at once than sshd's MaxSessions (10): they queue instead of failing.
+    expect(results.map((r) => [r.stdout, r.exitCode])).toEqual(results.map((_, i) => [`${i}\n`, i % 3]));
     expect((await bed.sshd.sessionPids()).length).toBe(before);
     expect(logs.filter((l) => l.startsWith('connecting')).length).toBe(1);
   });
