@@ -2,7 +2,8 @@
 // client key, generated in-process with ssh2 (fast: no ssh-keygen) and kept across restarts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { utils, type ParsedKey } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { ParsedKey } from 'ssh2';
 
 export interface KeyPair {
   privateKey: string;
@@ -16,7 +17,7 @@ export function ensureKeyPair(file: string, comment: string): KeyPair {
     return { privateKey: readFileSync(file, 'utf8'), publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
   }
   mkdirSync(dirname(file), { recursive: true });
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
   writeFileSync(file, pair.private, { mode: 0o600 });
   writeFileSync(`${file}.pub`, pair.public.trim() + '\n', { mode: 0o644 });
   return { privateKey: pair.private, publicKey: pair.public.trim() };
@@ -28,7 +29,7 @@ export function hostKeyFile(root: string): string {
 
 /** The parsed public key, for comparing and verifying client signatures. */
 export function parsePublicKey(publicKey: string): ParsedKey {
-  const parsed = utils.parseKey(publicKey);
+  const parsed = ssh2.utils.parseKey(publicKey);
   if (parsed instanceof Error) throw parsed;
   return Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
 }

@@ -4,7 +4,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { Server, type Connection, type ParsedKey } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { Connection, ParsedKey } from 'ssh2';
 import type { ChildProcess } from 'node:child_process';
 import { runExec, killGroup, signalFor } from './exec-channel.js';
 import { rewriteCommand } from './rewrite.js';
@@ -27,7 +28,7 @@ interface SshdState {
 }
 
 export class NodeServer {
-  private readonly server: Server;
+  private readonly server: ssh2.Server;
   private readonly connections = new Set<Connection>();
   private readonly clientBlob: Buffer;
   private readonly stateFile: string;
@@ -41,7 +42,7 @@ export class NodeServer {
     this.port = opts.node.port;
     this.clientBlob = opts.clientKey.getPublicSSH();
     this.stateFile = join(opts.root, 'var/lib/lab/systemd/sshd.json');
-    this.server = new Server({ hostKeys: [opts.hostKey] }, (client) => this.onClient(client));
+    this.server = new ssh2.Server({ hostKeys: [opts.hostKey] }, (client) => this.onClient(client));
     // Nagle off: without it every round trip waits ~40 ms (LIBRARY-FACTS §3). Typed loosely: @types/ssh2 lacks it.
     this.server.on('connection', (c: Connection) => (c as Connection & { setNoDelay(v: boolean): void }).setNoDelay(true));
     this.server.on('error', () => undefined);

@@ -1,10 +1,11 @@
 // The SFTP subsystem of a node, mapped onto its root: enough for atomic uploads (open, write,
 // setstat/chmod, rename over an existing file, like posix-rename@openssh.com) and downloads.
 import { promises as fsp, constants as C, type Stats } from 'node:fs';
-import { utils, type SFTPWrapper, type Attributes } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { SFTPWrapper, Attributes } from 'ssh2';
 import { hostPath, toVirtual, virtualPath } from './rewrite.js';
 
-const { OPEN_MODE, STATUS_CODE } = utils.sftp;
+const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 
 type Handle =
   | { kind: 'file'; fh: fsp.FileHandle }
