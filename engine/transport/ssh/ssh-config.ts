@@ -184,7 +184,9 @@ export function lookupSshConfig(config: SshConfig, alias: string): SshConfigHost
         result.identityFiles.push(value);
         break;
       case 'proxyjump':
-        result.proxyJump ??= value.toLowerCase() === 'none' ? [] : value.split(',').map((s) => s.trim()).filter(Boolean);
+        // One comma-separated argument; spaces after commas are tolerated.
+        result.proxyJump ??=
+          value.toLowerCase() === 'none' ? [] : item.args.join('').split(',').map((s) => s.trim()).filter(Boolean);
         break;
       default:
         break;

@@ -1,0 +1,30 @@
+// The pid marker is stripped from output wherever it lands, across chunk borders.
+import { describe, expect, it } from 'vitest';
+import { killCommand, PidMarkerFilter, pidMarkerPrefix } from '../../../engine/transport/ssh/pid-marker.js';
+
+function feed(chunks: string[]): { out: string; pid: number | undefined } {
+  const f = new PidMarkerFilter();
+  let out = '';
+  for (const c of chunks) out += f.push(Buffer.from(c, 'latin1')).toString('latin1');
+  out += f.flush().toString('latin1');
+  return { out, pid: f.pid };
+}
+
+describe('PidMarkerFilter', () => {
+  it('strips the marker line and keeps the pid', () => {
+    expect(feed(['\u001epodsec-pid:4242\nreal error\n'])).toEqual({ out: 'real error\n', pid: 4242 });
+  });
+
+  it('finds it after login-shell noise and across chunk borders', () => {
+    expect(feed(['bashrc: warning\n\u001epod', 'sec-pid:7\r', '\nrest'])).toEqual({ out: 'bashrc: warning\nrest', pid: 7 });
+  });
+
+  it('passes output through untouched when there is no marker', () => {
+    expect(feed(['plain ', 'output\n', '\u001e not a marker\n'])).toEqual({ out: 'plain output\n\u001e not a marker\n', pid: undefined });
+  });
+
+  it('prints the marker with printf and kills the process group, falling back to the pid', () => {
+    expect(pidMarkerPrefix()).toBe(`printf '\\036podsec-pid:%s\\n' "$$" >&2; `);
+    expect(killCommand(12, 'TERM')).toBe('kill -TERM -- -12 2>/dev/null || kill -TERM 12 2>/dev/null; true');
+  });
+});
