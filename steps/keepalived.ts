@@ -32,6 +32,8 @@ export interface KeepalivedWith {
    * be up yet), `healthz` (answers /healthz with 200) or `none`. */
   verify?: 'tcp' | 'healthz' | 'none';
   verifyTimeout?: string;
+  /** Pause between two VIP probes (default 1s). */
+  verifyInterval?: string;
 }
 
 export const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
@@ -55,6 +57,7 @@ export const keepalivedStep = defineStep<KeepalivedWith>({
       unicast: { type: 'boolean' },
       verify: { enum: ['tcp', 'healthz', 'none'] },
       verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
+      verifyInterval: { type: 'string', pattern: DURATION_PATTERN },
     },
   },
   outputs: () => [
@@ -163,7 +166,7 @@ async function proveVip(ctx: StepContext, w: KeepalivedWith, vip: string, port: 
       if (mode === 'healthz') return r.exitCode === 0 ? true : undefined;
       return r.exitCode !== undefined && !NOT_ANSWERING.has(r.exitCode) ? true : undefined;
     },
-    { timeoutMs: parseDuration(w.verifyTimeout, '60s'), intervalMs: 1000, signal: ctx.signal },
+    { timeoutMs: parseDuration(w.verifyTimeout, '60s'), intervalMs: parseDuration(w.verifyInterval, '1s'), signal: ctx.signal },
   );
   if (!ok) throw stepError(ctx, `the VIP ${vip}:${port} does not ${mode === 'healthz' ? 'answer /healthz' : 'accept connections'} from ${ctx.host.name} (${last})`, true);
   ctx.log(`the VIP ${vip}:${port} ${mode === 'healthz' ? 'answers /healthz' : 'accepts connections'}`);
