@@ -1,7 +1,7 @@
 // End to end against real sshds: a host reached through one and two jump hosts (named as
 // inventory hosts, as user@host:port, or through ssh config ProxyJump), with each hop's host
 // key checked; and a 20-host fan-out, one command per host in parallel.
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host, SshSettings } from '../../../engine/model.js';
@@ -16,7 +16,6 @@ import {
   type KeyPair,
   type Sshd,
 } from '../../helpers/openssh.js';
-import { rm } from 'node:fs/promises';
 
 describe('SSH transport against OpenSSH: jump hosts and fan-out', () => {
   let dir: string;
@@ -32,9 +31,8 @@ describe('SSH transport against OpenSSH: jump hosts and fan-out', () => {
     delete process.env.SSH_AUTH_SOCK;
     dir = await tempDir('jump');
     key = await keygen(join(dir, 'id_ed25519'));
-    [bastion, inner, target] = await Promise.all(
-      ['127.0.0.11', '127.0.0.12', '127.0.0.13'].map((address) => startSshd({ address, authorizedKeys: [key.publicLine] })),
-    );
+    const start = (address: string): Promise<Sshd> => startSshd({ address, authorizedKeys: [key.publicLine] });
+    [bastion, inner, target] = await Promise.all([start('127.0.0.11'), start('127.0.0.12'), start('127.0.0.13')]);
     knownHosts = join(dir, 'known_hosts');
     await writeFile(knownHosts, [bastion, inner, target].map((s) => `${s?.knownHostsLine()}\n`).join(''));
   });
