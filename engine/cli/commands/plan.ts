@@ -1,16 +1,9 @@
 // `podsec-play plan`: the ordered plan (phase → host → step) and its hash, without running it.
 import { resolve } from 'node:path';
 import { EXIT } from '../../errors.js';
-import { SealRegistry } from '../../journal/seal-registry.js';
 import type { SealRecord } from '../../journal/types.js';
-import { formatPlanDot } from '../../plan/format-dot.js';
-import { formatPlanJson } from '../../plan/format-json.js';
-import { formatPlanMermaid } from '../../plan/format-mermaid.js';
-import { formatPlanText } from '../../plan/format-text.js';
-import { Masker } from '../../secrets/masker.js';
 import { parse, usageError } from '../args.js';
 import type { Command } from '../command.js';
-import { loadAndPlan } from '../load-for-cli.js';
 import { defaultStateFile } from '../paths.js';
 
 const usage = `Usage: podsec-play plan PLAYBOOK -i INVENTORY [--format text|json|mermaid|dot] [--state FILE]
@@ -25,12 +18,20 @@ Options:
       --state FILE       the state whose sealed hosts to show (default as for run)
   -h, --help             this help`;
 
-const formats = {
-  text: formatPlanText,
-  json: formatPlanJson,
-  mermaid: formatPlanMermaid,
-  dot: formatPlanDot,
-} as const;
+const FORMATS = ['text', 'json', 'mermaid', 'dot'] as const;
+
+async function formatter(format: (typeof FORMATS)[number]) {
+  switch (format) {
+    case 'json':
+      return (await import('../../plan/format-json.js')).formatPlanJson;
+    case 'mermaid':
+      return (await import('../../plan/format-mermaid.js')).formatPlanMermaid;
+    case 'dot':
+      return (await import('../../plan/format-dot.js')).formatPlanDot;
+    default:
+      return (await import('../../plan/format-text.js')).formatPlanText;
+  }
+}
 
 export const planCommand: Command = {
   name: 'plan',
@@ -40,10 +41,16 @@ export const planCommand: Command = {
     const { values, positionals } = parse(args, { inventory: { type: 'string', short: 'i' }, format: { type: 'string' }, state: { type: 'string' } }, usage);
     if (positionals.length !== 1) throw usageError('plan takes exactly one PLAYBOOK', usage);
     if (!values.inventory) throw usageError('plan needs an inventory: -i INVENTORY', usage);
-    const format = (values.format ?? 'text') as keyof typeof formats;
-    if (!(format in formats)) throw usageError(`unknown format "${values.format}" (text, json, mermaid, dot)`, usage);
+    const format = (values.format ?? 'text') as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw usageError(`unknown format "${values.format}" (text, json, mermaid, dot)`, usage);
     const playbookFile = resolve(positionals[0]!);
     const inventoryFile = resolve(values.inventory);
+    const [{ Masker }, { SealRegistry }, { loadAndPlan }, format_] = await Promise.all([
+      import('../../secrets/masker.js'),
+      import('../../journal/seal-registry.js'),
+      import('../load-for-cli.js'),
+      formatter(format),
+    ]);
     const masker = new Masker();
     const { plan, inventory } = loadAndPlan(playbookFile, inventoryFile, masker);
     const seals = SealRegistry.forStateFile(resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile)));
@@ -52,7 +59,7 @@ export const planCommand: Command = {
       const seal = seals.find(host);
       if (seal) sealed[host.name] = seal;
     }
-    process.stdout.write(masker.mask(formats[format](plan, sealed)).replace(/\n?$/, '\n'));
+    process.stdout.write(masker.mask(format_(plan, sealed)).replace(/\n?$/, '\n'));
     return EXIT.ok;
   },
 };

@@ -1,20 +1,8 @@
 // `podsec-play run`: validate, plan, then run the plan with the journal, the transports and
 // the reporters; Ctrl-C / SIGTERM stop cleanly and the same command resumes.
-import { dirname, resolve } from 'node:path';
-import { EXIT } from '../../errors.js';
-import { EventBus } from '../../events/bus.js';
-import { Journal } from '../../journal/journal.js';
-import { SealRegistry } from '../../journal/seal-registry.js';
-import { createReporters } from '../../report/index.js';
-import { executePlan } from '../../run/runner.js';
-import { Masker } from '../../secrets/masker.js';
-import { openSsh } from '../../transport/open-ssh.js';
-import { TransportPool } from '../../transport/pool.js';
-import { findStepKind } from '../../../steps/index.js';
+import { resolve } from 'node:path';
 import { parse, usageError } from '../args.js';
 import type { Command } from '../command.js';
-import { loadAndPlan } from '../load-for-cli.js';
-import { defaultLogFile, defaultStateFile, newRunId } from '../paths.js';
 
 const usage = `Usage: podsec-play run PLAYBOOK -i INVENTORY [options]
 
@@ -64,88 +52,19 @@ export const runCommand: Command = {
     );
     if (positionals.length !== 1) throw usageError('run takes exactly one PLAYBOOK', usage);
     if (!values.inventory) throw usageError('run needs an inventory: -i INVENTORY', usage);
-    const playbookFile = resolve(positionals[0]!);
-    const inventoryFile = resolve(values.inventory);
-
-    const masker = new Masker();
-    const planned = loadAndPlan(playbookFile, inventoryFile, masker);
-    const runId = newRunId();
-    const stateFile = resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile));
-    const logFile = resolve(values['log-file'] ?? defaultLogFile(playbookFile, runId));
-
-    const journal = Journal.open({ file: stateFile, plan: planned.plan, runId, fresh: values.fresh === true });
-    const bus = new EventBus(runId, masker);
-    const reporter = createReporters({
-      mode: values.json ? 'json' : values.quiet ? 'quiet' : values.plain ? 'plain' : 'auto',
-      ...(values.color ? { color: true } : {}),
+    // Loaded on demand: `--help` and the other commands start without xstate, ssh2 or listr2.
+    const { runPlaybook } = await import('../run-playbook.js');
+    return runPlaybook({
+      playbookFile: resolve(positionals[0]!),
+      inventoryFile: resolve(values.inventory),
+      ...(values.state ? { stateFile: resolve(values.state) } : {}),
+      ...(values['log-file'] ? { logFile: resolve(values['log-file']) } : {}),
       ...(values.junit ? { junitFile: resolve(values.junit) } : {}),
-      logFile,
+      fresh: values.fresh === true,
+      mode: values.json ? 'json' : values.quiet ? 'quiet' : values.plain ? 'plain' : 'auto',
+      color: values.color === true,
+      acceptNewHostKeys: values['accept-new-host-keys'] === true,
+      keepSsh: values['keep-ssh'] === true,
     });
-    bus.subscribe((e) => reporter.onEvent(e));
-
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupts++;
-      if (interrupts === 1) {
-        bus.emit({ type: 'log', level: 'warn', message: `${signal}: stopping running commands and saving the state…` });
-        controller.abort(new Error(signal));
-      } else {
-        // Second Ctrl-C: the journal is consistent after every write; leave now.
-        journal.close();
-        process.exit(EXIT.interrupted);
-      }
-    };
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-    for (const s of signals) process.on(s, onSignal);
-
-    const seals = SealRegistry.forStateFile(stateFile);
-    const pool = new TransportPool(
-      {
-        inventory: planned.inventory,
-        secrets: planned.secrets,
-        seals,
-        acceptNewHostKeys: values['accept-new-host-keys'] === true,
-        onLog: (host, message) => bus.emit({ type: 'log', level: 'info', message, host }),
-        openSsh,
-      },
-      dirname(inventoryFile),
-    );
-    try {
-      bus.emit({
-        type: 'run.started',
-        playbook: planned.plan.playbook,
-        planHash: planned.plan.hash,
-        hosts: planned.plan.hosts.map((h) => h.name),
-        phases: planned.plan.phases.map((p) => ({
-          name: p.name,
-          hosts: p.hosts.map((h) => h.name),
-          steps: p.hosts.reduce((n, h) => n + h.steps.length, 0),
-        })),
-        resumed: journal.resumed,
-        stateFile,
-        logFile,
-      });
-      const outcome = await executePlan({
-        plan: planned.plan,
-        playbook: planned.playbook,
-        inventory: planned.inventory,
-        secrets: planned.secrets,
-        masker,
-        journal,
-        seals,
-        bus,
-        pool,
-        keepSsh: values['keep-ssh'] === true,
-        signal: controller.signal,
-        findKind: findStepKind,
-      });
-      return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;
-    } finally {
-      await pool.closeAll();
-      journal.close();
-      await reporter.close();
-      for (const s of signals) process.off(s, onSignal);
-    }
   },
 };

@@ -3,8 +3,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT, PlayError } from '../../errors.js';
-import { readJournal } from '../../journal/journal.js';
-import { formatStatus } from '../../report/status-table.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { STATE_DIR } from '../paths.js';
@@ -28,6 +26,7 @@ export const statusCommand: Command = {
     const { values } = parse(args, { state: { type: 'string' }, json: { type: 'boolean' } }, usage);
     const files = values.state ? [resolve(values.state)] : listStateFiles();
     if (files.length === 0) throw new PlayError(`no saved state under ${STATE_DIR}/ here (pass --state FILE)`, { code: 'E_USAGE' });
+    const [{ readJournal }, { formatStatus }] = await Promise.all([import('../../journal/journal.js'), import('../../report/status-table.js')]);
     const json = values.json === true;
     const parts = files.map((file) => formatStatus(readJournal(file), { json }));
     process.stdout.write(json && parts.length > 1 ? `[${parts.join(',\n')}]\n` : parts.join('\n').replace(/\n?$/, '\n'));

@@ -1,8 +1,6 @@
 // `podsec-play validate`: every problem in the playbook (and inventory), as FILE:LINE:COL.
 import { resolve } from 'node:path';
 import { EXIT } from '../../errors.js';
-import { loadInputs } from '../../load/index.js';
-import { Masker } from '../../secrets/masker.js';
 import { parse, usageError } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -25,6 +23,7 @@ export const validateCommand: Command = {
     const { values, positionals } = parse(args, { inventory: { type: 'string', short: 'i' } }, usage);
     if (positionals.length !== 1) throw usageError('validate takes exactly one PLAYBOOK', usage);
     const playbookFile = resolve(positionals[0]!);
+    const [{ loadInputs }, { Masker }] = await Promise.all([import('../../load/index.js'), import('../../secrets/masker.js')]);
     const loaded = loadInputs({
       playbookFile,
       ...(values.inventory ? { inventoryFile: resolve(values.inventory) } : {}),

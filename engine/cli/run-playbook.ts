@@ -1,0 +1,115 @@
+// Runs one playbook against one inventory: journal, transports, reporters, signals. Shared by
+// `run` and `demo`.
+import { dirname } from 'node:path';
+import { EXIT } from '../errors.js';
+import { EventBus } from '../events/bus.js';
+import type { EventListener } from '../events/types.js';
+import { Journal } from '../journal/journal.js';
+import { SealRegistry } from '../journal/seal-registry.js';
+import { createReporters, type ReporterMode } from '../report/index.js';
+import { executePlan } from '../run/runner.js';
+import { Masker } from '../secrets/masker.js';
+import { openSsh } from '../transport/open-ssh.js';
+import { TransportPool } from '../transport/pool.js';
+import { findStepKind } from '../../steps/index.js';
+import { loadAndPlan } from './load-for-cli.js';
+import { defaultLogFile, defaultStateFile, newRunId } from './paths.js';
+
+export interface RunPlaybookOptions {
+  playbookFile: string;
+  inventoryFile: string;
+  stateFile?: string;
+  logFile?: string;
+  junitFile?: string;
+  fresh: boolean;
+  mode: ReporterMode;
+  color: boolean;
+  acceptNewHostKeys: boolean;
+  keepSsh: boolean;
+  /** Extra listener on the event stream (the demo's summary). */
+  onEvent?: EventListener;
+}
+
+export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
+  const masker = new Masker();
+  const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
+  const runId = newRunId();
+  const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
+  const logFile = o.logFile ?? defaultLogFile(o.playbookFile, runId);
+
+  const journal = Journal.open({ file: stateFile, plan: planned.plan, runId, fresh: o.fresh });
+  const bus = new EventBus(runId, masker);
+  const reporter = createReporters({
+    mode: o.mode,
+    ...(o.color ? { color: true } : {}),
+    ...(o.junitFile ? { junitFile: o.junitFile } : {}),
+    logFile,
+  });
+  bus.subscribe((e) => reporter.onEvent(e));
+  if (o.onEvent) bus.subscribe(o.onEvent);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      bus.emit({ type: 'log', level: 'warn', message: `${signal}: stopping running commands and saving the state…` });
+      controller.abort(new Error(signal));
+    } else {
+      // Second Ctrl-C: the journal is consistent after every write; leave now.
+      journal.close();
+      process.exit(EXIT.interrupted);
+    }
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
+  const seals = SealRegistry.forStateFile(stateFile);
+  const pool = new TransportPool(
+    {
+      inventory: planned.inventory,
+      secrets: planned.secrets,
+      seals,
+      acceptNewHostKeys: o.acceptNewHostKeys,
+      onLog: (host, message) => bus.emit({ type: 'log', level: 'info', message, host }),
+      openSsh,
+    },
+    dirname(o.inventoryFile),
+  );
+  try {
+    bus.emit({
+      type: 'run.started',
+      playbook: planned.plan.playbook,
+      planHash: planned.plan.hash,
+      hosts: planned.plan.hosts.map((h) => h.name),
+      phases: planned.plan.phases.map((p) => ({
+        name: p.name,
+        hosts: p.hosts.map((h) => h.name),
+        steps: p.hosts.reduce((n, h) => n + h.steps.length, 0),
+      })),
+      resumed: journal.resumed,
+      stateFile,
+      logFile,
+    });
+    const outcome = await executePlan({
+      plan: planned.plan,
+      playbook: planned.playbook,
+      inventory: planned.inventory,
+      secrets: planned.secrets,
+      masker,
+      journal,
+      seals,
+      bus,
+      pool,
+      keepSsh: o.keepSsh,
+      signal: controller.signal,
+      findKind: findStepKind,
+    });
+    return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;
+  } finally {
+    await pool.closeAll();
+    journal.close();
+    await reporter.close();
+    for (const s of signals) process.off(s, onSignal);
+  }
+}
