@@ -9,7 +9,7 @@ import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { poll } from './lib/poll.js';
 import { authPassProblem, CHECK_SCRIPT_PATH, renderCheckScript, renderKeepalived } from './lib/render-keepalived.js';
-import { hostRemote, selfQuiet } from './lib/remote.js';
+import { hostRemote, remoteFor, selfQuiet } from './lib/remote.js';
 import { defineStep, type StepContext } from './types.js';
 
 export interface KeepalivedWith {
@@ -28,9 +28,10 @@ export interface KeepalivedWith {
   priority?: number;
   /** Unicast VRRP between the LB hosts' internal addresses (networks without multicast). */
   unicast?: boolean;
-  /** Prove the VIP: `tcp` (accepts connections on the port; the default, as the API may not
-   * be up yet), `healthz` (answers /healthz with 200) or `none`. */
-  verify?: 'tcp' | 'healthz' | 'none';
+  /** Prove the VIP: `held` (the default: an LB host carries the VIP, seen with `ip -o addr`
+   * there; the API behind it usually does not exist yet), `tcp` (the VIP accepts connections
+   * on the port), `healthz` (the API answers /healthz through it) or `none`. */
+  verify?: 'held' | 'tcp' | 'healthz' | 'none';
   verifyTimeout?: string;
   /** Pause between two VIP probes (default 1s). */
   verifyInterval?: string;
@@ -55,7 +56,7 @@ export const keepalivedStep = defineStep<KeepalivedWith>({
       state: { enum: ['MASTER', 'BACKUP'] },
       priority: { type: 'integer', minimum: 1, maximum: 254 },
       unicast: { type: 'boolean' },
-      verify: { enum: ['tcp', 'healthz', 'none'] },
+      verify: { enum: ['held', 'tcp', 'healthz', 'none'] },
       verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
       verifyInterval: { type: 'string', pattern: DURATION_PATTERN },
     },
@@ -153,21 +154,47 @@ function rendered(ctx: StepContext, w: KeepalivedWith): Rendered {
 const NOT_ANSWERING = new Set([7, 28]);
 
 async function proveVip(ctx: StepContext, w: KeepalivedWith, vip: string, port: number): Promise<void> {
-  const mode = w.verify ?? 'tcp';
+  const mode = w.verify ?? 'held';
   if (mode === 'none') return;
-  const host = vip.includes(':') ? `[${vip}]` : vip;
-  const url = `https://${host}:${port}/healthz`;
-  const remote = selfQuiet(ctx);
+  const probe = mode === 'held' ? await heldProbe(ctx, w, vip) : curlProbe(ctx, mode, vip, port);
   let last = '';
   const ok = await poll(
     async () => {
-      const r = await remote.exec(`curl -sk --max-time 3 ${mode === 'healthz' ? '-f ' : ''}-o /dev/null ${quote(url)}`);
-      last = `curl exit ${r.exitCode}`;
-      if (mode === 'healthz') return r.exitCode === 0 ? true : undefined;
-      return r.exitCode !== undefined && !NOT_ANSWERING.has(r.exitCode) ? true : undefined;
+      const r = await probe();
+      last = r.detail;
+      return r.ok ? true : undefined;
     },
     { timeoutMs: parseDuration(w.verifyTimeout, '60s'), intervalMs: parseDuration(w.verifyInterval, '1s'), signal: ctx.signal },
   );
-  if (!ok) throw stepError(ctx, `the VIP ${vip}:${port} does not ${mode === 'healthz' ? 'answer /healthz' : 'accept connections'} from ${ctx.host.name} (${last})`, true);
-  ctx.log(`the VIP ${vip}:${port} ${mode === 'healthz' ? 'answers /healthz' : 'accepts connections'}`);
+  const what = { held: 'is not carried by any LB host', tcp: 'does not accept connections', healthz: 'does not answer /healthz' }[mode];
+  if (!ok) throw stepError(ctx, `the VIP ${vip}:${port} ${what} (${last})`, true);
+  ctx.log(`the VIP ${vip}${mode === 'held' ? ` is up (${last})` : `:${port} ${mode === 'healthz' ? 'answers /healthz' : 'accepts connections'}`}`);
+}
+
+type Probe = () => Promise<{ ok: boolean; detail: string }>;
+
+/** Which LB hosts carry the VIP (`ip -o addr show`); at least one must. */
+async function heldProbe(ctx: StepContext, w: KeepalivedWith, vip: string): Promise<Probe> {
+  const lbs = ctx.hostsWithRole(w.lbRole ?? 'lb').map((h) => h.name);
+  const names = lbs.includes(ctx.host.name) ? lbs : [ctx.host.name, ...lbs];
+  const cmd = `ip -o addr show | grep -qF ${quote(` ${vip}/`)}`;
+  return async () => {
+    const holders: string[] = [];
+    for (const name of names) {
+      const r = await (await remoteFor(ctx, name)).exec(cmd);
+      if (r.exitCode === 0) holders.push(name);
+    }
+    return { ok: holders.length > 0, detail: holders.length > 0 ? `held by ${holders.join(', ')}` : `no holder among ${names.join(', ')}` };
+  };
+}
+
+function curlProbe(ctx: StepContext, mode: 'tcp' | 'healthz', vip: string, port: number): Probe {
+  const host = vip.includes(':') ? `[${vip}]` : vip;
+  const url = `https://${host}:${port}/healthz`;
+  const remote = selfQuiet(ctx);
+  return async () => {
+    const r = await remote.exec(`curl -sk --max-time 3 ${mode === 'healthz' ? '-f ' : ''}-o /dev/null ${quote(url)}`);
+    const ok = mode === 'healthz' ? r.exitCode === 0 : r.exitCode !== undefined && !NOT_ANSWERING.has(r.exitCode);
+    return { ok, detail: `curl exit ${r.exitCode}` };
+  };
 }

@@ -1,21 +1,10 @@
-// `with.timeout: 5m`-style durations of podsec step kinds, parsed the same way everywhere.
-export const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)$';
+// `with.timeout: 5m`-style durations of podsec step kinds: the engine's parser, with a default.
+import { parseDuration as parseEngineDuration } from '../../engine/util/duration.js';
 
-/** Schema fragment for a duration field: `500ms`, `30s`, `5m`, `1h`, or a number of seconds. */
-export const durationSchema = {
-  oneOf: [
-    { type: 'string', pattern: DURATION_PATTERN },
-    { type: 'integer', minimum: 0 },
-  ],
-} as const;
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** The spellings the engine's parser accepts: 500ms, 30s, 5m, 2h, 1d (decimals allowed). */
+export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 
 /** Milliseconds of `value` (a duration string, or seconds as a number); `fallback` when undefined. */
 export function parseDuration(value: string | number | undefined, fallback: string): number {
-  const v = value ?? fallback;
-  if (typeof v === 'number') return v * 1000;
-  const m = /^([0-9]+)(ms|s|m|h)$/.exec(v);
-  if (!m) throw new Error(`invalid duration "${v}" (expected e.g. 30s, 5m, 1h)`);
-  return Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  return parseEngineDuration(value ?? fallback);
 }

@@ -71,6 +71,9 @@ describe('keepalived', () => {
     services(w, 'keepalived', () => true);
     let i = 0;
     w.self.on(/^curl /, () => ({ exitCode: curlExit[Math.min(i++, curlExit.length - 1)] }));
+    // lb-1 carries the VIP
+    w.on('lb-1').on(/^ip -o addr show/, { exitCode: 0 });
+    w.on('lb-2').on(/^ip -o addr show/, { exitCode: 1 });
     return w;
   }
 
@@ -86,7 +89,11 @@ describe('keepalived', () => {
       'test -s /etc/keepalived/keepalived.conf.podsec-play.new && keepalived -t -f /etc/keepalived/keepalived.conf.podsec-play.new',
     );
     expect(cmds).toContain('systemctl restart keepalived');
-    expect(cmds).toContain("curl -sk --max-time 3 -o /dev/null https://10.0.3.100:8443/healthz");
+    expect(w2.calls.filter((c) => c.command.startsWith('ip -o addr show')).map((c) => [c.host, c.command])).toEqual([
+      ['lb-1', "ip -o addr show | grep -qF ' 10.0.3.100/'"],
+      ['lb-2', "ip -o addr show | grep -qF ' 10.0.3.100/'"],
+    ]);
+    expect(w2.logs.join('\n')).toMatch(/held by lb-1/);
     const conf = w2.self.files.get('/etc/keepalived/keepalived.conf')!.toString();
     expect(conf).toContain('interface eth0');
     expect(conf).toContain(`auth_pass ${password}`);
@@ -94,15 +101,27 @@ describe('keepalived', () => {
     expect(shownCommands(w2).join('\n')).not.toContain(password);
   });
 
-  it('waits for the VIP: connection refused (curl 7) is retried; a TLS reply from haproxy without backends counts as answering', async () => {
+  it('verify tcp: connection refused (curl 7) is retried; a TLS reply from haproxy without backends counts as answering', async () => {
     const w = lb('lb-1', [7, 7, 35]);
-    await keepalivedStep.run(w.ctx, { password, verifyTimeout: '10s', verifyInterval: '5ms' });
-    expect(w.calls.filter((c) => c.command.startsWith('curl ')).length).toBe(3);
+    await keepalivedStep.run(w.ctx, { password, verify: 'tcp', verifyTimeout: '10s', verifyInterval: '5ms' });
+    const curls = w.calls.filter((c) => c.command.startsWith('curl '));
+    expect(curls.map((c) => c.command)).toEqual(Array(3).fill('curl -sk --max-time 3 -o /dev/null https://10.0.3.100:8443/healthz'));
   });
 
-  it('fails when the VIP never answers', async () => {
+  it('verify healthz needs curl -f to succeed', async () => {
+    const w = lb('lb-1', [22, 0]);
+    await keepalivedStep.run(w.ctx, { password, verify: 'healthz', verifyInterval: '5ms' });
+    expect(w.calls.filter((c) => c.command.startsWith('curl -sk --max-time 3 -f ')).length).toBe(2);
+  });
+
+  it('fails when the VIP never answers, or no LB ever carries it', async () => {
     const w = lb('lb-1', [7]);
-    await expect(keepalivedStep.run(w.ctx, { password, verifyTimeout: '50ms', verifyInterval: '5ms' })).rejects.toThrow(/does not accept connections/);
+    await expect(keepalivedStep.run(w.ctx, { password, verify: 'tcp', verifyTimeout: '50ms', verifyInterval: '5ms' })).rejects.toThrow(/does not accept connections/);
+    const w2 = lb('lb-2');
+    w2.on('lb-1').first(/^ip -o addr show/, { exitCode: 1 });
+    await expect(keepalivedStep.run(w2.ctx, { password, verifyTimeout: '50ms', verifyInterval: '5ms' })).rejects.toThrow(
+      /is not carried by any LB host \(no holder among lb-1, lb-2\)/,
+    );
   });
 
   it('refuses a VRRP password longer than 8 characters, naming the problem but not the password', async () => {
