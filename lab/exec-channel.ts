@@ -37,7 +37,8 @@ function fromTerminal(chunk: Buffer): Buffer {
 }
 
 export function runExec(channel: ServerChannel, req: ExecRequest): ChildProcess {
-  const args = req.command === undefined ? (req.pty ? ['-i'] : []) : ['-c', req.command];
+  // With a pty, one stream like a terminal: stderr joins stdout at the fd level, so order is kept.
+  const args = req.command === undefined ? (req.pty ? ['-i'] : []) : ['-c', req.pty ? `exec 2>&1\n${req.command}` : req.command];
   const child = spawn('/bin/sh', args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   running.add(child);
   let finished = false;

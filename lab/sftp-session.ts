@@ -87,7 +87,11 @@ export function serveSftp(sftp: SFTPWrapper, root: string): void {
   };
   /** Run an operation; a thrown fs error becomes the matching SFTP status. */
   const guard = (reqid: number, op: () => Promise<void>) => {
-    op().catch((err: unknown) => sftp.status(reqid, statusFor(err), (err as Error).message));
+    // OpenSSH's wording, never the host path (the node must not see where its root lives)
+    op().catch((err: unknown) => {
+      const code = statusFor(err);
+      sftp.status(reqid, code, code === STATUS_CODE.NO_SUCH_FILE ? 'No such file' : code === STATUS_CODE.PERMISSION_DENIED ? 'Permission denied' : 'Failure');
+    });
   };
   const ok = (reqid: number) => sftp.status(reqid, STATUS_CODE.OK);
 

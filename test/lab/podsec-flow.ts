@@ -1,0 +1,128 @@
+// Test helper: the podsec sequence on lab nodes as a playbook would drive it (secure mode on the
+// master, init through the wrapper, joins, LB configs), for the stand-in behaviour tests.
+import type { RunningLab } from '../../lab/index.js';
+import type { ExecOutcome, NodeSession } from './lab-client.js';
+
+export const PASSWORD = 'test-imagemaker-password';
+export const PASSPHRASE = 'test-gpg-passphrase';
+export const SIGNER = 'imagemaker@lab.local';
+export const WRAPPER = 'export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; U7S_KUBEVERSION=v1.28.3 U7S_REGISTRY=registry.local U7S_PLATFORM=p10';
+
+export const imagemakerAnswers = (password = PASSWORD, passphrase = PASSPHRASE): [RegExp, string][] => [
+  [/New password: $/, password],
+  [/Retype new password: $/, password],
+  [/Your selection\? $/, '1'],
+  [/What keysize do you want\? \(3072\) $/, ''],
+  [/Key is valid for\? \(0\) $/, '0'],
+  [/Is this correct\? \(y\/N\) $/, 'y'],
+  [/Real name: $/, 'Image Maker'],
+  [/Email address: $/, SIGNER],
+  [/Comment: $/, ''],
+  [/\(O\)kay\/\(Q\)uit\? $/, 'O'],
+  [/Passphrase: $/, passphrase],
+];
+
+export function expectOk(r: ExecOutcome, what: string): ExecOutcome {
+  if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr || r.stdout}`);
+  return r;
+}
+
+/** Secure mode on the master: policy, services, image maker, signed images. */
+export async function secureMaster(master: NodeSession, ip = '127.0.1.1'): Promise<void> {
+  expectOk(await master.exec(`podsec-create-policy ${ip}`), 'podsec-create-policy');
+  expectOk(await master.exec('podsec-create-services'), 'podsec-create-services');
+  expectOk(await master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() }), 'podsec-create-imagemakeruser');
+  expectOk(
+    await master.exec(`echo lab-archive > /tmp/k8s.tar.xz; su - imagemaker -c "podsec-load-sign-oci /tmp/k8s.tar.xz amd64 ${SIGNER}"`, { pty: true, answers: [[/Passphrase: $/, PASSPHRASE]] }),
+    'podsec-load-sign-oci',
+  );
+}
+
+export interface JoinMaterial {
+  endpoint: string;
+  token: string;
+  caHash: string;
+  certificateKey: string;
+}
+
+/** The join lines at the end of `kubeadm init` output (real kubeadm's format). */
+export function parseInitOutput(stdout: string): JoinMaterial {
+  const flat = stdout.replace(/\\\r?\n\s*/g, '');
+  const cp = flat.match(/kubeadm join (\S+) --token (\S+) --discovery-token-ca-cert-hash sha256:([0-9a-f]{64}) --control-plane --certificate-key ([0-9a-f]{64})/);
+  if (!cp) throw new Error(`no control-plane join line in:\n${stdout}`);
+  return { endpoint: cp[1]!, token: cp[2]!, caHash: cp[3]!, certificateKey: cp[4]! };
+}
+
+export function joinCommand(m: JoinMaterial, controlPlane = false): string {
+  const cp = controlPlane ? ` --control-plane --certificate-key ${m.certificateKey}` : '';
+  return `${WRAPPER} kubeadm join ${m.endpoint} --token ${m.token} --discovery-token-ca-cert-hash sha256:${m.caHash}${cp}`;
+}
+
+/** Copy the master's policy, keys and registry line onto a node (what copy-policy does). */
+export async function copyPolicy(node: NodeSession, registryIp = '127.0.1.1'): Promise<void> {
+  expectOk(await node.exec(`podsec-create-policy ${registryIp}`), 'podsec-create-policy (fetch)');
+}
+
+export function haproxyConfig(controlPlanes: string[]): string {
+  return `global
+    log /dev/log local0
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 1m
+    timeout server 1m
+frontend apiserver
+    bind *:8443
+    mode tcp
+    default_backend apiserver
+backend apiserver
+    option httpchk GET /healthz
+    http-check expect status 200
+    balance roundrobin
+${controlPlanes.map((ip, i) => `    server cp-${i + 1} ${ip}:6443 check`).join('\n')}
+`;
+}
+
+export function keepalivedConfig(vip: string, master: boolean): string {
+  return `vrrp_script check_apiserver {
+  script "/etc/keepalived/check_apiserver.sh"
+  interval 3
+  weight -2
+  fall 10
+  rise 2
+}
+vrrp_instance VI_1 {
+    state ${master ? 'MASTER' : 'BACKUP'}
+    interface eth0
+    virtual_router_id 51
+    priority ${master ? 101 : 100}
+    authentication {
+        auth_type PASS
+        auth_pass 42
+    }
+    virtual_ipaddress {
+        ${vip}
+    }
+    track_script {
+        check_apiserver
+    }
+}
+`;
+}
+
+/** Write a file on a node through the shell (paths are rewritten into the node root). */
+export async function writeFile(node: NodeSession, path: string, content: string): Promise<void> {
+  expectOk(await node.exec(`mkdir -p "$(dirname ${path})" && cat > ${path}`, { stdin: content }), `write ${path}`);
+}
+
+/** HA front: haproxy (backends = the given control-plane IPs) and keepalived with the VIP on an LB. */
+export async function setupLb(lb: NodeSession, controlPlaneIps: string[], master = true, vip = '127.0.1.100'): Promise<void> {
+  await writeFile(lb, '/etc/haproxy/haproxy.cfg', haproxyConfig(controlPlaneIps));
+  await writeFile(lb, '/etc/keepalived/keepalived.conf', keepalivedConfig(vip, master));
+  expectOk(await lb.exec('haproxy -c -f /etc/haproxy/haproxy.cfg && keepalived -t -f /etc/keepalived/keepalived.conf'), 'config checks');
+  expectOk(await lb.exec('systemctl enable --now haproxy keepalived && systemctl restart haproxy'), 'start LB');
+}
+
+export function nodeNames(lab: RunningLab, role: string): string[] {
+  return lab.nodes.filter((n) => n.role === role).map((n) => n.name);
+}
