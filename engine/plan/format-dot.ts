@@ -18,6 +18,7 @@ export function formatPlanDot(plan: Plan, sealed: Record<string, SealRecord> = {
   const out: string[] = ['digraph plan {'];
   out.push(`  graph [compound=true, rankdir=TB, fontname="Helvetica", labelloc=t, label=${dotString(`Plan ${plan.playbook}\nhash ${plan.hash}`)}];`);
   out.push('  node [shape=box, style=rounded, fontname="Helvetica"];');
+  out.push('  edge [fontname="Helvetica"];');
   const firstNode = (pid: string, host: PlannedHost | undefined, j: number) =>
     host === undefined ? `${pid}_empty` : host.steps.length ? `${pid}_h${j}_s1` : `${pid}_h${j}_empty`;
   const lastNode = (pid: string, host: PlannedHost | undefined, j: number) =>

@@ -3,6 +3,7 @@
 // The script drives its own timers: fixture time is compressed (gaps scaled down, each capped), and
 // after each PAUSE_INDEX event it waits until CONTROL_DIR/go-INDEX exists, so a test can look at
 // the screen at that moment without racing a clock. Every time stamp is moved to the real clock.
+// With REPLAY_STRAY set, that text is printed with console.log at each pause (a stray writer).
 /* global process, setTimeout, console, URL */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +32,11 @@ for (const [index, original] of events.entries()) {
   const event = { ...original, ts: new Date(at + shift).toISOString() };
   if (event.type === 'step.retrying') event.nextAttemptAt = new Date(Date.now() + event.delayMs).toISOString();
   reporter.onEvent(event);
-  if (pauseAt.has(index)) await waitForGo(index);
+  if (pauseAt.has(index)) {
+    // Someone else writing to the terminal mid-run: the TUI must hold it back until it ends.
+    if (process.env.REPLAY_STRAY) console.log(process.env.REPLAY_STRAY);
+    await waitForGo(index);
+  }
 }
 await reporter.close();
 console.log('REPLAY DONE');
