@@ -1,0 +1,139 @@
+// `npm run bench`: per-step overhead of podsec-play against the floor (a bare loop), locally, on
+// a lab node and on a real sshd; and wall time and peak memory as hosts grow (1, 10, 50).
+// Writes BENCHMARKS.md. Run as root for the real-sshd rows (it starts its own sshd on 127.0.0.2).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { startLab } from '../lab/index.js';
+import { startBed } from '../test/helpers/openssh.js';
+import { bareLoop } from './bare-ssh-loop.js';
+import { repeat, timeCli, timeShell, type Timed } from './measure.js';
+
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const STEPS = 200;
+const OUT = fileURLToPath(new URL('../../BENCHMARKS.md', import.meta.url));
+
+function playbook(dir: string, name: string, steps: number, hosts: string): string {
+  const file = join(dir, `${name}.yaml`);
+  const list = Array.from({ length: steps }, (_, i) => `      - { id: s${i}, uses: shell, with: { run: "true" } }`).join('\n');
+  writeFileSync(file, `name: ${name}\nphases:\n  - name: main\n    hosts: ${hosts}\n    steps:\n${list}\n`);
+  return file;
+}
+
+/** Wall time of a fresh run (its own state file each time). */
+async function runWall(dir: string, pb: string, inv: string): Promise<Timed> {
+  let n = 0;
+  return repeat(REPS, () => timeCli(['run', pb, '-i', inv, '--quiet', '--fresh', '--state', join(dir, `state-${n++}.json`)], dir));
+}
+
+function perStep(t200: Timed, t1: Timed): number {
+  return (t200.ms - t1.ms) / (STEPS - 1);
+}
+
+function subsetInventory(inventoryFile: string, workers: number): string {
+  const inv = parse(readFileSync(inventoryFile, 'utf8')) as { hosts: { name: string; roles: string[] }[] };
+  inv.hosts = inv.hosts.filter((h) => h.roles.includes('worker')).slice(0, workers);
+  const file = inventoryFile.replace(/inventory\.yaml$/, `inventory-${workers}.yaml`);
+  writeFileSync(file, stringify(inv));
+  return file;
+}
+
+const rows: string[] = [];
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'podsec-play-bench-'));
+  console.log(`bench in ${dir}, ${REPS} repetitions, median`);
+
+  // 1. Local transport vs a plain shell loop.
+  const localInv = join(dir, 'local.yaml');
+  writeFileSync(localInv, 'cluster: { name: bench }\nhosts:\n  - { name: local, address: 127.0.0.1, transport: local }\n');
+  const local200 = await runWall(dir, playbook(dir, 'local200', STEPS, 'all'), localInv);
+  const local1 = await runWall(dir, playbook(dir, 'local1', 1, 'all'), localInv);
+  const loop = await repeat(REPS, () => timeShell(`i=0; while [ $i -lt ${STEPS} ]; do /bin/sh -c true; i=$((i+1)); done`));
+  rows.push(`| local (execa) | ${fmt(local200.ms)} | ${fmt(perStep(local200, local1))} | plain shell loop: ${fmt(loop.ms / STEPS)} | ${ratio(perStep(local200, local1), loop.ms / STEPS)} |`);
+  console.log(rows.at(-1));
+
+  // 2. A lab node (in-process ssh2 server) vs a bare ssh2 loop.
+  const lab = await startLab({ dir: join(dir, 'lab'), controlPlanes: 0, workers: 50, lbs: 0 });
+  try {
+    const one = subsetInventory(lab.inventoryFile, 1);
+    const lab200 = await runWall(dir, playbook(dir, 'lab200', STEPS, '[worker]'), one);
+    const lab1 = await runWall(dir, playbook(dir, 'lab1', 1, '[worker]'), one);
+    const node = lab.nodes.find((n) => n.role === 'worker')!;
+    const bare = await repeat(REPS, async () => ({ ms: await bareLoop({ host: '127.0.0.1', port: node.port, username: 'root', privateKeyFile: lab.identityFile }, STEPS) }));
+    rows.push(`| lab node (ssh2 server) | ${fmt(lab200.ms)} | ${fmt(perStep(lab200, lab1))} | bare ssh2 loop: ${fmt(bare.ms / STEPS)} | ${ratio(perStep(lab200, lab1), bare.ms / STEPS)} |`);
+    console.log(rows.at(-1));
+
+    // 3. A real sshd, when this machine has one and we are root.
+    if (existsSync('/usr/sbin/sshd') && process.getuid?.() === 0) {
+      const bed = await startBed('127.0.0.2');
+      try {
+        const inv = join(dir, 'sshd.yaml');
+        writeFileSync(
+          inv,
+          `cluster: { name: bench }\nssh: { identityFile: ${bed.key.privatePath}, knownHosts: ${bed.knownHosts} }\nhosts:\n  - { name: sshd, address: 127.0.0.2, port: ${bed.sshd.port}, roles: [worker] }\n`,
+        );
+        const real200 = await runWall(dir, playbook(dir, 'real200', STEPS, '[worker]'), inv);
+        const real1 = await runWall(dir, playbook(dir, 'real1', 1, '[worker]'), inv);
+        const bareReal = await repeat(REPS, async () => ({ ms: await bareLoop({ host: '127.0.0.2', port: bed.sshd.port, username: 'root', privateKeyFile: bed.key.privatePath }, STEPS) }));
+        rows.push(`| real OpenSSH sshd | ${fmt(real200.ms)} | ${fmt(perStep(real200, real1))} | bare ssh2 loop: ${fmt(bareReal.ms / STEPS)} | ${ratio(perStep(real200, real1), bareReal.ms / STEPS)} |`);
+      } finally {
+        await bed.stop();
+      }
+    } else {
+      rows.push('| real OpenSSH sshd | not measured: needs root and /usr/sbin/sshd | | | |');
+    }
+    console.log(rows.at(-1));
+
+    // 4. Fan-out: 10 steps on 1, 10 and 50 hosts.
+    const fan: { hosts: number; t: Timed }[] = [];
+    const pb10 = playbook(dir, 'fan10', 10, '[worker]');
+    for (const hosts of [1, 10, 50]) fan.push({ hosts, t: await runWall(dir, pb10, subsetInventory(lab.inventoryFile, hosts)) });
+    const base = fan[0]!.t.ms;
+    const fanRows = fan.map((f) => `| ${f.hosts} | ${fmt(f.t.ms)} | ${ratio(f.t.ms, base)} | ${((f.t.rssKiB ?? 0) / 1024).toFixed(0)} MiB |`);
+    fanRows.forEach((r) => console.log(r));
+    writeReport(fanRows);
+  } finally {
+    await lab.stop();
+  }
+}
+
+function writeReport(fanRows: string[]): void {
+  const text = `# Benchmarks
+
+Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
+${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; each figure is the median of ${REPS} runs (\`BENCH_REPS\` changes it).
+Every podsec-play figure is a real CLI run as a child process (\`--quiet\`, a fresh state file each
+time, journal written and fsynced after every step transition).
+
+## Per step: podsec-play against the floor
+
+200 steps of \`true\` on one host. *Per step* = (wall of the 200-step run − wall of a 1-step run) / 199,
+so CLI start-up and the SSH handshake are not spread over the steps. The floor sends the same 200
+commands one after another over one connection (ssh2, \`setNoDelay\`), or, locally, a shell loop
+of \`/bin/sh -c true\`. Aim: within 1.3× of the floor.
+
+| target | 200-step run (wall) | podsec-play per step | floor per step | ratio |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+## Fan-out: 10 steps on 1, 10 and 50 lab hosts
+
+Hosts run in parallel (one connection each, no concurrency limit). Aim: 50 hosts within 1.5× of one.
+Peak memory is the podsec-play process's maximum resident set size.
+
+| hosts | wall | vs 1 host | peak memory |
+|---|---|---|---|
+${fanRows.join('\n')}
+
+Reproduce: \`npm ci && npm run bench\` (as root for the real-sshd row; the lab rows need no root).
+`;
+  writeFileSync(OUT, text);
+  console.log(`wrote ${OUT}`);
+}
+
+await main();
