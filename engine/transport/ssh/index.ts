@@ -1,5 +1,19 @@
 // The SSH transport's entry point: createSshTransport(host, inventory, options) gives a lazy
 // Transport that connects on first use and reconnects on the next use after a drop.
+//
+// How a host is reached (route.ts): the inventory's address/port/user and `ssh:` settings (host
+// over inventory defaults), with ~/.ssh/config (or options.sshConfigFile) filling what the
+// inventory leaves at its defaults (port 22, user root): HostName, Port, User, IdentityFile,
+// ProxyJump, Host patterns with `*`/`?`/`!`, Include. Jump hosts (`ssh.proxyJump`, outermost
+// first) are inventory host names or `[user@]host[:port]`; each hop's host key is checked.
+// Host keys (host-keys.ts): known_hosts entries, plain, `[host]:port` or hashed; unknown →
+// E_HOSTKEY with the SHA256 fingerprint (recorded instead with acceptNewHostKeys); changed or
+// @revoked → E_HOSTKEY always. Auth (auth.ts): key files (passphrase from a secret, or typed on
+// the terminal), then ssh-agent, then a password secret; E_AUTH lists what was tried.
+// Commands (exec.ts, command-line.ts): env exported with quote(); sudo as `sudo -n`, or with the
+// host's sudo password on stdin (`sudo -S -p ''`) or answering sudo's prompt on a PTY; runAs via
+// `sudo -u` or `su` when root; PTY answers with an idle-prompt failure (E_PROMPT); timeouts and
+// aborts kill the command's process group. Files (files.ts): SFTP, atomic, checksum-skipped.
 import { dirname } from 'node:path';
 import type { Host, Inventory } from '../../model.js';
 import type { SecretSource } from '../../secrets/store.js';
