@@ -172,8 +172,8 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       clearTimeout(escalateTimer);
       req.signal?.removeEventListener('abort', onAbort);
       unsubscribe();
+      if (!channel.destroyed) channel.close();
       if (error) {
-        if (!channel.destroyed) channel.close();
         reject(error);
         return;
       }
@@ -196,16 +196,24 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
     };
 
     let killing = false;
-    const kill = (): void => {
-      if (killing) return;
-      killing = true;
-      sendSignal(channel, 'KILL');
+    let killsSent = false;
+    /** Signal the command's process group once its pid is known (the marker may come after
+     * the first output: stdout and stderr travel separately), then close the channel. */
+    const sendKills = (): void => {
       const pid = marker?.pid;
+      if (killsSent || (marker && pid === undefined)) return;
+      killsSent = true;
       if (pid !== undefined) {
         sideExec(link, req, killCommand(pid, 'TERM'));
         escalateTimer = setTimeout(() => sideExec(link, req, killCommand(pid, 'KILL')), KILL_ESCALATE_MS);
       }
       channel.close();
+    };
+    const kill = (): void => {
+      if (killing) return;
+      killing = true;
+      sendSignal(channel, 'KILL');
+      sendKills();
       graceTimer = setTimeout(() => finish(failure), CLOSE_GRACE_MS);
     };
 
@@ -226,12 +234,14 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
 
     channel.on('data', (raw: Buffer) => {
       const chunk = marker && req.pty ? marker.push(raw) : raw;
+      if (killing) sendKills();
       if (chunk.length === 0) return;
       stdoutChunks.push(chunk);
       watcher.feed(out.push(chunk));
     });
     channel.stderr.on('data', (raw: Buffer) => {
       const chunk = marker && !req.pty ? marker.push(raw) : raw;
+      if (killing) sendKills();
       if (chunk.length === 0) return;
       stderrChunks.push(chunk);
       watcher.feed(err.push(chunk));

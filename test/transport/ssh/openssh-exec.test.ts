@@ -105,13 +105,15 @@ describe('SSH transport against OpenSSH: exec', () => {
 
   it('rejects with E_ABORTED when the signal fires', async () => {
     const controller = new AbortController();
-    const pending = transport.exec('echo started; sleep 30', {
+    const pending = transport.exec('echo started; sleep 32.5', {
       signal: controller.signal,
       onLine: (line) => {
         if (line === 'started') controller.abort();
       },
     });
     await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED', host: 'node-1' });
+    const left = await transport.exec(`pgrep -f 'sleep 32[.]5' || echo none`);
+    expect(left.stdout.trim()).toBe('none');
   });
 
   it('answers a prompt on a PTY', async () => {
