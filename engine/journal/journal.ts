@@ -1,6 +1,13 @@
 // The run's state on disk: which steps are done, their outputs, attempts, backoff deadlines,
-// sealed hosts. Saved after every step transition; verified before a resume.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// sealed hosts; verified before a resume.
+//
+// Format (JSON lines): the first line is a snapshot of the whole state, written atomically when
+// a run opens the journal; every step transition then appends one line with what changed, in a
+// single write(2) on an O_APPEND descriptor, so a process killed at any instant (kill -9) leaves
+// whole lines only. Appending keeps a transition O(1) however long the plan; the file is synced
+// at phase boundaries and at the end of the run, and compacted into a new snapshot by the next
+// run. A line that does not parse (a torn or damaged file) is an error, never a silent restart.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PlayError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
@@ -15,8 +22,6 @@ export interface OpenJournalOptions {
   runId: string;
   fresh: boolean;
   now?: () => Date;
-  /** fsync each write (default true). Benchmarks may turn it off to measure the rest. */
-  fsync?: boolean;
 }
 
 export class Journal {
@@ -27,7 +32,7 @@ export class Journal {
     private readonly lock: StateLock,
     private readonly runId: string,
     private readonly now: () => Date,
-    private readonly fsync: boolean,
+    private readonly fd: number,
   ) {}
 
   static open(options: OpenJournalOptions): Journal {
@@ -62,9 +67,10 @@ export class Journal {
       prepareSteps(state, options.plan);
       const run: RunRecord = { runId: options.runId, startedAt: now().toISOString(), outcome: 'running', pid: process.pid };
       state.runs.push(run);
-      const journal = new Journal(options.file, state, resumed, lock, options.runId, now, options.fsync ?? true);
-      journal.save();
-      return journal;
+      // Compact: the whole state as the new first line, atomically; then append from here on.
+      writeFileAtomic(options.file, `${JSON.stringify({ format: 1, snapshot: state })}\n`, { mode: 0o600 });
+      const fd = openSync(options.file, 'a', 0o600);
+      return new Journal(options.file, state, resumed, lock, options.runId, now, fd);
     } catch (err) {
       lock.release();
       throw err;
@@ -78,15 +84,16 @@ export class Journal {
   }
 
   update(key: string, patch: Partial<StepRecord>): void {
-    const rec = this.step(key);
-    Object.assign(rec, patch, { runId: this.runId });
-    for (const k of Object.keys(patch) as (keyof StepRecord)[]) if (patch[k] === undefined) delete rec[k];
-    this.save();
+    const set = { ...patch, runId: this.runId };
+    applyStepPatch(this.step(key), set);
+    // undefined means "remove": kept as null on disk.
+    this.append({ step: key, set: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v ?? null])) });
   }
 
   seal(record: SealRecord): void {
     this.state.sealed[record.host] = record;
-    this.save();
+    this.append({ seal: record });
+    this.sync();
   }
 
   finish(outcome: RunRecord['outcome']): void {
@@ -94,16 +101,37 @@ export class Journal {
     if (run) {
       run.outcome = outcome;
       run.endedAt = this.now().toISOString();
+      this.append({ run });
     }
-    this.save();
+    this.sync();
+  }
+
+  /** Make what was appended durable (phase boundaries, the end of a run). */
+  sync(): void {
+    fsyncSync(this.fd);
   }
 
   close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed.
+    }
     this.lock.release();
   }
 
-  save(): void {
-    writeFileAtomic(this.file, JSON.stringify(this.state, null, 1) + '\n', { mode: 0o600, fsync: this.fsync });
+  private append(record: JournalLine): void {
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+  }
+}
+
+type JournalLine = { step: string; set: Record<string, unknown> } | { seal: SealRecord } | { run: RunRecord };
+
+function applyStepPatch(rec: StepRecord, set: Record<string, unknown>): void {
+  const target = rec as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(set)) {
+    if (v === undefined || v === null) delete target[k];
+    else target[k] = v;
   }
 }
 
@@ -115,21 +143,48 @@ export function readJournal(file: string): JournalState {
   } catch (err) {
     throw new PlayError(`${file}: cannot read the state: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: 'E_STATE' });
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new PlayError(
-      `${file}: the state file is damaged (${(err as Error).message}). It was left untouched: move it aside or pass --fresh to start over (steps already in place on the hosts are then found by their checks).`,
+  const damaged = (why: string) =>
+    new PlayError(
+      `${file}: the state file is damaged (${why}). It was left untouched: move it aside or pass --fresh to start over (steps already in place on the hosts are then found by their checks).`,
       { code: 'E_STATE' },
     );
+  if (text.length > 0 && !text.endsWith('\n')) throw damaged('its last line is cut off');
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const parsed = lines.map((line, i) => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch (err) {
+      throw damaged(`line ${i + 1}: ${(err as Error).message}`);
+    }
+  });
+  const head = parsed[0] as { format?: unknown; snapshot?: unknown } | undefined;
+  if (!head || head.format !== 1 || head.snapshot === null || typeof head.snapshot !== 'object') {
+    throw new PlayError(`${file}: not a podsec-play state file (unknown format). It was left untouched: move it aside or pass --fresh.`, { code: 'E_STATE' });
   }
-  const s = data as Partial<JournalState>;
+  const s = head.snapshot as Partial<JournalState>;
   if (s === null || typeof s !== 'object' || s.format !== 1 || typeof s.steps !== 'object' || !Array.isArray(s.runs) || typeof s.planHash !== 'string') {
     throw new PlayError(`${file}: not a podsec-play state file (unknown format). It was left untouched: move it aside or pass --fresh.`, { code: 'E_STATE' });
   }
   s.sealed ??= {};
-  return s as JournalState;
+  const state = s as JournalState;
+  parsed.slice(1).forEach((line, i) => {
+    if (typeof line.step === 'string' && line.set && typeof line.set === 'object') {
+      const rec = state.steps[line.step];
+      if (!rec) throw damaged(`line ${i + 2} names an unknown step ${line.step}`);
+      applyStepPatch(rec, line.set as Record<string, unknown>);
+    } else if (line.seal && typeof line.seal === 'object') {
+      const seal = line.seal as SealRecord;
+      state.sealed[seal.host] = seal;
+    } else if (line.run && typeof line.run === 'object') {
+      const run = line.run as RunRecord;
+      const i2 = state.runs.findIndex((r) => r.runId === run.runId);
+      if (i2 >= 0) state.runs[i2] = run;
+      else state.runs.push(run);
+    } else {
+      throw damaged(`line ${i + 2} is not a journal record`);
+    }
+  });
+  return state;
 }
 
 function tryReadJournal(file: string): JournalState | undefined {

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { PlayError, errorMessage } from '../errors.js';
 import type { PlayEvent } from '../events/types.js';
+import { describeSkip } from './describe.js';
 import { eventLine } from './plain-lines.js';
 import type { Reporter } from './reporter.js';
 
@@ -59,7 +60,9 @@ export class LogFileReporter implements Reporter {
     const msg =
       event.type === 'step.output'
         ? `${event.phase}/${event.host} ${event.step} ${event.stream}: ${event.line}`
-        : (eventLine(event)?.text ?? event.type);
+        : event.type === 'step.skipped'
+          ? `${event.phase}/${event.host} ${event.step}: skipped: ${describeSkip(event.reason, event.detail)}`
+          : (eventLine(event)?.text ?? event.type);
     this.logger[level]({ ...event }, msg);
   }
 

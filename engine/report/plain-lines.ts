@@ -56,6 +56,9 @@ export function eventLine(event: PlayEvent): EventLine | undefined {
       return { text: `${stepName(event)}: succeeded${attempt} (${formatDuration(event.durationMs)})`, tone: 'ok' };
     }
     case 'step.skipped':
+      // After a failure every later step is skipped as not reached: the host, phase and summary
+      // lines say so once; a line per step would bury them (the log file and --json keep them).
+      if (event.reason === 'not-reached') return undefined;
       return { text: `${stepName(event)}: skipped: ${describeSkip(event.reason, event.detail)}`, tone: 'dim' };
     case 'step.retrying': {
       const next = parseTime(event.nextAttemptAt);

@@ -53,7 +53,7 @@ export interface HostNode {
 
 export interface PhaseNode {
   name: string;
-  /** Steps per host, as announced by run.started (0 when unknown). */
+  /** Steps per host: run.started announces step instances per phase (hosts × steps); 0 when unknown. */
   stepCount: number;
   status: NodeStatus;
   startedAt?: number;
@@ -141,7 +141,7 @@ export class RunModel {
         this.startedAt = at;
         for (const p of event.phases) {
           const node = this.phase(p.name);
-          node.stepCount = p.steps;
+          node.stepCount = p.hosts.length > 0 ? Math.ceil(p.steps / p.hosts.length) : 0;
           for (const h of p.hosts) this.host(p.name, h);
         }
         return undefined;

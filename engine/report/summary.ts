@@ -54,6 +54,11 @@ export function summaryLines(model: RunModel, paint: Paint, logFile: string): st
     lines.push(paint.red('Failed:'));
     for (const f of model.failures) lines.push(`  ${f.host} ${f.step}: ${cleanLine(f.message)}`);
   }
+  const inFlight = model.allSteps().filter((s) => s.status === 'running' || s.status === 'retrying');
+  if (model.outcome !== 'running' && inFlight.length > 0) {
+    lines.push(paint.yellow('Stopped while running (re-checked or re-run on resume):'));
+    for (const s of inFlight) lines.push(`  ${s.phase}/${s.host} ${s.step}${s.attempts > 1 ? ` (attempt ${s.attempt}/${s.attempts})` : ''}`);
+  }
   if (model.outcome === 'interrupted') lines.push(paint.yellow(interruptedLine(model.stateFile)));
   else if (model.outcome === 'failed' && model.stateFile) {
     lines.push(`State saved to ${model.stateFile}: fix the cause and run the same command again to resume.`);
@@ -103,17 +108,21 @@ export function hostOutcomes(model: RunModel): HostOutcome[] {
       const interrupted = error?.code === 'E_ABORTED';
       return { name, status: 'failed', text: `${interrupted ? 'interrupted' : 'failed'} at ${where}` };
     }
+    const open = steps.find((s) => s.status === 'running' || s.status === 'retrying');
+    if (open && model.outcome !== 'running') {
+      return { name, status: 'failed', text: `interrupted at ${open.phase}/${open.step}` };
+    }
     const done = steps.filter((s) => s.status === 'succeeded').length;
     const skipped = steps.filter((s) => s.status === 'skipped' && s.skipReason !== 'not-reached').length;
     const counts = `${done} step${done === 1 ? '' : 's'} run, ${skipped} skipped`;
     if (nodes.length > 0 && nodes.every((h) => h.status === 'succeeded' || (h.status === 'skipped' && h.skipReason !== 'not-reached'))) {
       return { name, status: 'succeeded', text: `ok (${counts})` };
     }
-    const open = nodes.filter((h) => h.status === 'waiting' || (h.status === 'skipped' && h.skipReason === 'not-reached'));
-    if (open.length === nodes.length && done + skipped === 0) return { name, status: 'waiting', text: 'not reached' };
+    const unreached = nodes.filter((h) => h.status === 'waiting' || (h.status === 'skipped' && h.skipReason === 'not-reached'));
+    if (unreached.length === nodes.length && done + skipped === 0) return { name, status: 'waiting', text: 'not reached' };
     const finished = nodes.filter((h) => h.status === 'succeeded' || (h.status === 'skipped' && h.skipReason !== 'not-reached'));
-    if (open.length > 0 && open.length + finished.length === nodes.length) {
-      return { name, status: 'waiting', text: `not finished: ${open.map((h) => h.phase).join(', ')} not reached (${counts})` };
+    if (unreached.length > 0 && unreached.length + finished.length === nodes.length) {
+      return { name, status: 'waiting', text: `not finished: ${unreached.map((h) => h.phase).join(', ')} not reached (${counts})` };
     }
     return { name, status: 'running', text: `unfinished (${counts})` };
   });

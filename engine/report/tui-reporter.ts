@@ -288,9 +288,8 @@ export class TuiReporter implements Reporter {
               task: async () => {
                 await host.done.promise;
                 this.paintHost(host);
-                if (host.node.status === 'failed' || host.node.status === 'running') {
-                  throw new Error(hostTitle({ ...host.node, status: 'failed' }, 0, Date.now()));
-                }
+                if (host.node.status === 'failed') throw new Error(hostTitle(host.node, 0, Date.now()));
+                if (host.node.status === 'running') throw new Error(`${host.node.name} — interrupted${inFlight(host.node)}`);
               },
             },
           ],
@@ -387,6 +386,12 @@ export class TuiReporter implements Reporter {
       }
     }
   }
+}
+
+/** ` at STEP` for the step a host was running when the run ended, if any. */
+function inFlight(host: HostNode): string {
+  const step = host.steps.find((s) => s.status === 'running' || s.status === 'retrying');
+  return step ? ` at ${step.step}` : '';
 }
 
 function setTitle(w: Wrapper, title: string): void {

@@ -183,8 +183,14 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     hostFailed: (phase, host, durationMs, error) => o.bus.emit({ type: 'host.failed', phase: phase.name, host: host.name, durationMs, error }),
     hostSkipped: (phase, host, reason) => o.bus.emit({ type: 'host.skipped', phase: phase.name, host: host.name, reason }),
     phaseStarted: (phase) => announcePhase(phase.name),
-    phaseSucceeded: (phase, durationMs) => o.bus.emit({ type: 'phase.succeeded', phase: phase.name, durationMs }),
-    phaseFailed: (phase, durationMs) => o.bus.emit({ type: 'phase.failed', phase: phase.name, durationMs }),
+    phaseSucceeded: (phase, durationMs) => {
+      o.journal.sync();
+      o.bus.emit({ type: 'phase.succeeded', phase: phase.name, durationMs });
+    },
+    phaseFailed: (phase, durationMs) => {
+      o.journal.sync();
+      o.bus.emit({ type: 'phase.failed', phase: phase.name, durationMs });
+    },
     phaseSkipped: (phase, reason) => o.bus.emit({ type: 'phase.skipped', phase: phase.name, reason }),
   };
 

@@ -1,12 +1,12 @@
 // The demo's body: lab up, ha-cluster.yaml, proof, summary. Kept out of the command file so
 // `demo --help` does not load the lab.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../../errors.js';
-import type { JournalState } from '../../journal/types.js';
+import { readJournal } from '../../journal/journal.js';
 import type { ReporterMode } from '../../report/index.js';
 import { formatDuration } from '../../util/duration.js';
 import { startLab } from '../../../lab/index.js';
@@ -46,7 +46,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       out.write(`\nThe demo run did not finish (exit ${code}). The lab is in ${dir}; the log is ${logFile}.\n`);
       return code;
     }
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as JournalState;
+    const state = readJournal(stateFile);
     const ready = Object.values(state.steps).find((s) => s.uses === 'wait-nodes-ready' && s.status === 'succeeded')?.outputs?.ready ?? '?';
     const closed = await Promise.all(lab.nodes.map(async (n) => ({ name: n.name, closed: !(await portOpen(n.port)) })));
     const sealed = closed.filter((c) => c.closed).length;
