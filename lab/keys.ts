@@ -11,13 +11,22 @@ export interface KeyPair {
   publicKey: string;
 }
 
+/** ssh2 1.17 writes a malformed ed25519 key about 3 times in 1000 (its own parseKey refuses it):
+ * generate until the key reads back. */
+function generateParsable(comment: string): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+}
+
 /** Load the key pair at `file` (+ `.pub`), generating it (private part 0600) when missing. */
 export function ensureKeyPair(file: string, comment: string): KeyPair {
   if (existsSync(file) && existsSync(`${file}.pub`)) {
     return { privateKey: readFileSync(file, 'utf8'), publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
   }
   mkdirSync(dirname(file), { recursive: true });
-  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+  const pair = generateParsable(comment);
   writeFileSync(file, pair.private, { mode: 0o600 });
   writeFileSync(`${file}.pub`, pair.public.trim() + '\n', { mode: 0o644 });
   return { privateKey: pair.private, publicKey: pair.public.trim() };

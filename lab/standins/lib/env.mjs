@@ -29,6 +29,11 @@ export function nodePath(p, node = NODE) {
   return resolve(process.cwd(), p);
 }
 
+/** A node never sees where its root lives: host paths inside it read as node paths. */
+export function nodeView(text) {
+  return String(text).split(ROOT + '/').join('/');
+}
+
 /** The node-visible form of a real path (for messages). */
 export function virtualPath(file, node = NODE) {
   const root = rootOf(node);

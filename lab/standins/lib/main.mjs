@@ -2,6 +2,7 @@
 // its actions.log line (argv, exit code and whatever the program recorded) once, at the end.
 import { basename } from 'node:path';
 import { logAction } from './log.mjs';
+import { nodeView } from './env.mjs';
 
 /** Thrown to end a stand-in with a message on stderr and an exit code, like the real program. */
 export class Fail extends Error {
@@ -17,11 +18,11 @@ export function fail(message, code = 1) {
 
 /** Print to stdout (pipes are synchronous on Linux, so nothing is lost at process.exit). */
 export function out(text) {
-  process.stdout.write(text);
+  process.stdout.write(nodeView(text));
 }
 
 export function err(text) {
-  process.stderr.write(text);
+  process.stderr.write(nodeView(text));
 }
 
 /**
