@@ -33,7 +33,8 @@ export function summaryLines(model: RunModel, paint: Paint, logFile: string): st
         : phase.status === 'waiting'
           ? 'not reached'
           : `${statusWord(phase.status)}${phase.durationMs === undefined ? '' : ` in ${formatDuration(phase.durationMs)}`}`;
-    lines.push(`  ${phase.name.padEnd(width)}  ${colour(paint, phase.status, what)}${counts ? `  (${counts})` : ''}`);
+    const shown = what === 'unfinished' && model.outcome === 'interrupted' ? 'interrupted' : what;
+    lines.push(`  ${phase.name.padEnd(width)}  ${colour(paint, phase.status, shown)}${counts ? `  (${counts})` : ''}`);
   }
 
   const hosts = hostOutcomes(model);
@@ -124,7 +125,7 @@ export function hostOutcomes(model: RunModel): HostOutcome[] {
     if (unreached.length > 0 && unreached.length + finished.length === nodes.length) {
       return { name, status: 'waiting', text: `not finished: ${unreached.map((h) => h.phase).join(', ')} not reached (${counts})` };
     }
-    return { name, status: 'running', text: `unfinished (${counts})` };
+    return { name, status: 'running', text: `${model.outcome === 'interrupted' ? 'interrupted' : 'unfinished'} (${counts})` };
   });
 }
 

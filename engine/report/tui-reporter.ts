@@ -256,8 +256,8 @@ export class TuiReporter implements Reporter {
               task: async () => {
                 await phase.done.promise;
                 this.paintPhase(phase);
-                if (phase.node.status === 'failed') throw new Error(phaseTitle(phase.node, Date.now()));
-                if (phase.node.status === 'running') throw new Error(`${phase.node.name} — interrupted`);
+                if (phase.node.status === 'failed') fail(w, phaseTitle(phase.node, Date.now()));
+                if (phase.node.status === 'running') fail(w, `${phase.node.name} — interrupted`);
               },
             },
           ],
@@ -288,8 +288,8 @@ export class TuiReporter implements Reporter {
               task: async () => {
                 await host.done.promise;
                 this.paintHost(host);
-                if (host.node.status === 'failed') throw new Error(hostTitle(host.node, 0, Date.now()));
-                if (host.node.status === 'running') throw new Error(`${host.node.name} — interrupted${inFlight(host.node)}`);
+                if (host.node.status === 'failed') fail(w, hostTitle(host.node, 0, Date.now()));
+                if (host.node.status === 'running') fail(w, `${host.node.name} — interrupted${inFlight(host.node)}`);
               },
             },
           ],
@@ -376,6 +376,7 @@ export class TuiReporter implements Reporter {
   }
 
   private tick(): void {
+    if (this.finished) return; // the end state is painted once; a tick must not repaint it
     for (const phase of this.phases) {
       if (phase.node.status !== 'running') continue;
       this.paintPhase(phase);
@@ -386,6 +387,15 @@ export class TuiReporter implements Reporter {
       }
     }
   }
+}
+
+/**
+ * Marks a task with subtasks failed: listr shows such a task by its title (not the error), so the
+ * title carries the words; the throw (from a last, untitled subtask) makes listr mark it failed.
+ */
+function fail(w: Wrapper, title: string): never {
+  setTitle(w, title);
+  throw new Error(title);
 }
 
 /** ` at STEP` for the step a host was running when the run ended, if any. */

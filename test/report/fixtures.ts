@@ -30,7 +30,10 @@ export interface RunScript {
   playbook?: string;
   phases: PhaseScript[];
   resumed?: boolean;
-  /** Emit `step.skipped not-reached` for the steps after a failure (the runner may or may not). */
+  /**
+   * Emit `step.skipped not-reached` for every step that will not run after a failure, as the
+   * runner does (default true); false checks that reporters cope without them.
+   */
   notReachedSkips?: boolean;
 }
 
@@ -53,7 +56,7 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
     playbook: script.playbook ?? 'cluster',
     planHash: '3f2a9c0d5e7b1a4c8d6e2f0a9b3c5d7e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c',
     hosts: allHosts,
-    phases: script.phases.map((p) => ({ name: p.name, hosts: p.hosts, steps: p.steps.length })),
+    phases: script.phases.map((p) => ({ name: p.name, hosts: p.hosts, steps: p.steps.length * p.hosts.length })),
     resumed: script.resumed ?? false,
     stateFile: STATE_FILE,
     logFile: LOG_FILE,
@@ -61,8 +64,13 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
   const failures: { host: string; step: string; message: string }[] = [];
   let stopped: 'failed' | 'interrupted' | undefined;
   for (const phase of script.phases) {
+    const notReached = (host: string, steps: StepScript[]) => {
+      if (script.notReachedSkips === false) return;
+      for (const r of steps) emit({ type: 'step.skipped', phase: phase.name, host, step: r.id, uses: r.uses ?? 'shell', title: r.title ?? r.id, reason: 'not-reached' }, 1);
+    };
     if (stopped) {
       emit({ type: 'phase.skipped', phase: phase.name, reason: 'not-reached' });
+      for (const host of phase.hosts) notReached(host, phase.steps);
       continue;
     }
     const phaseStart = clock;
@@ -73,7 +81,10 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
     for (let w = 0; w < phase.hosts.length; w += width) {
       const wave = phase.hosts.slice(w, w + width);
       if (stopped) {
-        for (const host of wave) emit({ type: 'host.skipped', phase: phase.name, host, reason: 'not-reached' }, 1);
+        for (const host of wave) {
+          emit({ type: 'host.skipped', phase: phase.name, host, reason: 'not-reached' }, 1);
+          notReached(host, phase.steps);
+        }
         continue;
       }
       for (const host of wave) {
@@ -123,10 +134,7 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
             stopped ??= 'failed';
           }
           if (hostDone.get(host) === 'failed') {
-            const rest = phase.steps.slice(phase.steps.indexOf(base) + 1);
-            if (script.notReachedSkips) {
-              for (const r of rest) emit({ type: 'step.skipped', phase: phase.name, host, step: r.id, uses: r.uses ?? 'shell', title: r.title ?? r.id, reason: 'not-reached' }, 1);
-            }
+            notReached(host, phase.steps.slice(phase.steps.indexOf(base) + 1));
             const error: ErrorInfo =
               outcome === 'interrupt' ? { code: 'E_ABORTED', message: 'interrupted by SIGINT' } : (outcome as { fail: ErrorInfo }).fail;
             emit({ type: 'host.failed', phase: phase.name, host, durationMs: clock - (hostStart.get(host) ?? clock), error }, 1);
@@ -186,7 +194,7 @@ export const FAILURE_OUTPUT = [
   '\x1b[31mTo see the stack trace of this error execute with --v=5 or higher\x1b[0m',
 ];
 
-export function failureRun(notReachedSkips = false): PlayEvent[] {
+export function failureRun(notReachedSkips = true): PlayEvent[] {
   return simulate({
     notReachedSkips,
     phases: [
@@ -268,4 +276,17 @@ export function maskedSecretRun(): PlayEvent[] {
       },
     ],
   });
+}
+
+/** Ctrl-C as the runner does it: a warning, then run.interrupted with steps still in flight. */
+export function interruptedMidStepRun(): PlayEvent[] {
+  const events = retryThenSuccessRun();
+  const cut = events.findIndex((e) => e.type === 'step.started' && e.phase === 'workers' && e.host === 'w-2');
+  const last = events[cut]!;
+  const at = (ms: number) => new Date(Date.parse(last.ts) + ms).toISOString();
+  return [
+    ...events.slice(0, cut + 1),
+    { type: 'log', level: 'warn', message: 'SIGINT: stopping running commands and saving the state…', ts: at(500), runId: last.runId },
+    { type: 'run.interrupted', durationMs: 50_000, stateFile: STATE_FILE, ts: at(900), runId: last.runId },
+  ];
 }

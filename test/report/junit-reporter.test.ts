@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
 import { JunitReporter } from '../../engine/report/junit-reporter.js';
 import { xmlAttr, xmlText } from '../../engine/report/junit-xml.js';
-import { failureRun, interruptedRun, resumeRun, retryThenSuccessRun, simulate, successRun } from './fixtures.js';
+import { failureRun, interruptedMidStepRun, interruptedRun, resumeRun, retryThenSuccessRun, simulate, successRun } from './fixtures.js';
 import { findAll, parseXml, type XmlNode } from './xml-check.js';
 
 const dirs: string[] = [];
@@ -45,7 +45,8 @@ describe('JUnit report', () => {
     ['success', successRun()],
     ['retry then success', retryThenSuccessRun()],
     ['failure with output', failureRun()],
-    ['failure with not-reached skips', failureRun(true)],
+    ['failure without not-reached skips', failureRun(false)],
+    ['interrupted mid-step', interruptedMidStepRun()],
     ['resume', resumeRun()],
     ['interrupted', interruptedRun()],
   ])('is well-formed and its counts match the events (%s)', async (_name, events) => {
@@ -104,7 +105,7 @@ describe('JUnit report', () => {
   it('gives skipped steps their reason', async () => {
     const { root } = await report(resumeRun());
     expect(new Set(findAll(root, 'skipped').map((s) => s.attrs.message))).toEqual(new Set(['already done']));
-    const { root: failed } = await report(failureRun(true));
+    const { root: failed } = await report(failureRun());
     const messages = findAll(failed, 'skipped').map((s) => s.attrs.message);
     expect(messages).toContain('already in place (/etc/containers/policy.json exists)');
     expect(messages).toContain('not reached');
@@ -117,6 +118,21 @@ describe('JUnit report', () => {
     const out = findAll(join, 'system-out')[0]!.text;
     expect(out).toContain('attempt 1/3 failed: exit code 7');
     expect(out).toContain('attempt 2/3 failed: exit code 7');
+  });
+
+  it('lists the steps a failure kept from running as skipped: not reached', async () => {
+    const { root } = await report(failureRun());
+    const workers = findAll(root, 'testsuite').find((s) => s.attrs.name === 'workers')!;
+    expect(findAll(workers, 'testcase').map((c) => `${c.attrs.classname} ${c.attrs.name} ${findAll(c, 'skipped')[0]?.attrs.message}`)).toEqual([
+      'workers.w-1 join not reached',
+      'workers.w-2 join not reached',
+    ]);
+  });
+
+  it('reports a step still running when the run was interrupted as an error', async () => {
+    const { root } = await report(interruptedMidStepRun());
+    const join = findAll(root, 'testcase').find((c) => c.attrs.classname === 'workers.w-2')!;
+    expect(findAll(join, 'error')[0]!.attrs.message).toBe('the step did not finish (the run ended while it was running)');
   });
 
   it('counts an interrupted step as an error, not a failure', async () => {

@@ -3,7 +3,7 @@ import type { PlayEvent } from '../../engine/events/types.js';
 import { PlainReporter } from '../../engine/report/plain-reporter.js';
 import { QuietReporter } from '../../engine/report/quiet-reporter.js';
 import { Capture } from './capture.js';
-import { failureRun, interruptedRun, LOG_FILE, manyHostsRun, resumeRun, retryThenSuccessRun, successRun } from './fixtures.js';
+import { failureRun, interruptedMidStepRun, interruptedRun, LOG_FILE, manyHostsRun, resumeRun, retryThenSuccessRun, successRun } from './fixtures.js';
 
 const runs: [string, PlayEvent[]][] = [
   ['success', successRun()],
@@ -11,6 +11,7 @@ const runs: [string, PlayEvent[]][] = [
   ['failure with output', failureRun()],
   ['resume', resumeRun()],
   ['interrupted', interruptedRun()],
+  ['interrupted mid-step', interruptedMidStepRun()],
   ['many hosts', manyHostsRun()],
 ];
 
@@ -95,6 +96,20 @@ describe('plain reporter', () => {
     const { out, err } = await plain(interruptedRun());
     expect(out).toContain('interrupted — state saved to .podsec-play/state.json; run the same command again to resume');
     expect(err).toContain('interrupted — state saved to .podsec-play/state.json');
+  });
+
+  it('shows the interruption warning and the steps that were in flight', async () => {
+    const { out } = await plain(interruptedMidStepRun());
+    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} warn: SIGINT: stopping running commands and saving the state…$/m);
+    expect(out).toContain('Stopped while running (re-checked or re-run on resume):\n  workers/w-2 join (attempt 1/3)');
+    expect(out).toMatch(/^ {2}w-2 {3}interrupted at workers\/join$/m);
+    expect(out).toContain('interrupted — state saved to .podsec-play/state.json; run the same command again to resume');
+  });
+
+  it('does not print a line per step a failure kept from running', async () => {
+    const { out } = await plain(failureRun());
+    expect(out).not.toMatch(/\/\S+ \S+: skipped: not reached/); // `phase/host step: …`
+    expect(out).toMatch(/workers: skipped: not reached/);
   });
 
   it('ends a good run with the summary and nothing on stderr', async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
 import { command } from '../../engine/util/shell.js';
-import { failureRun, interruptedRun, manyHostsRun, retryThenSuccessRun } from './fixtures.js';
+import { failureRun, interruptedMidStepRun, interruptedRun, manyHostsRun, retryThenSuccessRun } from './fixtures.js';
 import { Terminal } from './terminal.js';
 
 const script = fileURLToPath(new URL('./tui-replay.mjs', import.meta.url));
@@ -104,6 +104,21 @@ describe('TUI in a terminal', () => {
     const { term } = await replay(interruptedRun());
     const final = await term.waitFor('REPLAY DONE', { history: true });
     expect(final).toMatch(/^ {2}✖ w-1 — interrupted at join$/m);
+    expect(final).toContain('interrupted — state saved to .podsec-play/state.json; run the same command again to resume');
+  });
+
+  it('shows that Ctrl-C is being handled, then which steps were cut short', async () => {
+    const events = interruptedMidStepRun();
+    const at = indexOf(events, (e) => e.type === 'log');
+    const { term, go } = await replay(events, [at]);
+    const stopping = await term.waitFor('SIGINT: stopping running commands');
+    expect(stopping).toMatch(/^❯ workers · 2 hosts · \d+s\n {2}› warn: SIGINT: stopping running commands and saving the state…$/m);
+    go(at);
+    const final = await term.waitFor('REPLAY DONE', { history: true });
+    expect(final).toMatch(/^✖ workers — interrupted$/m);
+    expect(final).toMatch(/^ {2}✖ w-2 — interrupted at join$/m);
+    expect(final).toMatch(/^ {4}✖ kubeadm join — interrupted$/m);
+    expect(final).toContain('Stopped while running (re-checked or re-run on resume):\n  workers/w-2 join (attempt 1/3)');
     expect(final).toContain('interrupted — state saved to .podsec-play/state.json; run the same command again to resume');
   });
 
