@@ -129,6 +129,10 @@ export async function startSshd(options: SshdOptions): Promise<Sshd> {
         knownHostsLine: () => `[${address}]:${port} ${hostKeyType} ${hostKeyBase64}`,
         sessionPids: () => childPids(pid),
         stop: async () => {
+          // Sessions outlive the listener: end any a test left behind, then the listener.
+          const left = await childPids(pid);
+          const below = (await Promise.all(left.map((p) => descendants(p)))).flat();
+          for (const p of [...left, ...below]) killQuietly(p, 'SIGKILL');
           await stopProcess(child);
           await rm(dir, { recursive: true, force: true });
         },
