@@ -21,11 +21,14 @@ export function rootOf(node = NODE) {
   return join(LAB_DIR, 'nodes', node);
 }
 
-/** A path as a node sees it ("/etc/hosts"), or already rewritten by the lab, as a real file. */
+/** The system directories a node has of its own (the lab rewrites commands the same way). */
+const NODE_DIRS = /^\/(?:etc|var|usr\/libexec\/podsec|root|home|opt|run|tmp)(?:\/|$)/;
+
+/** A path as a node sees it ("/etc/hosts"), or already rewritten by the lab, as a real file.
+ * Other absolute paths (/dev/null, /proc/…, /usr/bin/…) are the host's, shared by all nodes. */
 export function nodePath(p, node = NODE) {
-  const root = rootOf(node);
   if (p === LAB_DIR || p.startsWith(LAB_DIR + '/')) return p;
-  if (p.startsWith('/')) return root + p;
+  if (NODE_DIRS.test(p)) return rootOf(node) + p;
   return resolve(process.cwd(), p);
 }
 
