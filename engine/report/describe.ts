@@ -26,11 +26,13 @@ export function describeError(error: ErrorInfo): string {
   return `${error.code}: ${first}`;
 }
 
-/** The last `n` lines of a failure's output (cleaned of escapes), or of its message when it has none. */
+/** The last `n` non-blank lines of a failure's output (cleaned of escapes), or of its message when it has none. */
 export function errorOutputLines(error: ErrorInfo, n: number): string[] {
   const source = error.output ?? error.message.split('\n').slice(1).join('\n');
-  const lines = cleanText(source).replace(/\s+$/, '').split('\n');
-  if (lines.length === 1 && lines[0] === '') return [];
+  const lines = cleanText(source)
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '');
   return lines.slice(-n);
 }
 

@@ -5,12 +5,18 @@ import { describeError, describeSkip } from './describe.js';
 import { formatDuration, formatSeconds } from './format-time.js';
 import type { HostNode, PhaseNode, StepNode } from './run-model.js';
 
+/**
+ * A step goes by its id (what the playbook, plain lines, JUnit and the summary call it); while it
+ * runs, its title says what it is doing.
+ */
 export function stepTitle(step: StepNode, now: number): string {
-  const name = cleanLine(step.title || step.step);
+  const name = step.step;
+  const title = cleanLine(step.title);
   switch (step.status) {
     case 'running': {
       const retry = step.attempt > 1 ? ` [RETRY ${step.attempt}/${step.attempts}]` : '';
-      return `${name}${retry} · ${formatSeconds(now - (step.startedAt ?? now))}`;
+      const what = title && title !== name ? ` · ${title}` : '';
+      return `${name}${retry}${what} · ${formatSeconds(now - (step.startedAt ?? now))}`;
     }
     case 'retrying': {
       const next = step.attempt + 1;

@@ -58,8 +58,8 @@ describe('TUI in a terminal', () => {
     expect(running).toMatch(/^✔ preflight \(3 hosts, 1\.1s\)$/m);
     expect(running).toMatch(/^❯ master · 1 host · \d+s$/m);
     expect(running).toMatch(/^ {2}❯ cp-1 · step 2\/2 · \d+s$/m);
-    expect(running).toMatch(/^ {4}↓ podsec-create-policy — already in place \(\/etc\/containers\/policy\.json exists\)$/m);
-    expect(running).toMatch(/^ {4}\S kubeadm init · \d+s$/m);
+    expect(running).toMatch(/^ {4}↓ create-policy — already in place \(\/etc\/containers\/policy\.json exists\)$/m);
+    expect(running).toMatch(/^ {4}\S kubeadm-init · kubeadm init · \d+s$/m);
     expect(running).toMatch(/^ {6}› \[addons\] Applied essential addon: CoreDNS$/m);
     expect(running).toMatch(/^◼ workers · 2 hosts$/m);
     expect(running).not.toContain(STRAY);
@@ -69,9 +69,9 @@ describe('TUI in a terminal', () => {
     expect(retrying).toMatch(/^✔ master \(1 host, 41\.0s\)$/m);
     expect(retrying).toMatch(/^❯ workers · 2 hosts · \d+s$/m);
     expect(retrying).toMatch(/^ {2}❯ w-1 · step 1\/1 · \d+s$/m);
-    expect(retrying).toMatch(/^ {4}✔ kubeadm join \(9\.0s\)$/m);
+    expect(retrying).toMatch(/^ {4}✔ join \(9\.0s\)$/m);
     expect(retrying).toMatch(/^ {2}❯ w-2 · step 1\/1 · \d+s$/m);
-    expect(retrying).toMatch(/^ {4}\S kubeadm join \[RETRY 2\/3 in \d+s\] · exit code 7: command exited with code 7: curl/m);
+    expect(retrying).toMatch(/^ {4}\S join \[RETRY 2\/3 in \d+s\] · exit code 7: command exited with code 7: curl/m);
     expect(retrying).not.toContain(STRAY);
     go(atRetry);
 
@@ -90,7 +90,7 @@ describe('TUI in a terminal', () => {
     const final = await term.waitFor('REPLAY DONE', { history: true });
     expect(final).toMatch(/^✖ master — 1 of 1 host failed \(\d+\.\ds\)$/m);
     expect(final).toMatch(/^ {2}✖ cp-1 — failed at kubeadm-init: exit code 1/m);
-    expect(final).toMatch(/^ {4}✖ kubeadm init — failed: exit code 1/m);
+    expect(final).toMatch(/^ {4}✖ kubeadm-init — failed: exit code 1/m);
     expect(final).toMatch(/^↓ workers — not reached$/m);
     const summary = final.slice(final.indexOf('✖ cluster failed'));
     expect(summary).toMatch(/^ {2}cp-1 {2}failed at master\/kubeadm-init$/m);
@@ -117,7 +117,7 @@ describe('TUI in a terminal', () => {
     const final = await term.waitFor('REPLAY DONE', { history: true });
     expect(final).toMatch(/^✖ workers — interrupted$/m);
     expect(final).toMatch(/^ {2}✖ w-2 — interrupted at join$/m);
-    expect(final).toMatch(/^ {4}✖ kubeadm join — interrupted$/m);
+    expect(final).toMatch(/^ {4}✖ join — interrupted$/m);
     expect(final).toContain('Stopped while running (re-checked or re-run on resume):\n  workers/w-2 join (attempt 1/3)');
     expect(final).toContain('interrupted — state saved to .podsec-play/state.json; run the same command again to resume');
   });
