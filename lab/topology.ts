@@ -71,7 +71,13 @@ export function newLabState(nodes: LabNode[], previous: LabState | undefined, re
     version: 1,
     cluster: clusterInfoFor(nodes),
     readyDelayMs: readyDelayMs ?? previous?.readyDelayMs ?? LAB_DEFAULT_READY_DELAY_MS,
-    secrets: previous?.secrets ?? { IMAGEMAKER_PASSWORD: throwaway('password'), GPG_PASSPHRASE: throwaway('passphrase') },
+    // VRRP_PASSWORD: keepalived's PASS authentication keeps at most 8 characters.
+    secrets: {
+      IMAGEMAKER_PASSWORD: throwaway('password'),
+      GPG_PASSPHRASE: throwaway('passphrase'),
+      VRRP_PASSWORD: randomBytes(4).toString('hex'),
+      ...previous?.secrets,
+    },
     nodes,
   };
 }
