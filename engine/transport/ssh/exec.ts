@@ -7,7 +7,7 @@ import type { ExecResult, PromptAnswer } from '../types.js';
 import { abortError } from './abort.js';
 import { LineSplitter } from './line-splitter.js';
 import type { Link } from './link.js';
-import { killCommand, PidMarkerFilter, pidMarkerPrefix } from './pid-marker.js';
+import { killCommand, MarkerFilter, pidMarkerPrefix } from './markers.js';
 import { PromptWatcher } from './prompt-watcher.js';
 
 export interface ChannelRequest {
@@ -19,6 +19,10 @@ export interface ChannelRequest {
   stdin?: Buffer;
   /** Keep stdin open after `stdin` (answers are written to it). */
   keepStdinOpen: boolean;
+  /** PTY: the env script, typed when the command prints its `podsec-env` marker. */
+  envOnRequest?: Buffer;
+  /** Whole output lines that are the transport's own (sudo's PTY prompt): not reported. */
+  hideLines?: string[];
   answers: PromptAnswer[];
   failOnUnmatchedPrompt: boolean;
   promptIdleMs: number;
@@ -159,9 +163,20 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
         kill();
       },
     });
-    const marker = req.killable ? new PidMarkerFilter() : undefined;
-    const out = new LineSplitter((line) => req.onLine?.(line, 'stdout'));
-    const err = new LineSplitter((line) => req.onLine?.(line, 'stderr'));
+    const marker = req.killable ? new MarkerFilter('podsec-pid') : undefined;
+    const envRequest = req.envOnRequest
+      ? new MarkerFilter('podsec-env', () => {
+          if (channel.writable && req.envOnRequest) channel.write(req.envOnRequest);
+          if (!req.keepStdinOpen) channel.end();
+        })
+      : undefined;
+    const hidden = new Set(req.hideLines ?? []);
+    const out = new LineSplitter((line) => {
+      if (!hidden.has(line)) req.onLine?.(line, 'stdout');
+    });
+    const err = new LineSplitter((line) => {
+      if (!hidden.has(line)) req.onLine?.(line, 'stderr');
+    });
 
     const finish = (error?: PlayError): void => {
       if (settled) return;
@@ -179,10 +194,15 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       }
       const held = marker?.flush();
       if (held && held.length > 0) (req.pty ? stdoutChunks : stderrChunks).push(held);
+      const heldEnv = envRequest?.flush();
+      if (heldEnv && heldEnv.length > 0) stdoutChunks.push(heldEnv);
       out.flush();
       err.flush();
       const stdoutBytes = Buffer.concat(stdoutChunks);
-      const text = (b: Buffer): string => (req.pty ? b.toString('utf8').replace(/\r\n/g, '\n') : b.toString('utf8'));
+      const text = (b: Buffer): string => {
+        const s = req.pty ? b.toString('utf8').replace(/\r\n/g, '\n') : b.toString('utf8');
+        return hidden.size === 0 ? s : s.split('\n').filter((line) => !hidden.has(line)).join('\n');
+      };
       resolve({
         command: req.display,
         exitCode: timedOut ? undefined : exitCode,
@@ -233,7 +253,8 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
     }
 
     channel.on('data', (raw: Buffer) => {
-      const chunk = marker && req.pty ? marker.push(raw) : raw;
+      const unmarked = marker && req.pty ? marker.push(raw) : raw;
+      const chunk = envRequest ? envRequest.push(unmarked) : unmarked;
       if (killing) sendKills();
       if (chunk.length === 0) return;
       stdoutChunks.push(chunk);
@@ -262,7 +283,7 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
     });
 
     if (req.stdin && req.stdin.length > 0) channel.write(req.stdin);
-    if (!req.keepStdinOpen) channel.end();
+    if (!req.keepStdinOpen && !req.envOnRequest) channel.end();
   });
 }
 

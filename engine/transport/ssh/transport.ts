@@ -5,7 +5,16 @@ import { PlayError } from '../../errors.js';
 import type { SecretSource } from '../../secrets/store.js';
 import type { ExecOptions, ExecResult, PromptAnswer, Transport, UploadOptions, UploadResult } from '../types.js';
 import { raceAbort } from './abort.js';
-import { SUDO_PROMPT, usesSudo, wrapCommand, type SudoMode } from './command-line.js';
+import {
+  envReader,
+  envScript,
+  MAX_PTY_ENV_SCRIPT,
+  SUDO_PROMPT,
+  usesSudo,
+  wrapCommand,
+  type EnvDelivery,
+  type SudoMode,
+} from './command-line.js';
 import type { Connection } from './connection.js';
 import { runOnLink, type ChannelResult } from './exec.js';
 import { downloadFile, uploadFile, type FileOps } from './files.js';
@@ -67,35 +76,44 @@ export class SshTransport implements Transport {
       ...(options.runAs === undefined ? {} : { runAs: options.runAs }),
     });
     const sudoMode: SudoMode = sudoWanted ? await this.sudoMode(link, options.pty === true, signal) : 'nopasswd';
+    const pty = options.pty === true;
     let wrapped: string;
+    let script: string | undefined;
+    let delivery: EnvDelivery = pty ? 'request' : 'stdin';
     try {
+      script = envScript(options.env);
+      if (script !== undefined && pty && Buffer.byteLength(script) > MAX_PTY_ENV_SCRIPT) delivery = 'inline';
+      const prefix = script !== undefined && delivery !== 'inline' ? envReader(Buffer.byteLength(script), delivery) : '';
       wrapped = wrapCommand(command, {
         sudo: options.sudo ?? this.model.sudo ?? false,
         loginUser,
         sudoMode,
-        ...(options.env ? { env: options.env } : {}),
+        prefix,
+        ...(delivery === 'inline' && options.env ? { env: options.env } : {}),
         ...(options.runAs === undefined ? {} : { runAs: options.runAs }),
       });
     } catch (err) {
       throw new PlayError(`${this.host}: ${(err as Error).message}`, { code: 'E_INPUT', host: this.host });
     }
-    const userStdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
+    // stdin, in order: sudo's password line, the env script, the caller's data.
+    const parts: Buffer[] = [];
+    if (sudoMode === 'stdin') parts.push(Buffer.from(`${this.sudoPassword()}\n`));
+    if (script !== undefined && delivery === 'stdin') parts.push(Buffer.from(script));
+    if (options.stdin !== undefined) parts.push(Buffer.from(options.stdin));
+    const stdin = parts.length > 0 ? Buffer.concat(parts) : undefined;
     const answers: PromptAnswer[] = [...(options.answers ?? [])];
-    let stdin = userStdin;
-    if (sudoMode === 'stdin') {
-      const pw = Buffer.from(`${this.sudoPassword()}\n`);
-      stdin = userStdin ? Buffer.concat([pw, userStdin]) : pw;
-    } else if (sudoMode === 'pty') {
-      answers.push({ prompt: escapeRegExp(SUDO_PROMPT), send: this.sudoPassword() });
-    }
+    if (sudoMode === 'pty') answers.push({ prompt: escapeRegExp(SUDO_PROMPT), send: this.sudoPassword() });
+    const envOnRequest = script !== undefined && delivery === 'request' ? Buffer.from(script) : undefined;
     const killVia = sudoWanted ? this.killVia(loginUser, sudoMode) : undefined;
     return runOnLink(link, {
       command: wrapped,
       display: command,
       killable: true,
       ...(killVia ? { killVia } : {}),
-      pty: options.pty === true,
+      pty,
       ...(stdin ? { stdin } : {}),
+      ...(envOnRequest ? { envOnRequest } : {}),
+      ...(sudoMode === 'pty' ? { hideLines: [SUDO_PROMPT] } : {}),
       keepStdinOpen: answers.length > 0,
       answers,
       failOnUnmatchedPrompt: (options.answers?.length ?? 0) > 0,

@@ -1,6 +1,13 @@
 // The remote command line for sudo / runAs / env: the sudo password never appears in it.
 import { describe, expect, it } from 'vitest';
-import { SUDO_PROMPT, usesSudo, wrapCommand, type WrapOptions } from '../../../engine/transport/ssh/command-line.js';
+import {
+  envReader,
+  envScript,
+  SUDO_PROMPT,
+  usesSudo,
+  wrapCommand,
+  type WrapOptions,
+} from '../../../engine/transport/ssh/command-line.js';
 
 const base: WrapOptions = { sudo: false, loginUser: 'root', sudoMode: 'nopasswd' };
 
@@ -8,7 +15,8 @@ describe('wrapCommand', () => {
   it.each<[string, Partial<WrapOptions>, string]>([
     ['plain as root', {}, 'echo hi'],
     ['sudo ignored for root', { sudo: true }, 'echo hi'],
-    ['env exported, quoted', { env: { A: "it's" } }, `export A='it'\\''s'; echo hi`],
+    ['env exported inline, quoted', { env: { A: "it's" } }, `export A='it'\\''s'; echo hi`],
+    ['the env reader first, inside sudo', { sudo: true, loginUser: 'ops', prefix: 'READ; ' }, `sudo -n sh -c 'READ; echo hi'`],
     ['sudo -n for a user', { sudo: true, loginUser: 'ops' }, `sudo -n sh -c 'echo hi'`],
     ['sudo with the password on stdin', { sudo: true, loginUser: 'ops', sudoMode: 'stdin' }, `sudo -S -p '' sh -c 'echo hi'`],
     ['sudo answering its PTY prompt', { sudo: true, loginUser: 'ops', sudoMode: 'pty' }, `sudo -p '${SUDO_PROMPT}' sh -c 'echo hi'`],
@@ -32,5 +40,18 @@ describe('wrapCommand', () => {
     [{ sudo: true, loginUser: 'ops', runAs: 'ops' }, false],
   ])('usesSudo(%j) = %s', (options, expected) => {
     expect(usesSudo(options)).toBe(expected);
+  });
+
+  it('builds the env script as one export line ending in a newline', () => {
+    expect(envScript({ A: 'x y', B: 'multi\nline' })).toBe(`export A='x y' B='multi\nline'\n`);
+    expect(envScript({})).toBeUndefined();
+    expect(envScript(undefined)).toBeUndefined();
+  });
+
+  it('reads exactly the script\'s bytes, asking first on a PTY', () => {
+    expect(envReader(42, 'stdin')).toBe(
+      `__podsec_env=$(dd bs=1 count=42 2>/dev/null); eval "$__podsec_env"; unset __podsec_env; `,
+    );
+    expect(envReader(7, 'request')).toMatch(/^printf '\\036podsec-env\\n'; __podsec_env=\$\(dd bs=1 count=7 /);
   });
 });

@@ -72,6 +72,28 @@ describe('SSH transport against OpenSSH: exec', () => {
     expect(r.stdout).toBe(value);
   });
 
+  it('delivers env values through stdin: multi-line and UTF-8 kept, the caller\'s stdin untouched', async () => {
+    const value = 'line one\nline two — ünïcödé\n';
+    const r = await transport.exec('printf %s "$MULTI"; echo "|$(cat)|"', { env: { MULTI: value }, stdin: 'caller data' });
+    expect(r.stdout).toBe(`${value}|caller data|\n`);
+  });
+
+  it('keeps env values off the command line (not visible in ps)', async () => {
+    const r = await transport.exec('ps -eo args', { env: { JOIN_TOKEN: 'abcdef.0123456789abcdef' } });
+    expect(r.stdout).toContain('ps -eo args');
+    expect(r.stdout).not.toContain('0123456789abcdef');
+  });
+
+  it('delivers env values on a PTY too', async () => {
+    const r = await transport.exec('printf "%s|" "$A" "$B"', { pty: true, env: { A: 'x y', B: "q'uote" } });
+    expect(r.stdout).toBe("x y|q'uote|");
+  });
+
+  it('delivers env values to a command run as another user', async () => {
+    const r = await transport.exec('echo "$(id -un):$V"', { runAs: 'nobody', env: { V: 'val' } });
+    expect(r.stdout).toBe('nobody:val\n');
+  });
+
   it('rejects an invalid env name with E_INPUT', async () => {
     await expect(transport.exec('true', { env: { 'BAD-NAME': 'x' } })).rejects.toMatchObject({ code: 'E_INPUT' });
   });

@@ -70,6 +70,17 @@ describe('SSH transport against OpenSSH: a non-root user with sudo', () => {
     expect(r.stdout).toBe('payload\n');
   });
 
+  it('delivers env values and stdin after the sudo password, through sudo\'s env reset', async () => {
+    const r = await transport.exec('echo "$(id -u) $TOKEN"; cat', { env: { TOKEN: 'tok-123456' }, stdin: 'rest\n' });
+    expect(r.stdout).toBe('0 tok-123456\nrest\n');
+  });
+
+  it('delivers env values on a PTY after answering sudo\'s prompt', async () => {
+    const r = await transport.exec('echo "$(id -u) $TOKEN"', { pty: true, env: { TOKEN: 'tok-pty-7890' } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe('0 tok-pty-7890');
+  });
+
   it('answers sudo\'s own prompt on a PTY', async () => {
     const r = await transport.exec('id -u', { pty: true });
     expect(r.exitCode).toBe(0);

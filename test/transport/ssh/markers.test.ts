@@ -1,16 +1,16 @@
-// The pid marker is stripped from output wherever it lands, across chunk borders.
+// Marker lines (pid, env request) are stripped from output wherever it lands, across chunk borders.
 import { describe, expect, it } from 'vitest';
-import { killCommand, PidMarkerFilter, pidMarkerPrefix } from '../../../engine/transport/ssh/pid-marker.js';
+import { envRequestPrefix, killCommand, MarkerFilter, pidMarkerPrefix } from '../../../engine/transport/ssh/markers.js';
 
 function feed(chunks: string[]): { out: string; pid: number | undefined } {
-  const f = new PidMarkerFilter();
+  const f = new MarkerFilter('podsec-pid');
   let out = '';
   for (const c of chunks) out += f.push(Buffer.from(c, 'latin1')).toString('latin1');
   out += f.flush().toString('latin1');
   return { out, pid: f.pid };
 }
 
-describe('PidMarkerFilter', () => {
+describe('MarkerFilter', () => {
   it('strips the marker line and keeps the pid', () => {
     expect(feed(['\u001epodsec-pid:4242\nreal error\n'])).toEqual({ out: 'real error\n', pid: 4242 });
   });
@@ -26,5 +26,14 @@ describe('PidMarkerFilter', () => {
   it('prints the marker with printf and kills the process group, falling back to the pid', () => {
     expect(pidMarkerPrefix()).toBe(`printf '\\036podsec-pid:%s\\n' "$$" >&2; `);
     expect(killCommand(12, 'TERM')).toBe('kill -TERM -- -12 2>/dev/null || kill -TERM 12 2>/dev/null; true');
+  });
+
+  it('calls back once for a bare marker (the PTY env request) and strips it', () => {
+    const found: string[] = [];
+    const f = new MarkerFilter('podsec-env', (v) => found.push(v));
+    const out = Buffer.concat([f.push(Buffer.from('[sudo] ok\r\n\u001epodsec-e')), f.push(Buffer.from('nv\r\nhello\r\n'))]);
+    expect(out.toString()).toBe('[sudo] ok\r\nhello\r\n');
+    expect(found).toEqual(['']);
+    expect(envRequestPrefix()).toBe(`printf '\\036podsec-env\\n'; `);
   });
 });
