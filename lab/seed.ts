@@ -1,8 +1,9 @@
 // A fresh node's disk: the files an ALT p10 host with podsec-k8s installed would have that the
 // playbooks and stand-ins look at. Written once; a restarted lab keeps whatever is there.
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabNode } from './layout.js';
+import { standinsDir } from './standins.js';
 
 const PACKAGES = [
   'podsec-1.1.20-alt1',
@@ -33,6 +34,7 @@ const DIRS = [
   'var/log',
   'var/tmp',
   'usr/libexec/podsec/u7s/bin',
+  'var/lib/u7s-admin/usernetes/manifests',
 ];
 
 function files(node: LabNode): Record<string, string> {
@@ -50,11 +52,21 @@ function files(node: LabNode): Record<string, string> {
   };
 }
 
+/** Where the master keeps the Kubernetes image archive an admin made with podsec-k8s-save-oci
+ * (the default of the shipped playbooks' vars.imageArchive). */
+export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.tar.xz';
+
 /** Create the node's disk on first start; true when it was created now. */
 export function seedNode(root: string, node: LabNode): boolean {
   if (existsSync(join(root, 'etc', 'hostname'))) return false;
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
   for (const [rel, content] of Object.entries(files(node))) writeFileSync(join(root, rel), content);
+  // podsec-k8s ships the flannel manifest
+  copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
+  if (node.role === 'master') {
+    mkdirSync(dirname(join(root, LAB_IMAGE_ARCHIVE)), { recursive: true });
+    writeFileSync(join(root, LAB_IMAGE_ARCHIVE), '# lab-oci-archive arch=amd64 (stands in for podsec-k8s-save-oci output)\n');
+  }
   return true;
 }
 
