@@ -79,6 +79,14 @@ export class TuiReporter implements Reporter {
 
   constructor(private readonly options: TuiReporterOptions) {}
 
+  private output: ProcessOutput | undefined;
+  private listrEnded = false;
+
+  /** Ends listr's hold on the terminal: shows the cursor and prints what others wrote meanwhile. */
+  private readonly restoreCursor = (): void => {
+    if (this.output && !this.listrEnded) this.output.release();
+  };
+
   onEvent(event: PlayEvent): void {
     const node = this.model.apply(event);
     switch (event.type) {
@@ -141,6 +149,7 @@ export class TuiReporter implements Reporter {
     this.closed = true;
     this.finish();
     if (this.running) await this.running;
+    process.off('exit', this.restoreCursor);
     if (this.ticker) clearInterval(this.ticker);
     if (this.running) {
       const paint = makePaint(this.options.color);
@@ -153,11 +162,8 @@ export class TuiReporter implements Reporter {
     if (this.running) return;
     const fold = this.options.foldHostsAbove ?? FOLD_HOSTS_ABOVE;
     for (const phase of this.model.phases) this.phaseEntry(phase.name).fold = phase.hosts.length > fold;
-    const logger = new ListrLogger({
-      useIcons: true,
-      toStderr: [],
-      processOutput: new ProcessOutput(this.options.stdout as NodeJS.WriteStream, this.options.stderr as NodeJS.WriteStream),
-    });
+    this.output = new ProcessOutput(this.options.stdout as NodeJS.WriteStream, this.options.stderr as NodeJS.WriteStream);
+    const logger = new ListrLogger({ useIcons: true, toStderr: [], processOutput: this.output });
     const listr = new Listr<Ctx>(
       this.phases.map((p) => this.phaseTask(p)),
       {
@@ -176,7 +182,13 @@ export class TuiReporter implements Reporter {
         },
       },
     );
-    this.running = listr.run().catch(() => undefined);
+    this.running = listr
+      .run()
+      .catch(() => undefined)
+      .finally(() => (this.listrEnded = true));
+    // listr hides the cursor and holds back other writes while it draws; if the process exits
+    // before close() (a second Ctrl-C exits at once), give both back to the terminal.
+    process.once('exit', this.restoreCursor);
     this.ticker = setInterval(() => this.tick(), this.options.refreshMs ?? 200);
     this.ticker.unref();
   }

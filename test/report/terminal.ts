@@ -46,6 +46,12 @@ export class Terminal {
     throw new Error(`terminal never showed ${String(pattern)}; last frame:\n${frame}`);
   }
 
+  /** Whether the terminal shows its cursor (a TUI hides it while drawing). */
+  async cursorVisible(): Promise<boolean> {
+    const { stdout } = await run('tmux', ['-S', this.socket, 'display-message', '-p', '-t', 'tui', '#{cursor_flag}']);
+    return stdout.trim() === '1';
+  }
+
   async stop(): Promise<void> {
     await run('tmux', ['-S', this.socket, 'kill-server']).catch(() => undefined);
     try {

@@ -3,7 +3,8 @@
 // The script drives its own timers: fixture time is compressed (gaps scaled down, each capped), and
 // after each PAUSE_INDEX event it waits until CONTROL_DIR/go-INDEX exists, so a test can look at
 // the screen at that moment without racing a clock. Every time stamp is moved to the real clock.
-// With REPLAY_STRAY set, that text is printed with console.log at each pause (a stray writer).
+// With REPLAY_STRAY set, that text is printed with console.log at each pause (a stray writer);
+// with REPLAY_EXIT_AT=N the process exits right after event N, without closing the reporters.
 /* global process, setTimeout, console, URL */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,10 @@ for (const [index, original] of events.entries()) {
   const event = { ...original, ts: new Date(at + shift).toISOString() };
   if (event.type === 'step.retrying') event.nextAttemptAt = new Date(Date.now() + event.delayMs).toISOString();
   reporter.onEvent(event);
+  if (Number(process.env.REPLAY_EXIT_AT) === index) {
+    console.error('REPLAY EXIT'); // like a second Ctrl-C: leave at once, without close()
+    process.exit(130);
+  }
   if (pauseAt.has(index)) {
     // Someone else writing to the terminal mid-run: the TUI must hold it back until it ends.
     if (process.env.REPLAY_STRAY) console.log(process.env.REPLAY_STRAY);

@@ -29,14 +29,14 @@ interface Replay {
   go(index: number): void;
 }
 
-async function replay(events: PlayEvent[], pauses: number[] = []): Promise<Replay> {
+async function replay(events: PlayEvent[], pauses: number[] = [], env: Record<string, string> = {}): Promise<Replay> {
   const dir = mkdtempSync(join(tmpdir(), 'replay-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const eventsFile = join(dir, 'events.json');
   writeFileSync(eventsFile, JSON.stringify(events));
   const logFile = join(dir, 'run.log');
-  const line = command(process.execPath, script, eventsFile, logFile, dir, ...pauses.map(String));
-  const term = await Terminal.start(line, 120, 40, { REPLAY_STRAY: STRAY });
+  const line = `${command(process.execPath, script, eventsFile, logFile, dir, ...pauses.map(String))}; echo "EXIT=$?"`;
+  const term = await Terminal.start(line, 120, 40, { REPLAY_STRAY: STRAY, ...env });
   cleanups.push(() => term.stop());
   return { term, logFile, go: (index) => writeFileSync(join(dir, `go-${index}`), '') };
 }
@@ -120,6 +120,19 @@ describe('TUI in a terminal', () => {
     expect(final).toMatch(/^ {4}✖ join — interrupted$/m);
     expect(final).toContain('Stopped while running (re-checked or re-run on resume):\n  workers/w-2 join (attempt 1/3)');
     expect(final).toContain('interrupted — state saved to .podsec-play/state.json; run the same command again to resume');
+  });
+
+  it('gives the cursor and held-back output back when the process exits mid-run', async () => {
+    const events = retryThenSuccessRun();
+    const at = indexOf(events, (e) => e.type === 'step.retrying');
+    const { term, go } = await replay(events, [at], { REPLAY_EXIT_AT: String(at + 1) });
+    await term.waitFor('[RETRY 2/3 in');
+    expect(await term.cursorVisible()).toBe(false);
+    go(at);
+    const final = await term.waitFor('EXIT=130', { history: true });
+    expect(await term.cursorVisible()).toBe(true);
+    expect(final.indexOf(STRAY)).toBeGreaterThan(final.indexOf('[RETRY 2/3 in'));
+    expect(final).toContain('REPLAY EXIT');
   });
 
   it('folds a phase with many hosts into a count line and the hosts still running', async () => {
