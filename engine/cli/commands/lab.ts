@@ -6,7 +6,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PlayError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { parse, usageError } from '../args.js';
-import { startLab, advanceClock, labFiles, labNow, parseLabDuration } from '../../../lab/index.js';
+
+/** The lab (ssh2 and all) loads only when a lab subcommand runs: `--help` stays fast. */
+const loadLab = () => import('../../../lab/index.js');
 
 const USAGE = `Usage:
   podsec-play lab up --dir DIR [--control-planes N] [--workers N] [--lbs N] [--ready-delay MS]
@@ -53,6 +55,7 @@ async function up(args: string[]): Promise<number> {
     USAGE,
   );
   const dir = requireDir(values.dir);
+  const { startLab } = await loadLab();
   const lab = await startLab({
     dir,
     controlPlanes: count(values['control-planes'], 'control-planes'),
@@ -90,6 +93,7 @@ function alive(pid: number): boolean {
 async function down(args: string[]): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' } }, USAGE);
   const dir = requireDir(values.dir);
+  const { labFiles } = await loadLab();
   const pidFile = labFiles(dir).pid;
   if (!existsSync(pidFile)) {
     process.stdout.write(`no lab is running in ${dir}\n`);
@@ -114,6 +118,7 @@ async function down(args: string[]): Promise<number> {
 async function clock(args: string[]): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' }, advance: { type: 'string' } }, USAGE);
   const dir = requireDir(values.dir);
+  const { advanceClock, labFiles, labNow, parseLabDuration } = await loadLab();
   if (!existsSync(labFiles(dir).state)) throw new PlayError(`${dir} is not a lab directory (no lab.json)`, { code: 'E_USAGE' });
   let now: number;
   if (values.advance !== undefined) {
