@@ -54,12 +54,16 @@ export class Terminal {
 
   async stop(): Promise<void> {
     await run('tmux', ['-S', this.socket, 'kill-server']).catch(() => undefined);
-    try {
-      process.kill(this.serverPid, 0);
-      process.kill(this.serverPid, 'SIGKILL'); // still there: make sure it goes
-    } catch {
-      // gone, as it should be
-    }
+    const alive = () => {
+      try {
+        process.kill(this.serverPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 40 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (alive()) process.kill(this.serverPid, 'SIGKILL'); // still there after 2 s: make sure it goes
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
