@@ -1,6 +1,7 @@
 // One exec (or shell) request on a node: /bin/sh -c with the command's paths rewritten into the
 // node root, in its own process group so that closing the channel kills everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import type { ServerChannel } from 'ssh2';
 
 export interface ExecRequest {
@@ -36,6 +37,16 @@ function fromTerminal(chunk: Buffer): Buffer {
   return chunk.includes(13) ? Buffer.from(chunk.toString('latin1').replace(/\r\n?/g, '\n'), 'latin1') : chunk;
 }
 
+/** SSH can name only some signals (RFC 4254); others leave as 128+N, like a shell reports them. */
+const SSH_SIGNALS = new Set(['ABRT', 'ALRM', 'FPE', 'HUP', 'ILL', 'INT', 'QUIT', 'SEGV', 'TERM', 'USR1', 'USR2', 'KILL', 'PIPE']);
+
+function sendExit(channel: ServerChannel, code: number | null, signal: NodeJS.Signals | null): void {
+  if (!signal) return channel.exit(code ?? 0);
+  const name = signal.replace(/^SIG/, '');
+  if (SSH_SIGNALS.has(name)) channel.exit(name, false, '');
+  else channel.exit(128 + (constants.signals[signal] ?? 0));
+}
+
 export function runExec(channel: ServerChannel, req: ExecRequest): ChildProcess {
   // With a pty, one stream like a terminal: stderr joins stdout at the fd level, so order is kept.
   const args = req.command === undefined ? (req.pty ? ['-i'] : []) : ['-c', req.pty ? `exec 2>&1\n${req.command}` : req.command];
@@ -67,8 +78,7 @@ export function runExec(channel: ServerChannel, req: ExecRequest): ChildProcess 
   child.on('close', (code, signal) => {
     finished = true;
     running.delete(child);
-    if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
-    else channel.exit(code ?? 0);
+    sendExit(channel, code, signal);
     channel.end();
   });
   return child;

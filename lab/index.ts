@@ -1,6 +1,6 @@
 // The lab's programmatic entry: start simulated nodes in this process (the demo and the tests use
 // it; `podsec-play lab up` wraps it), write the inventory and known_hosts, stop them again.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PlayError } from '../engine/errors.js';
 import { killAllRunning } from './exec-channel.js';
@@ -9,6 +9,7 @@ import { writeLabFiles } from './inventory.js';
 import { ensureKeyPair, hostKeyFile, parsePublicKey } from './keys.js';
 import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type LabState } from './layout.js';
 import { NodeServer } from './node-server.js';
+import { claimPidFile, readPid } from './pid-file.js';
 import { linkWrapper, seedNode } from './seed.js';
 import { linkStandins } from './standins.js';
 import { newLabState, planNodes, type LabCounts } from './topology.js';
@@ -16,6 +17,7 @@ import { newLabState, planNodes, type LabCounts } from './topology.js';
 export { advanceClock, labNow, parseLabDuration } from './clock.js';
 export type { LabNode, LabState, NodeRole } from './layout.js';
 export { labFiles, readLabState } from './layout.js';
+export { processAlive, readPid } from './pid-file.js';
 
 export interface StartLabOptions extends LabCounts {
   dir: string;
@@ -40,26 +42,6 @@ export interface RunningLab {
 }
 
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Refuse a second lab on the same DIR while the first one runs. */
-function claimPidFile(file: string): void {
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-      throw new PlayError(`a lab is already running in ${dirname(file)} (pid ${pid}); stop it with: podsec-play lab down --dir ${dirname(file)}`, { code: 'E_LOCKED' });
-    }
-  }
-  writeFileSync(file, `${process.pid}\n`);
-}
 
 export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const dir = resolve(options.dir);
@@ -113,8 +95,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     nodes: state.nodes.map((n, i) => ({ ...n, root: nodeRoot(dir, n.name), listening: servers[i]?.isListening ?? false })),
     stop() {
       stopping ??= stopAll().then(() => {
-        const owner = existsSync(files.pid) ? readFileSync(files.pid, 'utf8').trim() : '';
-        if (owner === String(process.pid)) rmSync(files.pid, { force: true });
+        if (readPid(files.pid) === process.pid) rmSync(files.pid, { force: true });
       });
       return stopping;
     },

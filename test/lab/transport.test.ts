@@ -71,6 +71,8 @@ describe('SSH to a lab node', () => {
   test('stdout and stderr stream separately; the exit code and a killing signal come back', async () => {
     expect(await master.exec('echo out; echo err >&2; exit 7')).toMatchObject({ code: 7, stdout: 'out\n', stderr: 'err\n' });
     expect(await master.exec('kill -TERM $$')).toMatchObject({ code: null, signal: 'SIGTERM' });
+    // a signal SSH cannot name (RFC 4254) comes back as 128+N, like a shell reports it
+    expect(await master.exec('kill -BUS $$')).toMatchObject({ code: 135, signal: undefined });
   });
 
   test('env requests reach the command', async () => {

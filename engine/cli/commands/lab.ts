@@ -1,6 +1,6 @@
 // `podsec-play lab up|down|clock`: simulated nodes any machine with Node can run without root
 // (lab/), the embedded default target of the demo and of most tests.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PlayError } from '../../errors.js';
@@ -81,33 +81,24 @@ async function up(args: string[]): Promise<number> {
   return 0;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function down(args: string[]): Promise<number> {
   const { values } = parse(args, { dir: { type: 'string' } }, USAGE);
   const dir = requireDir(values.dir);
-  const { labFiles } = await loadLab();
+  const { labFiles, processAlive, readPid } = await loadLab();
   const pidFile = labFiles(dir).pid;
   if (!existsSync(pidFile)) {
     process.stdout.write(`no lab is running in ${dir}\n`);
     return 0;
   }
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
+  const pid = readPid(pidFile);
+  if (pid === undefined || !processAlive(pid)) {
     rmSync(pidFile, { force: true });
     process.stdout.write(`no lab is running in ${dir} (removed a stale pid file)\n`);
     return 0;
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
-  while (alive(pid)) {
+  while (processAlive(pid)) {
     if (Date.now() > deadline) throw new PlayError(`the lab (pid ${pid}) did not stop within 15 s`, { code: 'E_TIMEOUT' });
     await delay(20);
   }

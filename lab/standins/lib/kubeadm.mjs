@@ -13,7 +13,7 @@ import { parseHaproxy, boundPorts } from './haproxy-config.mjs';
 import { pullProblem } from './registry.mjs';
 import { resolveName } from './hosts.mjs';
 import { ask } from './prompt.mjs';
-import { sleepMs } from './lock.mjs';
+import { processAlive, sleepMs } from './lock.mjs';
 import { wrapperPreamble, writeEnvFile, writeNodeFiles, resetNodeFiles } from './kubeadm-node.mjs';
 
 
@@ -182,7 +182,7 @@ ${lines.worker}
 function claimEtcdJoin() {
   const busy = updateCluster((c) => {
     const j = c.etcdJoin;
-    if (j && j.node !== NODE && alive(j.pid)) return j.node;
+    if (j && j.node !== NODE && processAlive(j.pid)) return j.node;
     c.etcdJoin = { node: NODE, pid: process.pid, since: Date.now() };
     return undefined;
   });
@@ -193,15 +193,6 @@ function releaseEtcdJoin() {
   updateCluster((c) => {
     if (c.etcdJoin?.node === NODE) c.etcdJoin = null;
   });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e?.code === 'EPERM';
-  }
 }
 
 async function join(args, record) {

@@ -9,14 +9,22 @@ function sleepMs(ms) {
   Atomics.wait(pause, 0, 0, ms);
 }
 
-function ownerAlive(lockFile) {
+export function processAlive(pid) {
   try {
-    const pid = Number(readFileSync(lockFile, 'utf8'));
-    if (!pid) return Date.now() - statSync(lockFile).mtimeMs < 5000; // being written right now
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return e?.code === 'EPERM';
+  }
+}
+
+function ownerAlive(lockFile) {
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (!pid) return Date.now() - statSync(lockFile).mtimeMs < 5000; // being written right now
+    return processAlive(pid);
+  } catch {
+    return true; // the lock went away meanwhile: just try again (never remove someone's new lock)
   }
 }
 
