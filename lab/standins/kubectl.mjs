@@ -14,7 +14,7 @@ import { updateCluster, nodeReady, readCluster } from './lib/cluster.mjs';
 import { labNow } from './lib/clock.mjs';
 import { pullProblem } from './lib/registry.mjs';
 import { FLANNEL_MANIFEST, objectsOf } from './lib/manifests.mjs';
-import { sleepMs } from './lib/lock.mjs';
+import { setTimeout as delay } from 'node:timers/promises';
 
 const FLAGS = {
   kubeconfig: 'string',
@@ -168,7 +168,7 @@ function parseTimeout(text, fallback) {
   return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']);
 }
 
-function wait(flags, targets) {
+async function wait(flags, targets) {
   if (!/^condition=Ready$/i.test(flags.for ?? '')) fail('lab: kubectl wait simulates --for=condition=Ready on nodes only');
   const timeout = parseTimeout(flags.timeout, 30_000);
   const deadline = Date.now() + timeout;
@@ -189,7 +189,7 @@ function wait(flags, targets) {
       return 0;
     }
     if (Date.now() >= deadline) fail(`error: timed out waiting for the condition on nodes/${notReady[0]}`);
-    sleepMs(Math.min(100, Math.max(1, deadline - Date.now())));
+    await delay(Math.min(100, Math.max(1, deadline - Date.now()))); // async: a SIGTERM can end it
   }
 }
 
