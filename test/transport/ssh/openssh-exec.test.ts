@@ -8,6 +8,7 @@ import { secretsOf, startBed, testHost, testInventory, type Bed } from '../../he
 describe('SSH transport against OpenSSH: exec', () => {
   let bed: Bed;
   let transport: Transport;
+  let open: (signal?: AbortSignal) => Transport;
   const logs: string[] = [];
   const savedAgent = process.env.SSH_AUTH_SOCK;
 
@@ -16,14 +17,17 @@ describe('SSH transport against OpenSSH: exec', () => {
     bed = await startBed('127.0.0.2');
     const host = testHost('node-1', bed.sshd);
     const inventory = testInventory(bed.dir, [host], { identityFile: './id_ed25519', knownHosts: './known_hosts' });
-    transport = createSshTransport(host, inventory, {
-      secrets: secretsOf({}),
-      acceptNewHostKeys: false,
-      inventoryHosts: inventory.hosts,
-      inventoryDir: bed.dir,
-      sshConfigFile: '/nonexistent/ssh_config',
-      onLog: (m) => logs.push(m),
-    });
+    open = (signal) =>
+      createSshTransport(host, inventory, {
+        secrets: secretsOf({}),
+        acceptNewHostKeys: false,
+        inventoryHosts: inventory.hosts,
+        inventoryDir: bed.dir,
+        sshConfigFile: '/nonexistent/ssh_config',
+        onLog: (m) => logs.push(m),
+        ...(signal ? { signal } : {}),
+      });
+    transport = open();
   });
 
   afterAll(async () => {
@@ -136,6 +140,24 @@ describe('SSH transport against OpenSSH: exec', () => {
     await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED', host: 'node-1' });
     const left = await transport.exec(`pgrep -f 'sleep 32[.]5' || echo none`);
     expect(left.stdout.trim()).toBe('none');
+  });
+
+  it('aborts what runs and refuses new work once the transport\'s own signal fires', async () => {
+    const controller = new AbortController();
+    const t = open(controller.signal);
+    try {
+      const pending = t.exec('echo started; sleep 33.5', {
+        onLine: (line) => {
+          if (line === 'started') controller.abort();
+        },
+      });
+      await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED', host: 'node-1' });
+      await expect(t.exec('true')).rejects.toMatchObject({ code: 'E_ABORTED' });
+      const left = await transport.exec(`pgrep -f 'sleep 33[.]5' || echo none`);
+      expect(left.stdout.trim()).toBe('none');
+    } finally {
+      await t.close();
+    }
   });
 
   it('answers a prompt on a PTY', async () => {
