@@ -13,13 +13,6 @@ export interface ExecRequest {
   pty: boolean;
 }
 
-const running = new Set<ChildProcess>();
-
-/** Kill every process group still running (the lab is stopping). */
-export function killAllRunning(): void {
-  for (const child of running) killGroup(child, 'SIGKILL');
-}
-
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
@@ -51,7 +44,6 @@ export function runExec(channel: ServerChannel, req: ExecRequest): ChildProcess 
   // With a pty, one stream like a terminal: stderr joins stdout at the fd level, so order is kept.
   const args = req.command === undefined ? (req.pty ? ['-i'] : []) : ['-c', req.pty ? `exec 2>&1\n${req.command}` : req.command];
   const child = spawn('/bin/sh', args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-  running.add(child);
   let finished = false;
 
   child.stdout.on('data', (d: Buffer) => channel.write(req.pty ? toTerminal(d) : d));
@@ -70,14 +62,12 @@ export function runExec(channel: ServerChannel, req: ExecRequest): ChildProcess 
   });
   child.on('error', (err) => {
     finished = true;
-    running.delete(child);
     channel.stderr.write(`lab: cannot run /bin/sh: ${err.message}\n`);
     channel.exit(127);
     channel.end();
   });
   child.on('close', (code, signal) => {
     finished = true;
-    running.delete(child);
     sendExit(channel, code, signal);
     channel.end();
   });

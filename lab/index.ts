@@ -3,7 +3,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PlayError } from '../engine/errors.js';
-import { killAllRunning } from './exec-channel.js';
 import { ensureClock } from './clock.js';
 import { writeLabFiles } from './inventory.js';
 import { ensureKeyPair, hostKeyFile, parsePublicKey } from './keys.js';
@@ -69,7 +68,6 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
 
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop()));
-    killAllRunning();
   };
   const started = await Promise.allSettled(servers.map((s) => s.start()));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');

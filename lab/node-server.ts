@@ -30,6 +30,8 @@ interface SshdState {
 export class NodeServer {
   private readonly server: ssh2.Server;
   private readonly connections = new Set<Connection>();
+  /** Commands still running (killed, process group and all, when the lab stops). */
+  private readonly children = new Set<ChildProcess>();
   private readonly clientBlob: Buffer;
   private readonly stateFile: string;
   private watcher: FSWatcher | undefined;
@@ -66,6 +68,14 @@ export class NodeServer {
     await this.queue;
     await this.unlisten();
     for (const c of this.connections) c.end();
+    for (const child of this.children) killGroup(child, 'SIGKILL');
+  }
+
+  private track(child: ChildProcess): ChildProcess {
+    this.children.add(child);
+    child.once('close', () => this.children.delete(child));
+    child.once('error', () => this.children.delete(child));
+    return child;
   }
 
   private readState(): SshdState {
@@ -186,10 +196,10 @@ export class NodeServer {
         });
         session.on('exec', (accept, _reject, info) => {
           const command = rewriteCommand(info.command, this.opts.root, this.opts.dir);
-          child = runExec(accept(), { command, cwd: this.opts.root, env: env(), pty: term !== undefined });
+          child = this.track(runExec(accept(), { command, cwd: this.opts.root, env: env(), pty: term !== undefined }));
         });
         session.on('shell', (accept) => {
-          child = runExec(accept(), { command: undefined, cwd: this.opts.root, env: env(), pty: term !== undefined });
+          child = this.track(runExec(accept(), { command: undefined, cwd: this.opts.root, env: env(), pty: term !== undefined }));
         });
         session.on('sftp', (accept) => serveSftp(accept(), this.opts.root));
       });

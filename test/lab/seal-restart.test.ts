@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -55,6 +55,43 @@ describe('turning SSH off on a node', () => {
     } finally {
       worker.end();
     }
+  });
+});
+
+/** Has the process ended (gone, or a zombie waiting to be reaped)? Waits up to `ms`. */
+async function ended(pid: number, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    if (stat === '' || / Z /.test(stat)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('stopping a lab', () => {
+  test('kills the commands still running on its nodes, and only those of that lab', async () => {
+    const a = await lab({ workers: 0 });
+    const b = await lab({ workers: 0 });
+    const sa = await connectNode(a, 'cp-1');
+    const sb = await connectNode(b, 'cp-1');
+    const started = (s: typeof sa) =>
+      new Promise<void>((resolve, reject) =>
+        s.client.exec('sleep 300 & echo $! > /tmp/sleeper.pid; echo started; wait', (err, ch) => {
+          if (err) return reject(err);
+          ch.on('data', (d: Buffer) => d.toString().includes('started') && resolve());
+          ch.on('error', () => undefined);
+        }),
+      );
+    await Promise.all([started(sa), started(sb)]);
+    const pidIn = (l: RunningLab) => Number(readFileSync(join(l.dir, 'nodes/cp-1/tmp/sleeper.pid'), 'utf8'));
+    await a.stop();
+    expect(await ended(pidIn(a))).toBe(true);
+    // stop() sends its SIGKILLs before it resolves: had b's command been hit, it would be over by now
+    expect(await ended(pidIn(b), 200)).toBe(false);
+    sb.end();
+    await b.stop();
+    expect(await ended(pidIn(b))).toBe(true);
   });
 });
 
