@@ -71,6 +71,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       secrets: planned.secrets,
       seals,
       acceptNewHostKeys: o.acceptNewHostKeys,
+      signal: controller.signal,
       onLog: (host, message) => bus.emit({ type: 'log', level: 'info', message, host }),
       openSsh,
     },

@@ -12,6 +12,8 @@ export interface PoolOptions {
   secrets: SecretSource;
   seals: SealRegistry;
   acceptNewHostKeys: boolean;
+  /** The run's abort signal: Ctrl-C also stops connection attempts in flight. */
+  signal?: AbortSignal;
   onLog?: (host: string, message: string) => void;
   /** Opens an SSH transport (injected so the pool does not import ssh2 for local runs/tests). */
   openSsh: (host: Host, inventory: Inventory, options: SshFactoryOptions) => Transport;
@@ -22,6 +24,7 @@ export interface SshFactoryOptions {
   acceptNewHostKeys: boolean;
   inventoryHosts: Host[];
   inventoryDir: string;
+  signal?: AbortSignal;
   onLog?: (message: string) => void;
 }
 
@@ -73,6 +76,7 @@ export class TransportPool {
       acceptNewHostKeys: this.options.acceptNewHostKeys,
       inventoryHosts: this.options.inventory.hosts,
       inventoryDir: this.inventoryDir,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
       ...(this.options.onLog ? { onLog: (m: string) => this.options.onLog!(host.name, m) } : {}),
     });
   }
