@@ -9,7 +9,7 @@ import { JunitReporter } from './junit-reporter.js';
 import { LogFileReporter } from './log-reporter.js';
 import { PlainReporter } from './plain-reporter.js';
 import { QuietReporter } from './quiet-reporter.js';
-import type { Reporter } from './reporter.js';
+import { guardStream, writeTo, type Reporter } from './reporter.js';
 import { TuiReporter } from './tui-reporter.js';
 
 export type { Reporter } from './reporter.js';
@@ -33,8 +33,8 @@ export interface ReporterOptions {
 }
 
 export function createReporters(options: ReporterOptions): Reporter {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
+  const stdout = guardStream(options.stdout ?? process.stdout);
+  const stderr = guardStream(options.stderr ?? process.stderr);
   const isTTY = options.isTTY ?? (stdout as { isTTY?: boolean }).isTTY === true;
   const mode = options.mode === 'auto' ? (isTTY ? 'tui' : 'plain') : options.mode;
   const color = wantColor(options.color, isTTY);
@@ -73,6 +73,6 @@ export class FanOut implements Reporter {
       const r = this.reporters[i]!;
       if (res.status === 'rejected' && !this.problems.has(r)) this.problems.set(r, errorMessage(res.reason));
     });
-    for (const problem of this.problems.values()) this.stderr.write(`podsec-play: reporting: ${problem}\n`);
+    for (const problem of this.problems.values()) writeTo(this.stderr, `podsec-play: reporting: ${problem}\n`);
   }
 }

@@ -3,7 +3,7 @@
 import type { PlayEvent } from '../events/types.js';
 import { compactFailureLines } from './summary.js';
 import { RunModel } from './run-model.js';
-import { flushStream, type Reporter } from './reporter.js';
+import { flushStream, writeTo, type Reporter } from './reporter.js';
 
 export interface JsonReporterOptions {
   stdout: NodeJS.WritableStream;
@@ -18,10 +18,10 @@ export class JsonReporter implements Reporter {
 
   onEvent(event: PlayEvent): void {
     this.model.apply(event);
-    this.options.stdout.write(JSON.stringify(event) + '\n');
+    writeTo(this.options.stdout, JSON.stringify(event) + '\n');
     if (event.type === 'run.failed' || event.type === 'run.interrupted') {
       const lines = compactFailureLines(this.model, this.options.logFile);
-      if (lines.length) this.options.stderr.write(lines.join('\n') + '\n');
+      if (lines.length) writeTo(this.options.stderr, lines.join('\n') + '\n');
     }
   }
 

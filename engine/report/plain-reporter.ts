@@ -9,7 +9,7 @@ import { eventLine } from './plain-lines.js';
 import type { LineTone } from './plain-lines.js';
 import { formatClock, parseTime } from './format-time.js';
 import { RunModel } from './run-model.js';
-import { flushStream, type Reporter } from './reporter.js';
+import { flushStream, writeTo, type Reporter } from './reporter.js';
 
 export interface PlainReporterOptions {
   stdout: NodeJS.WritableStream;
@@ -36,10 +36,10 @@ export class PlainReporter implements Reporter {
     if (event.type === 'run.succeeded' || event.type === 'run.failed' || event.type === 'run.interrupted') {
       out.push(...summaryLines(this.model, this.paint, this.options.logFile));
     }
-    this.options.stdout.write(out.join('\n') + '\n');
+    writeTo(this.options.stdout, out.join('\n') + '\n');
     if (event.type === 'run.failed' || event.type === 'run.interrupted') {
       const lines = compactFailureLines(this.model, this.options.logFile);
-      if (lines.length) this.options.stderr.write(lines.join('\n') + '\n');
+      if (lines.length) writeTo(this.options.stderr, lines.join('\n') + '\n');
     }
   }
 

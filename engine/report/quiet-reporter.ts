@@ -6,7 +6,7 @@ import { eventLine } from './plain-lines.js';
 import { formatClock, parseTime } from './format-time.js';
 import { compactFailureLines, failureLines } from './summary.js';
 import { RunModel } from './run-model.js';
-import { flushStream, type Reporter } from './reporter.js';
+import { flushStream, writeTo, type Reporter } from './reporter.js';
 
 export interface QuietReporterOptions {
   stderr: NodeJS.WritableStream;
@@ -33,7 +33,7 @@ export class QuietReporter implements Reporter {
     } else if (event.type === 'run.failed' || event.type === 'run.interrupted') {
       out.push(...compactFailureLines(this.model, this.options.logFile));
     }
-    if (out.length) this.options.stderr.write(out.join('\n') + '\n');
+    if (out.length) writeTo(this.options.stderr, out.join('\n') + '\n');
   }
 
   async close(): Promise<void> {

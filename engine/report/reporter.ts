@@ -17,3 +17,25 @@ export function flushStream(stream: NodeJS.WritableStream): Promise<void> {
     stream.write('', () => resolve());
   });
 }
+
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * A reader that goes away (`--json | head`, a closed pager) must not crash the run: errors on
+ * stdout/stderr (EPIPE) are absorbed, and writes to a stream that failed are dropped. The run
+ * goes on; the log file still gets everything.
+ */
+export function guardStream(stream: NodeJS.WritableStream): NodeJS.WritableStream {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', () => undefined);
+  }
+  return stream;
+}
+
+/** Writes unless the stream has failed or ended. */
+export function writeTo(stream: NodeJS.WritableStream, text: string): void {
+  const s = stream as { destroyed?: boolean; writableEnded?: boolean };
+  if (s.destroyed || s.writableEnded) return;
+  stream.write(text);
+}

@@ -9,7 +9,7 @@ import { describeSkip } from './describe.js';
 import { RunModel, isFinished, type HostNode, type PhaseNode, type StepNode } from './run-model.js';
 import { summaryLines } from './summary.js';
 import { hostCountLine, hostTitle, phaseTitle, stepTitle } from './tui-titles.js';
-import { flushStream, type Reporter } from './reporter.js';
+import { flushStream, writeTo, type Reporter } from './reporter.js';
 
 type Ctx = Record<string, never>;
 type Wrapper = ListrTaskWrapper<Ctx, ListrRendererFactory, ListrRendererFactory>;
@@ -153,7 +153,7 @@ export class TuiReporter implements Reporter {
     if (this.ticker) clearInterval(this.ticker);
     if (this.running) {
       const paint = makePaint(this.options.color);
-      this.options.stdout.write('\n' + summaryLines(this.model, paint, this.options.logFile).join('\n') + '\n');
+      writeTo(this.options.stdout, '\n' + summaryLines(this.model, paint, this.options.logFile).join('\n') + '\n');
     }
     await flushStream(this.options.stdout);
   }

@@ -1,6 +1,7 @@
 // The output side against real runs of the compiled CLI (local transport): every --json line
 // valid against the schema, the JUnit report matching the events, the log file holding them all,
 // plain output free of escapes, and the TUI's final frame in a real terminal.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -101,6 +102,21 @@ describe('reporters on real runs of the CLI', () => {
       if (round === 1) expect(events.filter((e) => e.type === 'step.retrying')).toHaveLength(2);
       else expect(events.filter((e) => e.type === 'step.skipped' && e.reason === 'done').length).toBeGreaterThanOrEqual(6);
     }
+  });
+
+  it('--json: a reader that goes away (like `| head -1`) does not crash the run; the log gets everything', async () => {
+    const { dir, inventory, playbook } = project();
+    const log = join(dir, 'run.log');
+    const child = spawn(process.execPath, [CLI, 'run', playbook, '-i', inventory, '--json', '--log-file', log], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    child.stdout.destroy(); // the reader quits after the first line
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(JSON.parse(first.split('\n')[0]!).type).toBe('run.started');
+    expect(code).toBe(1); // the run's own outcome (h2 fails), not a crash
+    expect(stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+    expect(readFileSync(log, 'utf8')).toContain('"type":"run.failed"');
   });
 
   it('--plain: no escape codes, one line per change, the summary, failures also on stderr', async () => {
