@@ -3,11 +3,9 @@
 // node root (paths already inside the lab DIR are left alone); SFTP paths map the same way.
 import { posix } from 'node:path';
 
-const DIRS = '(?:etc|var|usr/libexec/podsec|root|home|opt|run|tmp)';
-// A path starts a word: at the start, or after whitespace or one of ' " = : > < ( ; | & ` { ,
-const WORD_START = /(^|[\s'"=:><(;|&`{,])(\/DIRS)(?=\/|$|[\s'"=:><();|&`},*?[])/g;
-
-const pattern = new RegExp(WORD_START.source.replace('DIRS', DIRS), 'g');
+// A node directory starting a word (at the start, or after whitespace or one of ' " = : > < ( ; |
+// & ` { ,) and ending there or going on with a slash.
+const pattern = /(^|[\s'"=:><(;|&`{,])(\/(?:etc|var|usr\/libexec\/podsec|root|home|opt|run|tmp))(?=\/|$|[\s'"=:><();|&`},*?[])/g;
 
 export function rewriteCommand(command: string, root: string, labDir: string): string {
   return command.replace(pattern, (match, lead: string, path: string, offset: number) => {

@@ -37,12 +37,6 @@ export function nodeView(text) {
   return String(text).split(ROOT + '/').join('/');
 }
 
-/** The node-visible form of a real path (for messages). */
-export function virtualPath(file, node = NODE) {
-  const root = rootOf(node);
-  return file.startsWith(root + '/') ? file.slice(root.length) : file;
-}
-
 let state;
 /** DIR/lab.json: cluster info and the nodes (name, role, port, internalAddress). */
 export function labState() {

@@ -1,8 +1,8 @@
 // The local registry (registry.local) and signature policy: what podsec-load-sign-oci pushed
 // (kept on the registry node in /var/lib/lab/registry.json) and whether a node may pull an image
 // under its /etc/containers/policy.json (signedBy keys must be present and match the signer).
-import { readJson, writeText, readText, exists } from './files.mjs';
-import { nodeByAddress, NODE } from './env.mjs';
+import { readJson, writeText, readText } from './files.mjs';
+import { nodeByAddress } from './env.mjs';
 import { resolveName } from './hosts.mjs';
 import { isActive } from './services.mjs';
 import { fingerprintOf } from './gpg.mjs';
@@ -64,8 +64,4 @@ export function pullProblem(node, registry, platform, kubeVersion) {
     }
   }
   return undefined;
-}
-
-export function sigstoreDirReady(node = NODE) {
-  return exists('/var/sigstore/keys', node);
 }
