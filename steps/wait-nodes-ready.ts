@@ -54,7 +54,7 @@ export const waitNodesReadyStep = defineStep<WaitNodesReadyWith>({
         last = missing.length > 0 ? `not Ready: ${missing.join(', ')}` : '';
         return missing.length === 0 ? true : undefined;
       },
-      { timeoutMs: parseDuration(w.timeout, '10m'), intervalMs: parseDuration(w.interval, '5s'), signal: ctx.signal },
+      { timeoutMs: parseDuration(w.timeout, '10m'), intervalMs: parseDuration(w.interval, '2s'), signal: ctx.signal },
     );
     if (!done) throw stepError(ctx, `nodes not Ready in time (${last})`, true);
     ctx.log(`${expected.length} nodes Ready: ${expected.join(', ')}`);
