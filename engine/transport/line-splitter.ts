@@ -1,20 +1,31 @@
-// Turns a byte stream into complete lines for onLine callbacks (the tail is flushed at end).
+// Turns a byte stream into complete lines for onLine (UTF-8 safe across chunk borders),
+// so a step's output streams line by line while the command runs.
+import { StringDecoder } from 'node:string_decoder';
+
 export class LineSplitter {
-  private buffer = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(private readonly emit: (line: string) => void) {}
 
-  push(chunk: string | Buffer): void {
-    this.buffer += chunk.toString();
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      this.onLine(this.buffer.slice(0, nl).replace(/\r$/, ''));
-      this.buffer = this.buffer.slice(nl + 1);
+  /** Feed bytes; returns the decoded text (for prompt watching). */
+  push(chunk: Buffer): string {
+    const text = this.decoder.write(chunk);
+    this.rest += text;
+    let nl = this.rest.indexOf('\n');
+    while (nl !== -1) {
+      this.emit(this.rest.slice(0, nl).replace(/\r$/, ''));
+      this.rest = this.rest.slice(nl + 1);
+      nl = this.rest.indexOf('\n');
     }
+    return text;
   }
 
+  /** Emit the last line when the output did not end with a newline. */
   flush(): void {
-    if (this.buffer.length > 0) this.onLine(this.buffer.replace(/\r$/, ''));
-    this.buffer = '';
+    this.rest += this.decoder.end();
+    const last = this.rest.replace(/\r$/, '');
+    this.rest = '';
+    if (last !== '') this.emit(last);
   }
 }

@@ -43,24 +43,27 @@ export class LocalTransport implements Transport {
     const out = new LineSplitter((line) => options.onLine?.(line, 'stdout'));
     const err = new LineSplitter((line) => options.onLine?.(line, 'stderr'));
     const watcher = options.answers
-      ? new PromptWatcher(
-          options.answers,
-          (text) => child.stdin?.write(text),
-          (e) => {
-            promptError = e;
+      ? new PromptWatcher({
+          answers: options.answers,
+          failOnUnmatched: true,
+          idleMs: options.promptIdleMs ?? 2000,
+          send: (text) => child.stdin?.write(text),
+          onUnmatched: (prompt) => {
+            promptError = new PlayError(`${this.host}: the command is waiting for input that no answer matches: "${prompt}"`, {
+              code: 'E_PROMPT',
+              host: this.host,
+            });
             killTree();
           },
-          options.promptIdleMs ?? 2000,
-          this.host,
-        )
+        })
       : undefined;
     child.stdout?.on('data', (d: Buffer) => {
-      out.push(d);
-      watcher?.feed(d.toString());
+      const text = out.push(d);
+      watcher?.feed(text);
     });
     child.stderr?.on('data', (d: Buffer) => {
-      err.push(d);
-      watcher?.feed(d.toString());
+      const text = err.push(d);
+      watcher?.feed(text);
     });
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     const result = await child;

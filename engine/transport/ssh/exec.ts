@@ -5,10 +5,10 @@ import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { PlayError } from '../../errors.js';
 import type { ExecResult, PromptAnswer } from '../types.js';
 import { abortError } from './abort.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../line-splitter.js';
 import type { Link } from './link.js';
 import { killCommand, MarkerFilter, pidMarkerPrefix } from './markers.js';
-import { PromptWatcher } from './prompt-watcher.js';
+import { PromptWatcher } from '../prompt-watcher.js';
 
 export interface ChannelRequest {
   /** What runs remotely (already wrapped for sudo/env). */

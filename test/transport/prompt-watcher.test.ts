@@ -1,7 +1,7 @@
 // Prompt answering and the idle-prompt failure, with fake timers (no real waiting).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { looksLikePrompt, PromptWatcher } from '../../../engine/transport/ssh/prompt-watcher.js';
-import type { PromptAnswer } from '../../../engine/transport/types.js';
+import { looksLikePrompt, PromptWatcher } from '../../engine/transport/prompt-watcher.js';
+import type { PromptAnswer } from '../../engine/transport/types.js';
 
 describe('PromptWatcher', () => {
   beforeEach(() => vi.useFakeTimers());
