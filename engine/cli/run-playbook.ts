@@ -72,7 +72,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       seals,
       acceptNewHostKeys: o.acceptNewHostKeys,
       signal: controller.signal,
-      onLog: (host, message) => bus.emit({ type: 'log', level: 'info', message, host }),
+      onLog: (host, message) => bus.emit({ type: 'log', level: 'debug', message, host }),
       openSsh,
     },
     dirname(o.inventoryFile),
