@@ -4,7 +4,7 @@
 import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { PlayError } from '../../errors.js';
 import type { ExecResult, PromptAnswer } from '../types.js';
-import { abortError } from './abort.js';
+import { abortError, raceAbort } from './abort.js';
 import { LineSplitter } from '../line-splitter.js';
 import type { Link } from './link.js';
 import { killCommand, MarkerFilter, pidMarkerPrefix } from './markers.js';
@@ -58,7 +58,7 @@ export async function runOnLink(link: Link, req: ChannelRequest): Promise<Channe
   const acquiring = link.sessions.acquire();
   let release: () => void;
   try {
-    release = await waitOrAbort(acquiring, req.signal, host, req.display);
+    release = await raceAbort(acquiring, req.signal, host, `command ${req.display}`);
   } catch (err) {
     void acquiring.then((r) => r());
     throw err;
@@ -89,23 +89,6 @@ async function openChannelRetrying(link: Link, req: ChannelRequest): Promise<Cli
   }
 }
 
-function waitOrAbort<T>(p: Promise<T>, signal: AbortSignal | undefined, host: string, what: string): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(host, `command ${what}`));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 function openChannel(link: Link, req: ChannelRequest): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
