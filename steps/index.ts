@@ -1,15 +1,47 @@
 // Every step kind, listed by hand (no directory scanning): add a kind here when you add its file.
+import { copyPolicyStep } from './copy-policy.js';
+import { disableSshStep } from './disable-ssh.js';
 import { fetchStep } from './fetch.js';
-import { podsecStepKinds } from './register-podsec.js';
+import { haproxyStep } from './haproxy.js';
+import { joinMaterialStep } from './join-material.js';
+import { keepalivedStep } from './keepalived.js';
+import { kubeadmInitStep } from './kubeadm-init.js';
+import { kubeadmJoinStep } from './kubeadm-join.js';
+import { kubectlApplyStep } from './kubectl-apply.js';
+import { podsecImagemakerStep } from './podsec-imagemaker.js';
+import { podsecPolicyStep } from './podsec-policy.js';
+import { podsecServicesStep } from './podsec-services.js';
 import { shellStep } from './shell.js';
+import { signImagesStep } from './sign-images.js';
 import type { StepKind } from './types.js';
 import { uploadStep } from './upload.js';
 import { waitForStep } from './wait-for.js';
+import { waitNodesReadyStep } from './wait-nodes-ready.js';
 
 // Kinds are stored with their `with` type erased: the engine validates `with` against the
 // kind's schema before calling it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const stepKinds: readonly StepKind<any>[] = [shellStep, waitForStep, uploadStep, fetchStep, ...podsecStepKinds];
+export const stepKinds: readonly StepKind<any>[] = [
+  // generic
+  shellStep,
+  waitForStep,
+  uploadStep,
+  fetchStep,
+  // podsec-k8s, in the order a cluster needs them
+  podsecPolicyStep,
+  podsecServicesStep,
+  podsecImagemakerStep,
+  signImagesStep,
+  kubeadmInitStep,
+  joinMaterialStep,
+  kubeadmJoinStep,
+  copyPolicyStep,
+  haproxyStep,
+  keepalivedStep,
+  kubectlApplyStep,
+  waitNodesReadyStep,
+  disableSshStep,
+];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function findStepKind(kind: string): StepKind<any> | undefined {
