@@ -77,6 +77,8 @@ export class RunModel {
   durationMs: number | undefined;
   failures: { host: string; step: string; message: string }[] = [];
   readonly phases: PhaseNode[] = [];
+  // Step lookups happen on every event: by key, not by scanning a host's list.
+  private readonly stepsByKey = new Map<string, StepNode>();
   /** Warnings and errors from `log` events, in order. */
   readonly notices: { level: 'warn' | 'error'; message: string; host?: string }[] = [];
 
@@ -100,9 +102,10 @@ export class RunModel {
   }
 
   step(ref: { phase: string; host: string; step: string; uses: string; title: string }): StepNode {
-    const h = this.host(ref.phase, ref.host);
-    let node = h.steps.find((s) => s.step === ref.step);
+    const key = `${ref.phase}/${ref.host}/${ref.step}`;
+    let node = this.stepsByKey.get(key);
     if (!node) {
+      const h = this.host(ref.phase, ref.host);
       node = {
         key: `${ref.phase}/${ref.host}/${ref.step}`,
         phase: ref.phase,
@@ -117,6 +120,7 @@ export class RunModel {
         outputTail: [],
       };
       h.steps.push(node);
+      this.stepsByKey.set(key, node);
     }
     return node;
   }

@@ -6,10 +6,12 @@ export const REDACTED = '[REDACTED]';
 
 // Shapes that are secret wherever they appear, even before a step has parsed them out of its
 // output: kubeadm bootstrap tokens and certificate keys (kubeadm prints both in clear).
-const SECRET_SHAPES: [RegExp, string][] = [
-  [/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, REDACTED],
-  [/(--certificate-key[ =])[0-9a-f]{64}\b/g, `$1${REDACTED}`],
-  [/(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g, `$1${REDACTED}$2`],
+// Each shape comes with a substring it cannot match without, checked first (every event's
+// every string passes here).
+const SECRET_SHAPES: [string, RegExp, string][] = [
+  ['.', /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, REDACTED],
+  ['--certificate-key', /(--certificate-key[ =])[0-9a-f]{64}\b/g, `$1${REDACTED}`],
+  ['PRIVATE KEY', /(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g, `$1${REDACTED}$2`],
 ];
 
 export class Masker {
@@ -31,7 +33,7 @@ export class Masker {
 
   mask(text: string): string {
     if (text.length === 0) return text;
-    for (const [shape, replacement] of SECRET_SHAPES) text = text.replace(shape, replacement);
+    for (const [needle, shape, replacement] of SECRET_SHAPES) if (text.includes(needle)) text = text.replace(shape, replacement);
     if (this.values.size === 0) return text;
     this.pattern ??= new RegExp(
       [...this.values]
