@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { startLab } from '../lab/index.js';
 import { startBed } from '../test/helpers/openssh.js';
 import { bareLoop } from './bare-ssh-loop.js';
+import { engineOverhead } from './engine-overhead.js';
 import { repeat, timeCli, timeShell, type Timed } from './measure.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -47,6 +48,12 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'podsec-play-bench-'));
   console.log(`bench in ${dir}, ${REPS} repetitions, median`);
+
+  // 0. The engine alone: a transport that answers at once (warm-up run first).
+  await engineOverhead(200);
+  const engine = [await engineOverhead(1000), await engineOverhead(1000), await engineOverhead(1000)].sort((a, b) => a - b)[1]!;
+  rows.push(`| engine alone (instant transport, in-process) | | ${fmt(engine)} | | |`);
+  console.log(rows.at(-1));
 
   // 1. Local transport vs a plain shell loop.
   const localInv = join(dir, 'local.yaml');
