@@ -212,22 +212,23 @@ export function stepEvent(events: PlayEvent[], type: PlayEvent['type'], host: st
   return e;
 }
 
-/** Resolves once `file` exists (polled: the writer is another process on the lab's node). */
-export function waitForFile(file: string, until: Promise<unknown>, intervalMs = 3): Promise<boolean> {
+/** Resolves true once `ready()` holds for the file (polled: the writer is a program on a lab
+ * node, another process), false when `until` settles first. */
+export function waitForFile(file: string, until: Promise<unknown>, ready: () => boolean = () => existsSync(file), intervalMs = 3): Promise<boolean> {
   return new Promise((resolve) => {
     let done = false;
-    const timer = setInterval(() => {
-      if (existsSync(file)) finish(true);
-    }, intervalMs);
     const finish = (found: boolean): void => {
       if (done) return;
       done = true;
       clearInterval(timer);
       resolve(found);
     };
+    const timer = setInterval(() => {
+      if (ready()) finish(true);
+    }, intervalMs);
     void until.then(
-      () => finish(existsSync(file)),
-      () => finish(existsSync(file)),
+      () => finish(ready()),
+      () => finish(ready()),
     );
   });
 }
