@@ -154,6 +154,7 @@ export interface ClusterFile {
   id: string | null;
   nodes: Record<string, { controlPlane: boolean; joinedAt: number }>;
   cni: { appliedAt: number } | null;
+  certificateKey: { key: string; expires: number } | null;
 }
 
 export function clusterState(lab: RunningLab): ClusterFile {
