@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import { logAction } from './log.mjs';
 import { nodeView } from './env.mjs';
+import { readText } from './files.mjs';
 
 /** Thrown to end a stand-in with a message on stderr and an exit code, like the real program. */
 export class Fail extends Error {
@@ -46,6 +47,7 @@ export async function standin(fn) {
   }
   let exit = 0;
   try {
+    injectedFailure(program, args, record);
     exit = (await fn(args, record)) ?? 0;
   } catch (e) {
     if (e instanceof Fail) {
@@ -57,4 +59,16 @@ export async function standin(fn) {
     }
   }
   finish(exit);
+}
+
+/** Tests break one node's program on purpose: a node file /var/lib/lab/fail/PROGRAM-ARG1 (e.g.
+ * kubeadm-join) or /var/lib/lab/fail/PROGRAM makes the run fail at once with exit 1 and the
+ * file's text (or a default) on stderr, before the program does anything. */
+function injectedFailure(program, args, record) {
+  for (const name of args[0] ? [`${program}-${args[0]}`, program] : [program]) {
+    const text = readText(`/var/lib/lab/fail/${name}`);
+    if (text === undefined) continue;
+    record.injected = name;
+    fail(text.trim() || `lab: failure injected by /var/lib/lab/fail/${name}`);
+  }
 }
