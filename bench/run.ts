@@ -97,11 +97,25 @@ async function main(): Promise<void> {
     console.log(rows.at(-1));
 
     // 4. Fan-out: 10 steps on 1, 10 and 50 hosts.
-    const fan: { hosts: number; t: Timed }[] = [];
+    const fan: { hosts: number; t: Timed; floor: number }[] = [];
     const pb10 = playbook(dir, 'fan10', 10, '[worker]');
-    for (const hosts of [1, 10, 50]) fan.push({ hosts, t: await runWall(dir, pb10, subsetInventory(lab.inventoryFile, hosts)) });
+    const workers = lab.nodes.filter((n) => n.role === 'worker');
+    for (const hosts of [1, 10, 50]) {
+      const t = await runWall(dir, pb10, subsetInventory(lab.inventoryFile, hosts));
+      // The floor: bare ssh2 loops, one connection per host, all hosts at once (handshakes included).
+      const floor = await repeat(REPS, async () => {
+        const started = performance.now();
+        await Promise.all(
+          workers.slice(0, hosts).map((n) => bareLoop({ host: '127.0.0.1', port: n.port, username: 'root', privateKeyFile: lab.identityFile }, 10)),
+        );
+        return { ms: performance.now() - started };
+      });
+      fan.push({ hosts, t, floor: floor.ms });
+    }
     const base = fan[0]!.t.ms;
-    const fanRows = fan.map((f) => `| ${f.hosts} | ${fmt(f.t.ms)} | ${ratio(f.t.ms, base)} | ${((f.t.rssKiB ?? 0) / 1024).toFixed(0)} MiB |`);
+    const fanRows = fan.map(
+      (f) => `| ${f.hosts} | ${fmt(f.t.ms)} | ${ratio(f.t.ms, base)} | ${((f.t.rssKiB ?? 0) / 1024).toFixed(0)} MiB | ${fmt(f.floor)} |`,
+    );
     fanRows.forEach((r) => console.log(r));
     writeReport(fanRows);
   } finally {
@@ -131,10 +145,12 @@ ${rows.join('\n')}
 ## Fan-out: 10 steps on 1, 10 and 50 lab hosts
 
 Hosts run in parallel (one connection each, no concurrency limit). Aim: 50 hosts within 1.5× of one.
-Peak memory is the podsec-play process's maximum resident set size.
+Peak memory is the podsec-play process's maximum resident set size. The floor is the same work
+with bare ssh2 loops in one process (50 connections at once, 10 execs each, handshakes included);
+the lab's nodes run in the benchmark's own process, on the same two cores.
 
-| hosts | wall | vs 1 host | peak memory |
-|---|---|---|---|
+| hosts | podsec-play wall | vs 1 host | peak memory | bare ssh2 floor (wall) |
+|---|---|---|---|---|
 ${fanRows.join('\n')}
 
 Reproduce: \`npm ci && npm run bench\` (as root for the real-sshd row; the lab rows need no root).
