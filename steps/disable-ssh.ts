@@ -50,11 +50,13 @@ export const disableSshStep = defineStep<DisableSshWith>({
     { name: 'at', secret: false },
   ],
   title: () => 'turn SSH off',
+  // --keep-ssh defers the seal rather than finishing the step: a later run without the flag
+  // still seals. (The "already off" case is handled in run: a seal is recorded on success.)
+  async check(ctx) {
+    if (keepSsh(ctx)) return { done: true, deferred: true, reason: 'SSH kept on (--keep-ssh or keepSsh in the inventory)' };
+    return { done: false };
+  },
   async run(ctx, w): Promise<Record<string, string>> {
-    if (keepSsh(ctx)) {
-      ctx.log('SSH kept on (--keep-ssh or keepSsh in the inventory)');
-      return { sealed: 'false', at: '' };
-    }
     if (ctx.host.transport !== 'ssh') {
       throw stepError(ctx, `${ctx.host.name} is reached with transport "${ctx.host.transport}", not ssh: there is no SSH to turn off`);
     }

@@ -15,6 +15,9 @@ export interface CheckResult {
   reason?: string;
   /** Outputs to record when done (e.g. values read back from the host). */
   outputs?: Record<string, string>;
+  /** Skip it in this run only: it is not recorded as finished, so the next run checks again
+   * (disable-ssh under --keep-ssh: a later run without the flag still seals). */
+  deferred?: boolean;
 }
 
 export interface StepContext {

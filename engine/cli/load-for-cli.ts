@@ -14,8 +14,8 @@ export interface Planned extends LoadedInputs {
   plan: Plan;
 }
 
-export function loadAndPlan(playbookFile: string, inventoryFile: string, masker: Masker): Planned {
-  const loaded = loadInputs({ playbookFile, inventoryFile, env: process.env, masker });
+export function loadAndPlan(playbookFile: string, inventoryFile: string, masker: Masker, options: { checkSecrets: boolean } = { checkSecrets: true }): Planned {
+  const loaded = loadInputs({ playbookFile, inventoryFile, env: process.env, masker, checkSecrets: options.checkSecrets });
   if (!loaded.inventory || !loaded.secrets) throw new InputError([]);
   const plan = planRun(loaded.playbook, loaded.inventory, {
     titleOf: (uses, w) => {

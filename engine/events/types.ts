@@ -7,6 +7,7 @@ export type SkipReason =
   | 'check' // the kind's idempotency check says it is already in place
   | 'creates' // the `creates:` path exists
   | 'when' // the `when:` condition is false
+  | 'deferred' // not for this run, checked again by the next (disable-ssh under --keep-ssh)
   | 'not-reached'; // an earlier step, host or phase failed, or the run was interrupted
 
 export interface StepRef {

@@ -7,6 +7,7 @@ import type { Inventory, Playbook } from '../model.js';
 import type { Masker } from '../secrets/masker.js';
 import { SecretStore } from '../secrets/store.js';
 import { findStepKind, stepKinds } from '../../steps/index.js';
+import { referencedSecrets } from '../expr/references.js';
 import { crossCheck } from './cross-check.js';
 import { loadInventory } from './load-inventory.js';
 import { loadPlaybook } from './load-playbook.js';
@@ -22,6 +23,8 @@ export interface LoadOptions {
   inventoryFile?: string;
   env: NodeJS.ProcessEnv;
   masker: Masker;
+  /** Require every referenced secret to be set (run: yes; plan and validate: no, they need no values). */
+  checkSecrets?: boolean;
 }
 
 export function loadInputs(options: LoadOptions): LoadedInputs {
@@ -39,11 +42,13 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
         findKind: findStepKind,
         knownKinds: stepKinds.map((k) => k.kind),
         ...(inv?.inventory ? { inventory: inv.inventory, inventorySource: inv.source } : {}),
-        ...(secrets ? { secrets } : {}),
+        ...(secrets && options.checkSecrets !== false ? { secrets } : {}),
       }),
     );
   }
   if (diagnostics.length) throw new InputError(diagnostics);
+  // Mask every referenced secret from the start (SecretStore.get registers the value).
+  if (secrets) for (const name of referencedSecrets(pb.playbook!)) secrets.get(name);
   return { playbook: pb.playbook!, inventory: inv?.inventory, secrets };
 }
 

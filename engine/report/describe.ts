@@ -8,6 +8,7 @@ const SKIP_WORDS: Record<SkipReason, string> = {
   check: 'already in place',
   creates: 'already in place',
   when: 'condition is false',
+  deferred: 'left for a later run',
   'not-reached': 'not reached',
 };
 

@@ -4,6 +4,7 @@ import type { ErrorInfo, SkipReason } from '../events/types.js';
 import type { PlannedHost, PlannedPhase, PlannedStep } from '../plan/types.js';
 
 export interface CheckOutcome {
+  /** Skip the step (reason says why; 'deferred' is not recorded as finished). */
   done: boolean;
   reason?: SkipReason;
   detail?: string;

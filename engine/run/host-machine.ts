@@ -1,5 +1,5 @@
-// One host in one phase: its steps in order. Steps an earlier run finished are skipped as
-// "done"; after a failure the remaining steps are not run (skipped as not-reached).
+// One host in one phase: its steps in order (each step machine skips what an earlier run
+// finished); after a failure the remaining steps are not run (skipped as not-reached).
 import { assign, setup } from 'xstate';
 import type { ErrorInfo } from '../events/types.js';
 import type { PlannedHost, PlannedPhase } from '../plan/types.js';
@@ -29,7 +29,6 @@ export function createHostMachine(effects: RunEffects) {
     actors: { step: createStepMachine(effects) },
     guards: {
       allDone: ({ context }) => context.index >= context.host.steps.length,
-      finishedEarlier: ({ context }) => effects.resumeInfo(context.host.steps[context.index]!).finished,
     },
   }).createMachine({
     id: 'host',
@@ -37,19 +36,7 @@ export function createHostMachine(effects: RunEffects) {
     initial: 'next',
     states: {
       next: {
-        always: [
-          { guard: 'allDone', target: 'succeeded' },
-          {
-            guard: 'finishedEarlier',
-            target: 'next',
-            reenter: true,
-            actions: [
-              ({ context }) => effects.stepSkipped(context.host.steps[context.index]!, 'done'),
-              assign({ index: ({ context }) => context.index + 1 }),
-            ],
-          },
-          { target: 'step' },
-        ],
+        always: [{ guard: 'allDone', target: 'succeeded' }, { target: 'step' }],
       },
       step: {
         invoke: {

@@ -111,6 +111,7 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
           if (!kind.check) return { done: false };
           const result = await kind.check(createStepContext(ctxDeps, step, attempt, signal), r.with);
           if (!result.done) return { done: false };
+          if (result.deferred) return { done: true, reason: 'deferred' as SkipReason, ...(result.reason ? { detail: result.reason } : {}) };
           if (result.outputs) stashOutputs(kind, step, r.with, result.outputs);
           const reason: SkipReason = step.uses === 'shell' && typeof r.with.creates === 'string' ? 'creates' : 'check';
           return { done: true, reason, ...(result.reason ? { detail: result.reason } : {}) };
@@ -155,7 +156,9 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
         return;
       }
       announceHost(step.phase, step.host);
-      if (reason !== 'done') {
+      if (reason === 'deferred') {
+        o.journal.update(step.key, { status: 'pending', skipReason: reason, endedAt: new Date(now()).toISOString() });
+      } else if (reason !== 'done') {
         const out = pendingOutputs.get(step.key);
         pendingOutputs.delete(step.key);
         o.journal.update(step.key, {
@@ -199,7 +202,11 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     const secret = (kind.outputs?.(w) ?? []).filter((d) => d.secret).map((d) => d.name);
     for (const name of secret) o.masker.add(outputs[name]);
     const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(outputs)) clean[k] = String(v);
+    for (const [k, v] of Object.entries(outputs)) {
+      clean[k] = String(v);
+      // An output that shows a secret (a password echoed back, say) is kept as a secret output.
+      if (!secret.includes(k) && o.masker.mask(clean[k]) !== clean[k]) secret.push(k);
+    }
     pendingOutputs.set(step.key, { outputs: clean, secret });
   }
 

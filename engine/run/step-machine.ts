@@ -42,10 +42,23 @@ export function createStepMachine(effects: RunEffects) {
       run: fromPromise<void, { step: PlannedStep; attempt: number }>(({ input, signal }) => effects.run(input.step, input.attempt, signal)),
       sleepUntil: fromPromise<void, { until: number }>(({ input, signal }) => effects.sleepUntil(input.until, signal)),
     },
+    actions: {
+      recordTimeout: assign({
+        error: ({ context }) =>
+          effects.describeError(
+            new PlayError(`step timed out after ${Math.round((context.step.timeoutMs ?? 0) / 1000)}s and was stopped`, {
+              code: 'E_TIMEOUT',
+              retryable: true,
+              host: context.step.host,
+            }),
+          ),
+      }),
+    },
     delays: {
       stepTimeout: ({ context }) => context.step.timeoutMs ?? NO_TIMEOUT,
     },
     guards: {
+      finishedEarlier: ({ context }) => effects.resumeInfo(context.step).finished,
       mayRetry: ({ context }) => context.error?.retryable === true && context.attempt < context.step.retry.attempts,
       hasBackoffDeadline: ({ context }) => context.waitUntil > effects.now(),
     },
@@ -58,7 +71,13 @@ export function createStepMachine(effects: RunEffects) {
     initial: 'start',
     states: {
       start: {
-        always: [{ guard: 'hasBackoffDeadline', target: 'waiting' }, { target: 'checking' }],
+        always: [
+          // Decided here rather than by the host machine, so its "skipped" comes before the
+          // next step's "started" (xstate starts a child before running its parent's actions).
+          { guard: 'finishedEarlier', target: 'skipped', actions: ({ context }) => effects.stepSkipped(context.step, 'done') },
+          { guard: 'hasBackoffDeadline', target: 'waiting' },
+          { target: 'checking' },
+        ],
       },
       checking: {
         entry: [
@@ -78,6 +97,8 @@ export function createStepMachine(effects: RunEffects) {
           ],
           onError: { target: 'attemptFailed', actions: assign({ error: ({ event }) => effects.describeError(event.error) }) },
         },
+        // The timeout covers the check too: a check can hang (a FIFO, a dead mount).
+        after: { stepTimeout: { target: 'attemptFailed', actions: 'recordTimeout' } },
       },
       running: {
         invoke: {
@@ -89,21 +110,7 @@ export function createStepMachine(effects: RunEffects) {
           },
           onError: { target: 'attemptFailed', actions: assign({ error: ({ event }) => effects.describeError(event.error) }) },
         },
-        after: {
-          stepTimeout: {
-            target: 'attemptFailed',
-            actions: assign({
-              error: ({ context }) =>
-                effects.describeError(
-                  new PlayError(`step timed out after ${Math.round((context.step.timeoutMs ?? 0) / 1000)}s and was stopped`, {
-                    code: 'E_TIMEOUT',
-                    retryable: true,
-                    host: context.step.host,
-                  }),
-                ),
-            }),
-          },
-        },
+        after: { stepTimeout: { target: 'attemptFailed', actions: 'recordTimeout' } },
       },
       attemptFailed: {
         always: [

@@ -25,6 +25,8 @@ export class Masker {
     if (v.length < 4 || this.values.has(v)) return;
     this.values.add(v);
     this.pattern = undefined;
+    // Output is masked line by line: a multi-line secret (a key file) is registered per line too.
+    if (v.includes('\n')) for (const line of v.split(/\r?\n/)) this.add(line);
   }
 
   get size(): number {

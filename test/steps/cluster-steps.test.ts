@@ -156,11 +156,10 @@ describe('disable-ssh', () => {
     await expect(disableSshStep.run(w.ctx, { verifyTimeout: '300ms' })).rejects.toMatchObject({ code: 'E_STEP', retryable: true });
   });
 
-  it('keeps SSH on with --keep-ssh: nothing runs', async () => {
+  it('keeps SSH on with --keep-ssh: deferred to a later run, nothing runs', async () => {
     const w = await world('worker-1', { keepSsh: true });
-    expect(await disableSshStep.run(w.ctx, {})).toEqual({ sealed: 'false', at: '' });
+    expect(await disableSshStep.check!(w.ctx, {})).toEqual({ done: true, deferred: true, reason: expect.stringContaining('SSH kept on') });
     expect(w.calls).toEqual([]);
-    expect(w.logs).toEqual([expect.stringContaining('SSH kept on')]);
   });
 
   it('a port that already refuses connections was sealed by an interrupted earlier attempt: recorded, nothing run', async () => {
@@ -172,7 +171,9 @@ describe('disable-ssh', () => {
     expect(w.logs.join('\n')).toMatch(/already off/);
   });
 
-  it('has no check: a finished seal is recorded by the step succeeding', () => {
-    expect(disableSshStep.check).toBeUndefined();
+  it('its check never skips a seal that should happen: a finished seal is recorded by the step succeeding', async () => {
+    const w = await world('worker-1');
+    expect(await disableSshStep.check!(w.ctx, {})).toEqual({ done: false });
+    expect(w.calls).toEqual([]);
   });
 });

@@ -29,6 +29,8 @@ export const validateCommand: Command = {
       ...(values.inventory ? { inventoryFile: resolve(values.inventory) } : {}),
       env: process.env,
       masker: new Masker(),
+      // Secrets are checked by run, which needs their values; validation needs none.
+      checkSecrets: false,
     });
     const what = values.inventory ? `${positionals[0]} with ${values.inventory}` : positionals[0];
     const steps = loaded.playbook.phases.reduce((n, p) => n + p.steps.length, 0);
