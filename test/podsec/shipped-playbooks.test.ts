@@ -38,7 +38,7 @@ const SECRETS = {
 };
 
 describe('shipped playbooks', () => {
-  it('every playbook validates with its example inventory (secrets from PODSEC_SECRET_*), and not without them', async () => {
+  it('every playbook validates with its example inventory (secrets from PODSEC_SECRET_*), printing no secret', async () => {
     const dir = dirname(playbook('cluster'));
     const names = readdirSync(dir)
       .filter((f) => f.endsWith('.yaml'))
@@ -46,15 +46,13 @@ describe('shipped playbooks', () => {
     expect(names).toEqual(expect.arrayContaining(['cluster', 'ha-cluster', 'add-worker', 'reset']));
     for (const name of names) {
       expect(existsSync(exampleInventory(name)), `playbooks/examples/${name}.inventory.yaml`).toBe(true);
+      // Example inventories carry no secrets of their own.
+      expect(readFileSync(exampleInventory(name), 'utf8')).not.toMatch(/^secrets:/m);
       const r = await runCli(['validate', playbook(name), '-i', exampleInventory(name)], { env: SECRETS });
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/: valid \(\d+ phases, \d+ steps\)/);
-      // Example inventories carry no secrets of their own.
-      expect(readFileSync(exampleInventory(name), 'utf8')).not.toMatch(/^secrets:/m);
+      for (const secret of Object.values(SECRETS)) expect(r.stdout + r.stderr).not.toContain(secret);
     }
-    const bare = await runCli(['validate', playbook('ha-cluster'), '-i', exampleInventory('ha-cluster')]);
-    expect(bare.code).toBe(2);
-    for (const s of ['IMAGEMAKER_PASSWORD', 'GPG_PASSPHRASE', 'VRRP_PASSWORD']) expect(bare.stderr).toContain(`secret "${s}" is not set`);
   });
 
   it('cluster.yaml builds a master and workers and seals every host', async () => {
