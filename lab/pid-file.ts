@@ -3,15 +3,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PlayError } from '../engine/errors.js';
+import { isAlive as processAlive } from '../engine/util/process.js';
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive as processAlive } from '../engine/util/process.js';
 
 /** The pid in the file, or undefined when there is none (or garbage). */
 export function readPid(file: string): number | undefined {

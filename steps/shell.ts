@@ -29,6 +29,12 @@ export const shellStep = defineStep<ShellWith>({
     type: 'object',
     required: ['run'],
     additionalProperties: false,
+    allOf: [
+      {
+        description: 'creates: and outputs: cannot go together: a step skipped because its creates: path exists has no outputs for later steps',
+        not: { required: ['creates', 'outputs'] },
+      },
+    ],
     properties: {
       run: { type: 'string', minLength: 1 },
       creates: { type: 'string', minLength: 1 },

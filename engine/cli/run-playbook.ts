@@ -1,7 +1,7 @@
 // Runs one playbook against one inventory: journal, transports, reporters, signals. Shared by
 // `run` and `demo`.
 import { dirname } from 'node:path';
-import { EXIT } from '../errors.js';
+import { EXIT, PlayError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import type { EventListener } from '../events/types.js';
 import { Journal } from '../journal/journal.js';
@@ -30,6 +30,18 @@ export interface RunPlaybookOptions {
   onEvent?: EventListener;
 }
 
+/** File-system failures while setting up (a --state or --log-file that cannot be written) are
+ * usage problems (exit 2) with the path named, not a raw errno. */
+function usable<T>(what: string, file: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    if (err instanceof PlayError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new PlayError(`cannot use ${file} as the ${what}: ${e.code ?? e.message}`, { code: 'E_STATE' });
+  }
+}
+
 export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const masker = new Masker();
   const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
@@ -37,14 +49,17 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
   const logFile = o.logFile ?? defaultLogFile(o.playbookFile, runId);
 
-  const journal = Journal.open({ file: stateFile, plan: planned.plan, runId, fresh: o.fresh });
+  // Reporters first: a log file that cannot be opened must fail before the journal records a run.
+  const reporter = usable('log file', logFile, () =>
+    createReporters({
+      mode: o.mode,
+      ...(o.color ? { color: true } : {}),
+      ...(o.junitFile ? { junitFile: o.junitFile } : {}),
+      logFile,
+    }),
+  );
+  const journal = usable('state file', stateFile, () => Journal.open({ file: stateFile, plan: planned.plan, runId, fresh: o.fresh }));
   const bus = new EventBus(runId, masker);
-  const reporter = createReporters({
-    mode: o.mode,
-    ...(o.color ? { color: true } : {}),
-    ...(o.junitFile ? { junitFile: o.junitFile } : {}),
-    logFile,
-  });
   bus.subscribe((e) => reporter.onEvent(e));
   if (o.onEvent) bus.subscribe(o.onEvent);
 
@@ -64,7 +79,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
-  const seals = SealRegistry.forStateFile(stateFile);
+  const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
   const pool = new TransportPool(
     {
       inventory: planned.inventory,

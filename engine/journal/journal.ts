@@ -65,6 +65,8 @@ export class Journal {
             sealed: previous?.sealed ?? {},
           };
       prepareSteps(state, options.plan);
+      // We hold the lock: a run still marked running died without finishing (kill -9, power).
+      for (const run of state.runs) if (run.outcome === 'running') run.outcome = 'interrupted';
       const run: RunRecord = { runId: options.runId, startedAt: now().toISOString(), outcome: 'running', pid: process.pid };
       state.runs.push(run);
       // Compact: the whole state as the new first line, atomically; then append from here on.

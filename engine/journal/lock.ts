@@ -3,6 +3,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { PlayError } from '../errors.js';
+import { isAlive } from '../util/process.js';
 
 interface LockInfo {
   pid: number;
@@ -62,14 +63,5 @@ function readLock(file: string): LockInfo | undefined {
     return JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

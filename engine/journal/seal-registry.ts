@@ -1,47 +1,65 @@
-// Hosts whose SSH a run turned off. Kept beside the state files (not inside one state), so a
-// later run of any playbook, or a --fresh one, says "SSH was turned off by run R at T" instead
-// of failing with a bare connection error, and `plan` can mark sealed hosts.
+// Hosts whose SSH a run turned off. Kept outside any one state — beside the state files and
+// beside the inventory (`.podsec-play/sealed-hosts.json` next to it) — so a later run of any
+// playbook, a --fresh one, or one started from another directory says "SSH was turned off by
+// run R at T" instead of failing with a bare connection error, and `plan` marks sealed hosts.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { SealRecord } from './types.js';
 
-export class SealRegistry {
-  readonly file: string;
+const FILE = 'sealed-hosts.json';
 
-  constructor(stateDir: string) {
-    this.file = join(stateDir, 'sealed-hosts.json');
+export class SealRegistry {
+  readonly files: string[];
+
+  constructor(dirs: string | string[]) {
+    this.files = [...new Set((Array.isArray(dirs) ? dirs : [dirs]).map((d) => join(resolve(d), FILE)))];
   }
 
-  static forStateFile(stateFile: string): SealRegistry {
-    return new SealRegistry(dirname(stateFile));
+  /** The registry a run uses: the state file's directory and `.podsec-play/` beside the inventory. */
+  static forRun(stateFile: string, inventoryFile: string): SealRegistry {
+    return new SealRegistry([dirname(stateFile), join(dirname(inventoryFile), '.podsec-play')]);
   }
 
   all(): SealRecord[] {
-    if (!existsSync(this.file)) return [];
-    try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { sealed?: SealRecord[] };
-      return Array.isArray(data.sealed) ? data.sealed : [];
-    } catch {
-      return [];
-    }
+    const seen = new Map<string, SealRecord>();
+    for (const file of this.files) for (const s of read(file)) seen.set(`${s.address}:${s.port}`, s);
+    return [...seen.values()];
   }
 
-  /** The seal on this endpoint, if any (matched by address and port, then by name). */
+  /** The seal on this endpoint, if any (matched by name, address and port). */
   find(host: { name: string; address: string; port: number }): SealRecord | undefined {
     return this.all().find((s) => s.address === host.address && s.port === host.port && s.host === host.name);
   }
 
   add(record: SealRecord): void {
-    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    const rest = this.all().filter((s) => !(s.address === record.address && s.port === record.port));
-    writeFileAtomic(this.file, JSON.stringify({ sealed: [...rest, record] }, null, 1) + '\n', { mode: 0o600 });
+    for (const file of this.files) {
+      const rest = read(file).filter((s) => !(s.address === record.address && s.port === record.port));
+      write(file, [...rest, record]);
+    }
   }
 
-  /** Forget seals on endpoints that are no longer sealed (a lab recreated, a host reinstalled). */
+  /** Forget seals on an endpoint that is no longer sealed (a host reinstalled). */
   remove(host: { address: string; port: number }): void {
-    const all = this.all();
-    const rest = all.filter((s) => !(s.address === host.address && s.port === host.port));
-    if (rest.length !== all.length) writeFileAtomic(this.file, JSON.stringify({ sealed: rest }, null, 1) + '\n', { mode: 0o600 });
+    for (const file of this.files) {
+      const all = read(file);
+      const rest = all.filter((s) => !(s.address === host.address && s.port === host.port));
+      if (rest.length !== all.length) write(file, rest);
+    }
   }
+}
+
+function read(file: string): SealRecord[] {
+  if (!existsSync(file)) return [];
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { sealed?: SealRecord[] };
+    return Array.isArray(data.sealed) ? data.sealed : [];
+  } catch {
+    return [];
+  }
+}
+
+function write(file: string, sealed: SealRecord[]): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, `${JSON.stringify({ sealed }, null, 1)}\n`, { mode: 0o600 });
 }

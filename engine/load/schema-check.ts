@@ -81,6 +81,10 @@ function describe(e: ErrorObject, rel: PathSegment[]): { path: PathSegment[]; me
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { path: rel, message: `${where} ${desc ? `is not valid: ${desc}` : 'has the wrong form'}`, key: false };
     }
+    case 'not': {
+      const desc = (e.parentSchema as { description?: string } | undefined)?.description;
+      return { path: rel, message: desc ?? `${where} has a combination of keys that is not allowed`, key: false };
+    }
     case 'minItems':
       return { path: rel, message: `${where} must have at least ${String(params.limit)} item(s)`, key: false };
     case 'minLength':

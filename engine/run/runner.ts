@@ -82,6 +82,8 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   // xstate starts a new child (and runs its entry actions) before its parent's actions run, so
   // "started" events are announced here, once each, parents before children.
   const announced = new Set<string>();
+  // Steps this run reported on; after an interruption the others are reported as not reached.
+  const touched = new Set<string>();
   const announcePhase = (phase: string) => {
     if (announced.has(phase)) return;
     announced.add(phase);
@@ -134,6 +136,7 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     describeError: (error) => o.masker.maskDeep(describeError(error)),
 
     stepStarted(step, attempt) {
+      touched.add(step.key);
       announceHost(step.phase, step.host);
       o.journal.update(step.key, { status: 'running', attempts: attempt, startedAt: new Date(now()).toISOString(), nextAttemptAt: undefined, error: undefined });
       o.bus.emit({ type: 'step.started', ...ref(step), attempt, attempts: step.retry.attempts });
@@ -151,6 +154,7 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       o.bus.emit({ type: 'step.succeeded', ...ref(step), attempt, durationMs });
     },
     stepSkipped(step, reason, detail) {
+      touched.add(step.key);
       if (reason === 'not-reached') {
         o.bus.emit({ type: 'step.skipped', ...ref(step), reason });
         return;
@@ -242,6 +246,11 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     const grace = new AbortController();
     await Promise.race([Promise.allSettled([...inFlight]), sleep(5000, grace.signal).catch(() => undefined)]);
     grace.abort();
+    for (const phase of o.plan.phases) {
+      for (const host of phase.hosts) {
+        for (const step of host.steps) if (!touched.has(step.key)) o.bus.emit({ type: 'step.skipped', ...ref(step), reason: 'not-reached' });
+      }
+    }
   }
   const durationMs = now() - startedAt;
   o.journal.finish(outcome);

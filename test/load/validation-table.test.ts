@@ -97,6 +97,11 @@ const cases: Case[] = [
     expect: ['8:40 with (wait-for): "interval" is not valid: a duration'],
   },
   {
+    name: 'shell with creates: and outputs: together',
+    playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with: { run: "echo x", creates: /x, outputs: { o: { regex: x } } }\n',
+    expect: ['8:15 with (shell): creates: and outputs: cannot go together'],
+  },
+  {
     name: 'duplicate step id in a phase',
     playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - { id: s, uses: shell, with: { run: a } }\n      - { id: s, uses: shell, with: { run: b } }\n',
     expect: ['7:15 duplicate step id "s"'],

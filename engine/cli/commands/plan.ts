@@ -53,7 +53,7 @@ export const planCommand: Command = {
     ]);
     const masker = new Masker();
     const { plan, inventory } = loadAndPlan(playbookFile, inventoryFile, masker, { checkSecrets: false });
-    const seals = SealRegistry.forStateFile(resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile)));
+    const seals = SealRegistry.forRun(resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile)), inventoryFile);
     const sealed: Record<string, SealRecord> = {};
     for (const host of inventory.hosts) {
       const seal = seals.find(host);

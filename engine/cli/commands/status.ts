@@ -28,9 +28,25 @@ export const statusCommand: Command = {
     if (files.length === 0) throw new PlayError(`no saved state under ${STATE_DIR}/ here (pass --state FILE)`, { code: 'E_USAGE' });
     const [{ readJournal }, { formatStatus }] = await Promise.all([import('../../journal/journal.js'), import('../../report/status-table.js')]);
     const json = values.json === true;
-    const parts = files.map((file) => formatStatus(readJournal(file), { json }));
-    process.stdout.write(json && parts.length > 1 ? `[${parts.join(',\n')}]\n` : parts.join('\n').replace(/\n?$/, '\n'));
-    return EXIT.ok;
+    const { isAlive } = await import('../../util/process.js');
+    let code: number = EXIT.ok;
+    const parts: string[] = [];
+    for (const file of files) {
+      try {
+        const state = readJournal(file);
+        // A run whose process is gone (kill -9, a crash) is shown as interrupted, not running.
+        for (const run of state.runs) if (run.outcome === 'running' && !isAlive(run.pid)) run.outcome = 'interrupted';
+        parts.push(formatStatus(state, { json }));
+      } catch (err) {
+        // One damaged state does not hide the others; it is reported and the exit code says so.
+        code = EXIT.invalid;
+        process.stderr.write(`podsec-play: ${(err as Error).message}\n`);
+      }
+    }
+    // --state FILE prints one object; listing the directory always prints an array.
+    if (json) process.stdout.write(values.state ? `${parts[0] ?? '{}'}\n` : `[${parts.join(',\n')}]\n`);
+    else if (parts.length) process.stdout.write(parts.join('\n').replace(/\n?$/, '\n'));
+    return code;
   },
 };
 

@@ -1,0 +1,9 @@
+// Is a process still there? (kill -0; EPERM means it exists but belongs to someone else.)
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
