@@ -67,8 +67,8 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
   });
 
   if (!inventory) {
-    checkIdsWithinPhases(playbook, source, push);
-    checkExpressionsWithoutInventory(playbook, sites, source, push);
+    checkIdsWithinPhases(playbook, source, push, () => true);
+    checkExpressionsWithoutInventory(playbook, sites, source, push, () => true);
     return out;
   }
 
@@ -82,6 +82,10 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
     }
     return selectHosts(phase.hosts, inventory.hosts);
   });
+  // A phase that selects no host still gets the checks that need no host.
+  const hostless = (pi: number) => (phaseHosts[pi]?.length ?? 0) === 0;
+  checkIdsWithinPhases(playbook, source, push, hostless);
+  checkExpressionsWithoutInventory(playbook, sites, source, push, hostless);
 
   // Duplicate ids among the steps one host runs; declared outputs in plan order.
   const declared = new Map<string, Map<string, { phase: number; outputs: Record<string, string> }>>();
@@ -150,8 +154,9 @@ function declaredOutputs(input: CrossCheckInput, step: StepSpec): Record<string,
   return out;
 }
 
-function checkIdsWithinPhases(playbook: Playbook, source: YamlSource, push: (d: Diagnostic) => void): void {
+function checkIdsWithinPhases(playbook: Playbook, source: YamlSource, push: (d: Diagnostic) => void, only: (phaseIndex: number) => boolean): void {
   playbook.phases.forEach((phase, pi) => {
+    if (!only(pi)) return;
     const seen = new Set<string>();
     phase.steps.forEach((step, si) => {
       if (seen.has(step.id)) push(source.diag(['phases', pi, 'steps', si, 'id'], `duplicate step id "${step.id}" in phase "${phase.name}"`));
@@ -161,11 +166,17 @@ function checkIdsWithinPhases(playbook: Playbook, source: YamlSource, push: (d: 
 }
 
 // Without an inventory: the root names, vars.*, and steps.ID naming an earlier step.
-function checkExpressionsWithoutInventory(playbook: Playbook, sites: Map<StepSpec, ExprSite[]>, source: YamlSource, push: (d: Diagnostic) => void): void {
+function checkExpressionsWithoutInventory(
+  playbook: Playbook,
+  sites: Map<StepSpec, ExprSite[]>,
+  source: YamlSource,
+  push: (d: Diagnostic) => void,
+  only: (phaseIndex: number) => boolean,
+): void {
   const earlier = new Set<string>();
-  for (const phase of playbook.phases) {
+  for (const [pi, phase] of playbook.phases.entries()) {
     for (const step of phase.steps) {
-      for (const site of sites.get(step) ?? []) {
+      for (const site of only(pi) ? (sites.get(step) ?? []) : []) {
         const [root] = site.seg.path;
         let why: string | undefined;
         if (root === 'vars') {

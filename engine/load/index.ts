@@ -34,10 +34,13 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
   const inv = options.inventoryFile ? loadInventory(options.inventoryFile) : undefined;
   if (inv) diagnostics.push(...inv.diagnostics);
   const secrets = inv?.inventory ? secretStoreFor(inv.inventory, options.env, options.masker) : undefined;
-  if (pb.playbook && (!inv || inv.inventory)) {
+  // Cross-references are checked even when an earlier layer failed, on what could be read:
+  // against the inventory when it is valid, by the playbook alone otherwise.
+  const playbook = pb.playbook ?? pb.partial;
+  if (playbook) {
     diagnostics.push(
       ...crossCheck({
-        playbook: pb.playbook,
+        playbook,
         source: pb.source,
         findKind: findStepKind,
         knownKinds: stepKinds.map((k) => k.kind),

@@ -10,6 +10,9 @@ import { YamlSource } from './yaml-source.js';
 
 export interface LoadedPlaybook {
   playbook: Playbook | undefined;
+  /** When the schema check failed: what could still be read, so later layers report their
+   * problems too (every problem at once, not one layer at a time). */
+  partial?: Playbook;
   source: YamlSource;
   diagnostics: Diagnostic[];
 }
@@ -26,7 +29,7 @@ export function parsePlaybook(source: YamlSource): LoadedPlaybook {
   if (syntax.length) return { playbook: undefined, source, diagnostics: syntax };
   const data = source.toJS();
   const diagnostics = schemaDiagnostics(source, data, playbookSchema);
-  if (diagnostics.length) return { playbook: undefined, source, diagnostics };
+  if (diagnostics.length) return { playbook: undefined, partial: readLeniently(source, data), source, diagnostics };
   const raw = data as RawPlaybook;
   const phases = raw.phases.map((p, pi) => normalizePhase(source, p, pi));
   diagnostics.push(...duplicatePhases(source, phases));
@@ -64,6 +67,43 @@ interface RawPlaybook {
   description?: string;
   vars?: Record<string, unknown>;
   phases: RawPhase[];
+}
+
+// Best effort over a document that failed its schema: keep the phases and steps whose shape is
+// usable (a step needs a string id and uses), give the rest defaults, drop what cannot be read.
+function readLeniently(source: YamlSource, data: unknown): Playbook | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const raw = data as Record<string, unknown>;
+  const obj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const phases: PhaseSpec[] = [];
+  (Array.isArray(raw.phases) ? raw.phases : []).forEach((p: unknown, pi: number) => {
+    const phase = obj(p);
+    if (!phase) return;
+    const hosts = typeof phase.hosts === 'string' ? [phase.hosts] : Array.isArray(phase.hosts) ? phase.hosts.filter((h): h is string => typeof h === 'string') : [];
+    const steps: StepSpec[] = [];
+    (Array.isArray(phase.steps) ? phase.steps : []).forEach((s: unknown, si: number) => {
+      const step = obj(s);
+      if (!step || typeof step.id !== 'string' || typeof step.uses !== 'string') return;
+      steps.push({
+        id: step.id,
+        uses: step.uses,
+        with: obj(step.with) ?? {},
+        retry: DEFAULT_RETRY,
+        timeoutMs: undefined,
+        ...(typeof step.when === 'string' ? { when: step.when } : {}),
+        at: source.where(['phases', pi, 'steps', si]),
+      });
+    });
+    phases.push({
+      name: typeof phase.name === 'string' ? phase.name : `#${pi + 1}`,
+      hosts,
+      concurrency: undefined,
+      serial: false,
+      steps,
+      at: source.where(['phases', pi]),
+    });
+  });
+  return { file: resolve(source.file), name: typeof raw.name === 'string' ? raw.name : '', vars: obj(raw.vars) ?? {}, phases };
 }
 
 function normalizePhase(source: YamlSource, p: RawPhase, pi: number): PhaseSpec {

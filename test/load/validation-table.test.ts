@@ -270,6 +270,47 @@ describe('validation reports FILE:LINE:COL: message for every problem', () => {
     expect(diagnostics.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('reports cross-reference problems even when the schema layer failed', () => {
+    const { diagnostics, playbookFile } = problems(
+      {
+        name: 'layers',
+        playbook: 'name: x\nbogus: 1\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - { id: a, uses: nope }\n      - { id: a, uses: shell, with: { run: "echo ${{ vars.missing }}" } }\n',
+        expect: [],
+      },
+      1001,
+    );
+    expect(diagnostics).toContainEqual(expect.stringContaining(`${playbookFile}:2:1: unknown key "bogus"`));
+    expect(diagnostics).toContainEqual(expect.stringContaining(`${playbookFile}:7:24: unknown step kind "nope"`));
+    expect(diagnostics).toContainEqual(expect.stringContaining('duplicate step id "a"'));
+    expect(diagnostics).toContainEqual(expect.stringContaining('cannot resolve ${{ vars.missing }}'));
+  });
+
+  it('checks the playbook on its own when the inventory is invalid, and phases that select no host', () => {
+    const { diagnostics, inventoryFile } = problems(
+      {
+        name: 'bad-inventory',
+        playbook: 'name: x\nphases:\n  - name: p\n    hosts: [nosuchrole]\n    steps:\n      - { id: a, uses: nope }\n',
+        inventory: 'cluster: { name: c }\nhosts:\n  - { name: a }\n',
+        expect: [],
+      },
+      1002,
+    );
+    expect(diagnostics).toContainEqual(expect.stringContaining(`${inventoryFile}:3:5: "hosts.0" is missing the required key "address"`));
+    expect(diagnostics).toContainEqual(expect.stringContaining('unknown step kind "nope"'));
+    const second = problems(
+      {
+        name: 'hostless-phase',
+        playbook: 'name: x\nphases:\n  - name: p\n    hosts: [nosuchrole]\n    steps:\n      - { id: a, uses: shell, with: { run: "echo ${{ vars.nope }}" } }\n      - { id: a, uses: shell, with: { run: "true" } }\n',
+        inventory: INVENTORY,
+        expect: [],
+      },
+      1003,
+    ).diagnostics;
+    expect(second).toContainEqual(expect.stringContaining('"nosuchrole" is neither a role nor a host'));
+    expect(second).toContainEqual(expect.stringContaining('duplicate step id "a"'));
+    expect(second).toContainEqual(expect.stringContaining('cannot resolve ${{ vars.nope }}'));
+  });
+
   it('accepts a valid playbook with its inventory', () => {
     const { diagnostics } = problems({ name: 'ok', playbook: `name: x\n${OK_PHASE}`, inventory: INVENTORY, expect: [] }, 1000);
     expect(diagnostics).toEqual([]);
