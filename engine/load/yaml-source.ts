@@ -91,8 +91,18 @@ export class YamlSource {
   diagAtOffset(path: PathSegment[], offsetInValue: number, message: string): Diagnostic {
     const node = this.nodeAt(path);
     let start = node?.range?.[0] ?? 0;
-    if (isScalar(node) && (node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
-      start += (node.type === 'PLAIN' ? 0 : 1) + offsetInValue;
+    if (isScalar(node) && typeof node.value === 'string' && node.range) {
+      // Escapes, quotes and block indentation shift offsets, so find the same `${{` in the
+      // source: the n-th one in the value is the n-th one in the raw text.
+      const value = node.value;
+      const raw = this.text.slice(node.range[0], node.range[1]);
+      const nth = countOccurrences(value.slice(0, offsetInValue), '${{');
+      let at = -1;
+      for (let i = 0; i <= nth; i++) {
+        at = raw.indexOf('${{', at + 1);
+        if (at < 0) break;
+      }
+      if (at >= 0) start = node.range[0] + at;
     }
     const [line, col] = this.lineCol(start);
     return { file: this.file, line, col, message };
@@ -102,6 +112,12 @@ export class YamlSource {
     const { line, col } = this.lines.linePos(offset);
     return [line, col];
   }
+}
+
+function countOccurrences(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
 }
 
 function cleanYamlMessage(message: string): string {

@@ -127,6 +127,16 @@ const cases: Case[] = [
     expect: ['10:21 cannot resolve ${{ vars.b }}: vars has no "b"'],
   },
   {
+    name: 'unknown var inside a block scalar',
+    playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with:\n          run: |\n            echo one\n            echo ${{ vars.nope }}\n',
+    expect: ['11:18 cannot resolve ${{ vars.nope }}'],
+  },
+  {
+    name: 'unknown var after escapes in a double-quoted scalar',
+    playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with: { run: "echo \\"a\\" ${{ vars.nope }}" }\n',
+    expect: ['8:34 cannot resolve ${{ vars.nope }}'],
+  },
+  {
     name: 'unknown expression root',
     playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with:\n          run: echo ${{ env.HOME }}\n',
     expect: ['9:21 unknown name "env"'],
