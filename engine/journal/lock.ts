@@ -1,6 +1,6 @@
 // One run per state file: an exclusive lock file (O_EXCL) holding the owner's pid. A lock
 // whose process is gone (kill -9) is stale and taken over; a live one refuses with E_LOCKED.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { PlayError } from '../errors.js';
 import { isAlive } from '../util/process.js';
@@ -27,6 +27,10 @@ export class StateLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const holder = readLock(file);
+        if (!holder && youngerThan(file, 10_000)) {
+          // Created a moment ago and not written yet: another run is taking the lock right now.
+          throw new PlayError(`the state ${stateFile} is being locked by another run right now; try again`, { code: 'E_LOCKED' });
+        }
         if (holder && holder.host === hostname() && isAlive(holder.pid) && holder.pid !== process.pid) {
           throw new PlayError(
             `the state ${stateFile} is in use by another run (run ${holder.runId}, pid ${holder.pid}, since ${holder.since}); wait for it to finish or stop it`,
@@ -55,6 +59,14 @@ export class StateLock {
     } catch {
       // Already gone: nothing to release.
     }
+  }
+}
+
+function youngerThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs < ms;
+  } catch {
+    return false;
   }
 }
 
