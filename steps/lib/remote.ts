@@ -56,7 +56,7 @@ export function quietRemote(ctx: StepContext, name: string, transport: Transport
       ...withSignal(ctx, options),
       onLine: (line, stream) => {
         for (const s of findSecretLike(line)) ctx.secret(s);
-        if (quiet.progress?.test(line)) ctx.log(`${name}: ${line}`);
+        if (quiet.progress?.test(line)) ctx.log(name === ctx.host.name ? line : `${name}: ${line}`);
         userOnLine?.(line, stream);
       },
     });
