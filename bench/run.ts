@@ -133,7 +133,7 @@ function writeReport(fanRows: string[]): void {
 Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
 ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; each figure is the median of ${REPS} runs (\`BENCH_REPS\` changes it).
 Every podsec-play figure is a real CLI run as a child process (\`--quiet\`, a fresh state file each
-time, journal written and fsynced after every step transition).
+time, the journal appended at every step transition and synced at phase boundaries).
 
 ## Per step: podsec-play against the floor
 
