@@ -97,7 +97,8 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       type: 'run.started',
       playbook: planned.plan.playbook,
       planHash: planned.plan.hash,
-      hosts: planned.plan.hosts.map((h) => h.name),
+      // Only hosts some phase selects: the others take no part in this run.
+      hosts: planned.plan.hosts.map((h) => h.name).filter((name) => planned.plan.phases.some((p) => p.hosts.some((h) => h.name === name))),
       phases: planned.plan.phases.map((p) => ({
         name: p.name,
         hosts: p.hosts.map((h) => h.name),
