@@ -205,6 +205,45 @@ phases:
   });
 });
 
+describe('secrets across a resume', () => {
+  it('masks an environment secret that only reaches a restored output, a multi-line secret, and status', async () => {
+    const dir = workdir();
+    const inv = localInventory(dir);
+    const pw = 'EnvPassw0rdXYZ';
+    const key = 'first-line-of-key\nsecond-line-of-key';
+    const text = `name: resume-secret
+phases:
+  - name: main
+    hosts: all
+    steps:
+      - id: s
+        uses: shell
+        with:
+          run: echo "pw=${'${{ secrets.ENVPW }}'}"
+          outputs: { pw: { regex: 'pw=(\\S+)' } }
+      - id: t
+        uses: shell
+        with:
+          run: echo ${'${{ steps.s.outputs.pw }}'}; printf '%s\\n' ${'${{ secrets.KEY }}'}; test -e ${dir}/go
+`;
+    const pb = writePlaybook(dir, text);
+    const env = { PODSEC_SECRET_ENVPW: pw, PODSEC_SECRET_KEY: key };
+    const first = await runCli(['run', pb, '-i', inv, '--json'], { cwd: dir, env });
+    expect(first.code).toBe(1);
+    writeFileSync(join(dir, 'go'), '');
+    const log = join(dir, 'resume.log');
+    const second = await runCli(['run', pb, '-i', inv, '--json', '--log-file', log], { cwd: dir, env });
+    expect(second.code, second.stderr).toBe(0);
+    const status = await runCli(['status', '--json'], { cwd: dir });
+    for (const out of [first.stdout, first.stderr, second.stdout, second.stderr, readFileSync(log, 'utf8'), status.stdout]) {
+      expect(out).not.toContain(pw);
+      expect(out).not.toContain('first-line-of-key');
+      expect(out).not.toContain('second-line-of-key');
+    }
+    expect(second.stdout).toContain('[REDACTED]');
+  });
+});
+
 describe('podsec-play validate', () => {
   it('prints FILE:LINE:COL: message for every problem and exits 2, without a stack trace', async () => {
     const dir = workdir();
