@@ -163,11 +163,14 @@ ${fanRows.join('\n')}
   the event bus with masking, the log file), measured warm over 1000 steps with a transport that
   answers at once. *SSH transport alone* is the transport's cost per command on top of ssh2
   (the pid marker that makes a command killable, abort wiring, line splitting).
-- The CLI's per-step figure is larger than the two added up: a 200-step run is a short-lived
-  process, and most of the difference is code running before V8 has optimised it (the CLI's
-  CPU time for 400 steps drops by about a third under \`node --no-opt\`, i.e. much of it is
-  optimising-compiler work). In a real cluster a step takes seconds (kubeadm, image pulls), so
-  a few milliseconds per step do not show; the figures are here to keep the engine honest.
+- The CLI's per-step figure is larger than the two added up, and stays so when warm (a
+  2000-step run costs about the same per step as a 200-step one). A CPU profile of such a run
+  shows the client busy about 1.5 ms per step between round trips, all on one thread: ssh2's
+  packet decryption, encryption and socket writes (~0.6 ms), xstate actors and transitions
+  (~0.4 ms), garbage collection, journal appends and log writes for the rest. That work is
+  serialised with each round trip, which is why the ratio is about 1.8× rather than 1.3×.
+  In a real cluster a step takes seconds (kubeadm, image pulls), so this does not show; the
+  figures are here to keep the engine honest.
 - Fan-out: the lab's nodes answer from one process on the same two cores as podsec-play, so
   50 hosts cost more wall time for the bare floor too; compare podsec-play with the floor on
   the same row.
