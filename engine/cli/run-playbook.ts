@@ -58,7 +58,13 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       logFile,
     }),
   );
-  const journal = usable('state file', stateFile, () => Journal.open({ file: stateFile, plan: planned.plan, runId, fresh: o.fresh }));
+  let journal: Journal;
+  try {
+    journal = usable('state file', stateFile, () => Journal.open({ file: stateFile, plan: planned.plan, runId, fresh: o.fresh }));
+  } catch (err) {
+    await reporter.close(); // locked or unusable: nothing ran, leave the terminal as it was
+    throw err;
+  }
   const bus = new EventBus(runId, masker);
   bus.subscribe((e) => reporter.onEvent(e));
   if (o.onEvent) bus.subscribe(o.onEvent);
