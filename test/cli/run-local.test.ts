@@ -2,10 +2,13 @@
 // lock contention, a changed playbook, and secrets kept out of every output.
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readJournal } from '../../engine/journal/journal.js';
-import { CliProcess, parseEvents, runCli } from '../helpers/cli.js';
+import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import { localInventory, workdir, writePlaybook } from '../helpers/workdir.js';
+
+// A test that fails midway must not leave its CLI running.
+afterEach(stopStrayProcesses);
 
 function readState(dir: string) {
   const stateDir = join(dir, '.podsec-play');

@@ -35,6 +35,15 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
+/** Every CliProcess still running; a test that fails midway leaves none behind (see below). */
+const live = new Set<ChildProcess>();
+
+/** Kill (by pid) every CLI a test started and did not see exit; for afterEach. */
+export function stopStrayProcesses(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+
 /** A running CLI whose --json events can be awaited one by one. */
 export class CliProcess {
   readonly child: ChildProcess;
@@ -49,7 +58,13 @@ export class CliProcess {
     this.child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => this.onData(d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
+    live.add(this.child);
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (code, signal) => {
+        live.delete(this.child);
+        resolve({ code, signal });
+      }),
+    );
   }
 
   /** Resolves with the first event (past or future) matching pred. */

@@ -2,8 +2,8 @@
 // hours later): cp-3 must still join, with a certificate key minted after the jump; and when the
 // run stopped right after cp-3's material was minted, a second jump expires that material too,
 // so the join itself must notice and mint fresh material instead of failing.
-import { describe, expect, it } from 'vitest';
-import { CliProcess, parseEvents, runCli } from '../helpers/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import {
   actions,
   clockOffset,
@@ -20,6 +20,9 @@ import {
   scrubSecretEnv,
   type Action,
 } from './helpers.js';
+
+// A test that fails midway must not leave its CLI running.
+afterEach(stopStrayProcesses);
 
 scrubSecretEnv();
 

@@ -5,8 +5,8 @@
 // afterwards the same run is all done, and a fresh run or another playbook is refused by name.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CliProcess, parseEvents, runCli } from '../helpers/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import {
   actions,
   allActions,
@@ -35,6 +35,9 @@ import {
   stepEvents,
   touchesSshd,
 } from './helpers.js';
+
+// A test that fails midway must not leave its CLI running.
+afterEach(stopStrayProcesses);
 
 scrubSecretEnv();
 

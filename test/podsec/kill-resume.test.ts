@@ -3,9 +3,9 @@
 // Ready wait, half-way through the seal) and resumed each time on the same state and lab; then
 // run to completion: the same end state as an uninterrupted run, and every once-only action
 // (podsec-create-policy, kubeadm init, each node's join) ran exactly once.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
-import { CliProcess, parseEvents, runCli } from '../helpers/cli.js';
+import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import {
   actions,
   allActions,
@@ -28,6 +28,9 @@ import {
 } from './helpers.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+// A test that fails midway must not leave its CLI running.
+afterEach(stopStrayProcesses);
 
 scrubSecretEnv();
 

@@ -6,12 +6,15 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, afterAll, describe, expect, it } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
 import { advanceClock, startLab, type RunningLab } from '../../lab/index.js';
 import { probeTcp } from '../../steps/lib/tcp-probe.js';
-import { CliProcess, parseEvents, runCli } from '../helpers/cli.js';
+import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import { workdir } from '../helpers/workdir.js';
+
+// A test that fails midway must not leave its CLI running.
+afterEach(stopStrayProcesses);
 
 const playbook = (name: string): string => fileURLToPath(new URL(`../../playbooks/${name}.yaml`, import.meta.url));
 
