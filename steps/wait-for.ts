@@ -1,7 +1,7 @@
 // `wait-for`: repeat a command until it succeeds or the deadline passes (a port opening, a
 // node turning Ready). Each try is one short command; the step's own timeout still applies.
 import { CommandError, PlayError } from '../engine/errors.js';
-import { parseDuration } from '../engine/util/duration.js';
+import { DURATION_PATTERN, parseDuration } from '../engine/util/duration.js';
 import { sleep } from '../engine/util/sleep.js';
 import { defineStep } from './types.js';
 
@@ -14,7 +14,7 @@ export interface WaitForWith {
 
 const durationSchema = {
   description: 'a duration: seconds, or e.g. 500ms, 30s, 5m, 2h',
-  oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' }],
+  oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: DURATION_PATTERN }],
 };
 
 export const waitForStep = defineStep<WaitForWith>({

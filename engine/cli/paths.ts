@@ -1,6 +1,6 @@
 // Where a run keeps its state and log by default: under .podsec-play/ in the working
 // directory, one state per playbook × inventory, so cluster.yaml and reset.yaml never clash.
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 
 export const STATE_DIR = '.podsec-play';
 
@@ -24,5 +24,3 @@ export function newRunId(now = new Date()): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${t}-${Math.random().toString(16).slice(2, 6)}`;
 }
-
-export { join };

@@ -69,6 +69,4 @@ export type PlayEventType = PlayEventBody['type'];
 /** Every event carries when it happened and which run it belongs to. */
 export type PlayEvent = PlayEventBody & { ts: string; runId: string };
 
-export type EventOf<T extends PlayEventType> = Extract<PlayEvent, { type: T }>;
-
 export type EventListener = (event: PlayEvent) => void;

@@ -38,15 +38,6 @@ export class SealRegistry {
       write(file, [...rest, record]);
     }
   }
-
-  /** Forget seals on an endpoint that is no longer sealed (a host reinstalled). */
-  remove(host: { address: string; port: number }): void {
-    for (const file of this.files) {
-      const all = read(file);
-      const rest = all.filter((s) => !(s.address === host.address && s.port === host.port));
-      if (rest.length !== all.length) write(file, rest);
-    }
-  }
 }
 
 function read(file: string): SealRecord[] {

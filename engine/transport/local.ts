@@ -2,12 +2,14 @@
 // Same contract as SSH, so a playbook runs unchanged against either.
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { PlayError } from '../errors.js';
 import { writeFileAtomic } from '../journal/atomic-write.js';
 import { exportEnv, quote } from '../util/shell.js';
 import { LineSplitter } from './line-splitter.js';
+import { wrapCommand } from './ssh/command-line.js';
 import { PromptWatcher } from './prompt-watcher.js';
 import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from './types.js';
 
@@ -122,11 +124,12 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+// The same privilege change as over SSH; locally sudo never asks (-n): no password to give it.
 function wrap(script: string, options: ExecOptions): string {
-  const isRoot = process.getuid?.() === 0;
-  if (options.runAs) {
-    return isRoot ? `su -s /bin/sh ${quote(options.runAs)} -c ${quote(script)}` : `sudo -n -u ${quote(options.runAs)} -H sh -c ${quote(script)}`;
-  }
-  if (options.sudo && !isRoot) return `sudo -n sh -c ${quote(script)}`;
-  return script;
+  return wrapCommand(script, {
+    sudo: options.sudo ?? false,
+    ...(options.runAs === undefined ? {} : { runAs: options.runAs }),
+    loginUser: process.getuid?.() === 0 ? 'root' : userInfo().username,
+    sudoMode: 'nopasswd',
+  });
 }

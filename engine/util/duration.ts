@@ -1,4 +1,7 @@
 // Durations in playbooks: a number of seconds, or "500ms", "30s", "5m", "2h".
+/** The spellings parseDuration accepts, for JSON Schemas: 500ms, 30s, 5m, 2h, 1d (decimals allowed). */
+export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDuration(value: string | number): number {
