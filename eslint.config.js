@@ -14,6 +14,21 @@ export default tseslint.config(
     },
   },
   {
+    // The engine owns the step-kind contract; steps/, lab/ and cli/ plug into it, never the
+    // reverse (cli/ is the composition root that wires them together).
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/steps/**', '**/steps/*', '**/lab/**', '**/lab/*', '**/cli/**', '**/cli/*'], message: 'engine/ must not import steps/, lab/ or cli/: take what you need as a parameter from the composition root (cli/).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['lab/standins/**/*.js', 'lab/standins/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },

@@ -4,4 +4,4 @@ import { writeFileSync } from 'node:fs';
 
 const out = process.env.PODSEC_PLAY_BENCH_RSS;
 if (out) process.on('exit', () => writeFileSync(out, String(process.resourceUsage().maxRSS)));
-await import('../engine/cli/main.js');
+await import('../cli/main.js');

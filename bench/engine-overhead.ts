@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAndPlan } from '../engine/cli/load-for-cli.js';
+import { loadAndPlan } from '../cli/load-for-cli.js';
 import { EventBus } from '../engine/events/bus.js';
 import { Journal } from '../engine/journal/journal.js';
 import { SealRegistry } from '../engine/journal/seal-registry.js';

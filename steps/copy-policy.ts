@@ -2,8 +2,8 @@
 // registries.d/default.yaml, every /var/sigstore/keys/*.pgp and the /etc/hosts line for
 // registry.local — and then both sides' sha256 must agree, or the step fails.
 import { createHash } from 'node:crypto';
-import type { StepContext } from './types.js';
-import { defineStep } from './types.js';
+import type { StepContext } from '../engine/step-kind.js';
+import { defineStep } from '../engine/step-kind.js';
 import { masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { registryLine, withRegistryLine } from './lib/hosts-file.js';

@@ -11,7 +11,7 @@ import { GET_NODES, notReady, parseNodes } from './lib/kubectl.js';
 import { poll } from './lib/poll.js';
 import { remoteFor } from './lib/remote.js';
 import { probeTcp } from './lib/tcp-probe.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface DisableSshWith {
   /** Nodes that must be Ready before sealing (default: every master/control-plane/worker). */

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PlayError } from '../engine/errors.js';
-import { defineStep, type OutputDecl } from './types.js';
+import { defineStep, type OutputDecl } from '../engine/step-kind.js';
 
 export interface FetchWith {
   path: string;

@@ -7,7 +7,7 @@ import { installConfig, sameContent } from './lib/config-file.js';
 import { stepError } from './lib/fail.js';
 import { renderHaproxy, type BackendServer } from './lib/render-haproxy.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface HaproxyWith {
   /** Backends (default: every master/control-plane host's internalAddress:6443). */

@@ -13,7 +13,7 @@ import { podsecPolicyStep } from './podsec-policy.js';
 import { podsecServicesStep } from './podsec-services.js';
 import { shellStep } from './shell.js';
 import { signImagesStep } from './sign-images.js';
-import type { StepKind } from './types.js';
+import type { StepKind } from '../engine/step-kind.js';
 import { uploadStep } from './upload.js';
 import { waitForStep } from './wait-for.js';
 import { waitNodesReadyStep } from './wait-nodes-ready.js';

@@ -8,7 +8,7 @@ import { stepError } from './lib/fail.js';
 import { JOIN_OUTPUTS, MaterialError, mintJoinMaterial } from './lib/kubeadm.js';
 import { checkKubeadm } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
-import { defineStep } from './types.js';
+import { defineStep } from '../engine/step-kind.js';
 
 export interface JoinMaterialWith {
   /** The master to mint on (default: the first host with role master). */

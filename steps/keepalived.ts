@@ -10,7 +10,7 @@ import { stepError } from './lib/fail.js';
 import { poll } from './lib/poll.js';
 import { authPassProblem, CHECK_SCRIPT_PATH, renderCheckScript, renderKeepalived } from './lib/render-keepalived.js';
 import { hostRemote, remoteFor, selfQuiet } from './lib/remote.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KeepalivedWith {
   /** VRRP PASS password (at most 8 characters): `${{ secrets.VRRP_PASSWORD }}`. */

@@ -10,7 +10,7 @@ import { initArgv, JOIN_OUTPUTS, MaterialError, mintJoinMaterial } from './lib/k
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { selfQuiet } from './lib/remote.js';
 import { INIT_STARTED, u7sEnv } from './lib/u7s.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KubeadmInitWith {
   /** `VIP:8443` (default: cluster.controlPlaneEndpoint; none for a single master). */

@@ -10,7 +10,7 @@ import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND,
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
 import { JOIN_STARTED } from './lib/u7s.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KubeadmJoinWith {
   /** Default: the cluster's API endpoint. */

@@ -4,7 +4,7 @@
 import { command } from '../engine/util/shell.js';
 import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
-import { defineStep } from './types.js';
+import { defineStep } from '../engine/step-kind.js';
 
 export interface KubectlApplyWith {
   /** A path on the host or a URL (default: the flannel manifest podsec-k8s ships). */

@@ -5,7 +5,7 @@ import { quote } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
 import { defaultSignerEmail, DEFAULT_IMAGEMAKER, imagemakerAnswers, publicKeyPath, USER_PATTERN } from './lib/imagemaker.js';
 import { exists, hostRemote, selfQuiet } from './lib/remote.js';
-import { defineStep } from './types.js';
+import { defineStep } from '../engine/step-kind.js';
 
 export interface PodsecImagemakerWith {
   user?: string;

@@ -8,7 +8,7 @@ import { stepError } from './lib/fail.js';
 import { HOSTS_NAME_REGISTRY, REMOVE_REGISTRY_LINES } from './lib/hosts-file.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
 import { MARKER_DIR } from './lib/u7s.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface PodsecPolicyWith {
   /** The registry/sigstore IP (default: the master's internalAddress). */

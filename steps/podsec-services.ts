@@ -3,7 +3,7 @@
 import { command } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface PodsecServicesWith {
   /** systemd units podsec-create-services starts (default: docker-registry, nginx). */

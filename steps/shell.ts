@@ -2,7 +2,7 @@
 // captured from stdout by regular expression, secret ones masked from then on.
 import { PlayError } from '../engine/errors.js';
 import { quote } from '../engine/util/shell.js';
-import { defineStep, type OutputDecl } from './types.js';
+import { defineStep, type OutputDecl } from '../engine/step-kind.js';
 
 interface OutputSpec {
   regex: string;

@@ -8,7 +8,7 @@ import { quote } from '../engine/util/shell.js';
 import { DEFAULT_IMAGEMAKER, defaultSignerEmail, signingAnswers, USER_PATTERN } from './lib/imagemaker.js';
 import { exists, hostRemote, selfQuiet } from './lib/remote.js';
 import { MARKER_DIR } from './lib/u7s.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface SignImagesWith {
   /** The OCI archive on the master (podsec-k8s-save-oci's .tar.xz); default: the inventory's

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PlayError } from '../engine/errors.js';
 import { quote } from '../engine/util/shell.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface UploadWith {
   path: string;

@@ -3,7 +3,7 @@
 import { CommandError, PlayError } from '../engine/errors.js';
 import { DURATION_PATTERN, parseDuration } from '../engine/util/duration.js';
 import { sleep } from '../engine/util/sleep.js';
-import { defineStep } from './types.js';
+import { defineStep } from '../engine/step-kind.js';
 
 export interface WaitForWith {
   run: string;

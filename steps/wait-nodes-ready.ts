@@ -6,7 +6,7 @@ import { stepError } from './lib/fail.js';
 import { GET_NODES, notReady, parseNodes } from './lib/kubectl.js';
 import { poll } from './lib/poll.js';
 import { selfQuiet } from './lib/remote.js';
-import { defineStep } from './types.js';
+import { defineStep } from '../engine/step-kind.js';
 
 export interface WaitNodesReadyWith {
   /** Node names (default: every master/control-plane/worker host; vars.nodeName overrides a name). */

@@ -7,7 +7,7 @@ import { lookup, type ExprScope } from '../expr/resolve.js';
 import type { Host, Inventory, Playbook, StepSpec } from '../model.js';
 import { selectHosts, unmatchedSelectors } from '../plan/select-hosts.js';
 import type { SecretSource } from '../secrets/store.js';
-import type { StepKind } from '../../steps/types.js';
+import type { StepKind } from '../step-kind.js';
 import { schemaDiagnostics } from './schema-check.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 

@@ -5,8 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { InputError, PlayError, type Diagnostic } from '../errors.js';
 import type { Inventory, Playbook } from '../model.js';
 import type { Masker } from '../secrets/masker.js';
+import type { StepKind } from '../step-kind.js';
 import { SecretStore } from '../secrets/store.js';
-import { findStepKind, stepKinds } from '../../steps/index.js';
 import { referencedSecrets } from '../expr/references.js';
 import { crossCheck } from './cross-check.js';
 import { loadInventory } from './load-inventory.js';
@@ -23,6 +23,9 @@ export interface LoadOptions {
   inventoryFile?: string;
   env: NodeJS.ProcessEnv;
   masker: Masker;
+  /** The step kinds playbooks may use (the composition root passes steps/index.ts's list). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  kinds: readonly StepKind<any>[];
   /** Require every referenced secret to be set (run: yes; plan and validate: no, they need no values). */
   checkSecrets?: boolean;
 }
@@ -42,8 +45,8 @@ export function loadInputs(options: LoadOptions): LoadedInputs {
       ...crossCheck({
         playbook,
         source: pb.source,
-        findKind: findStepKind,
-        knownKinds: stepKinds.map((k) => k.kind),
+        findKind: (kind) => options.kinds.find((k) => k.kind === kind),
+        knownKinds: options.kinds.map((k) => k.kind),
         ...(inv?.inventory ? { inventory: inv.inventory, inventorySource: inv.source } : {}),
         ...(secrets && options.checkSecrets !== false ? { secrets } : {}),
       }),

@@ -5,7 +5,7 @@ import { PlayError } from '../errors.js';
 import { evaluateCondition, renderWith } from '../expr/render.js';
 import type { ExprScope } from '../expr/resolve.js';
 import type { PlannedStep } from '../plan/types.js';
-import type { StepKind } from '../../steps/types.js';
+import type { StepKind } from '../step-kind.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 const compiled = new WeakMap<object, ValidateFunction>();

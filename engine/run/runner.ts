@@ -13,7 +13,7 @@ import type { Masker } from '../secrets/masker.js';
 import type { SecretSource } from '../secrets/store.js';
 import type { TransportPool } from '../transport/pool.js';
 import { sleep } from '../util/sleep.js';
-import type { StepKind } from '../../steps/types.js';
+import type { StepKind } from '../step-kind.js';
 import type { RunEffects } from './effects.js';
 import { renderStep } from './render-step.js';
 import { createRunMachine } from './run-machine.js';

@@ -7,7 +7,7 @@ import type { PlannedStep } from '../plan/types.js';
 import type { Masker } from '../secrets/masker.js';
 import type { TransportPool } from '../transport/pool.js';
 import type { ExecOptions } from '../transport/types.js';
-import type { StepContext } from '../../steps/types.js';
+import type { StepContext } from '../step-kind.js';
 
 export interface StepContextDeps {
   inventory: Inventory;

@@ -1,7 +1,7 @@
 // Which inventory hosts play which part in a podsec cluster: the master (first control plane),
 // the control planes behind the load balancer, the nodes expected in `kubectl get nodes`.
 import type { Host } from '../../engine/model.js';
-import type { StepContext } from '../types.js';
+import type { StepContext } from '../../engine/step-kind.js';
 import { stepError } from './fail.js';
 
 export const CONTROL_PLANE_ROLES = ['master', 'control-plane'] as const;

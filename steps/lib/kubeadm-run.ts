@@ -4,7 +4,7 @@
 // the node's lock, clear the mark when the node is up.
 import { CommandError, PlayError } from '../../engine/errors.js';
 import type { PromptAnswer } from '../../engine/transport/types.js';
-import type { CheckResult, StepContext } from '../types.js';
+import type { CheckResult, StepContext } from '../../engine/step-kind.js';
 import { stepError } from './fail.js';
 import { CLEAR_DIRECTORY_YES, decideInit, decideJoin, KUBEADM_PROGRESS, RESET_COMMAND, underLock } from './kubeadm.js';
 import { selfQuiet, type Remote } from './remote.js';

@@ -3,7 +3,7 @@
 // and minting fresh join material on a master.
 import { command } from '../../engine/util/shell.js';
 import type { PromptAnswer } from '../../engine/transport/types.js';
-import type { OutputDecl } from '../types.js';
+import type { OutputDecl } from '../../engine/step-kind.js';
 import { isToken, parseCertificateKey, parseJoinCommand, type JoinMaterial } from './join-line.js';
 import type { Remote } from './remote.js';
 import { KUBEADM_LOCK, LOCK_BUSY_EXIT, MARKER_DIR, U7S_PATH, type NodeState } from './u7s.js';

@@ -4,7 +4,7 @@
 import { CommandError } from '../../engine/errors.js';
 import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from '../../engine/transport/types.js';
 import { quote } from '../../engine/util/shell.js';
-import type { StepContext } from '../types.js';
+import type { StepContext } from '../../engine/step-kind.js';
 import { findSecretLike } from './join-line.js';
 
 export interface RunOptions extends ExecOptions {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, expect, test } from 'vitest';
 import { tempDir } from './lab-client.js';
 
-const CLI = join(import.meta.dirname, '../../dist/engine/cli/main.js');
+const CLI = join(import.meta.dirname, '../../dist/cli/main.js');
 const run = promisify(execFile);
 const dir = tempDir('podsec-lab-cli-');
 let upPid: number | undefined;

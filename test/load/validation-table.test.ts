@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/errors.js';
 import { loadInputs } from '../../engine/load/index.js';
+import { stepKinds } from '../../steps/index.js';
 import { Masker } from '../../engine/secrets/masker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'podsec-play-validate-'));
@@ -240,7 +241,7 @@ function problems(c: Case, index: number): { diagnostics: string[]; playbookFile
     writeFileSync(inventoryFile, c.inventory);
   }
   try {
-    loadInputs({ playbookFile, ...(inventoryFile ? { inventoryFile } : {}), env: c.env ?? {}, masker: new Masker() });
+    loadInputs({ playbookFile, ...(inventoryFile ? { inventoryFile } : {}), env: c.env ?? {}, masker: new Masker(), kinds: stepKinds });
     return { diagnostics: [], playbookFile, inventoryFile };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;

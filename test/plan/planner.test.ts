@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadInputs } from '../../engine/load/index.js';
+import { stepKinds } from '../../steps/index.js';
 import { planRun } from '../../engine/plan/planner.js';
 import { Masker } from '../../engine/secrets/masker.js';
 
@@ -32,7 +33,7 @@ function plan(pb: string, inv: string) {
   const i = join(dir, `inv-${Math.random()}.yaml`);
   writeFileSync(p, pb);
   writeFileSync(i, inv);
-  const loaded = loadInputs({ playbookFile: p, inventoryFile: i, env: {}, masker: new Masker() });
+  const loaded = loadInputs({ playbookFile: p, inventoryFile: i, env: {}, masker: new Masker(), kinds: stepKinds });
   return planRun(loaded.playbook, loaded.inventory!, { titleOf: () => undefined });
 }
 

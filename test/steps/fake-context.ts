@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Host, Inventory } from '../../engine/model.js';
 import { Masker } from '../../engine/secrets/masker.js';
 import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from '../../engine/transport/types.js';
-import type { StepContext } from '../../steps/types.js';
+import type { StepContext } from '../../engine/step-kind.js';
 
 export interface Call {
   host: string;

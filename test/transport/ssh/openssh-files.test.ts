@@ -9,7 +9,7 @@ import type { Host, Inventory } from '../../../engine/model.js';
 import { createSshTransport } from '../../../engine/transport/ssh/index.js';
 import type { Transport } from '../../../engine/transport/types.js';
 import { fetchStep } from '../../../steps/fetch.js';
-import type { StepContext } from '../../../steps/types.js';
+import type { StepContext } from '../../../engine/step-kind.js';
 import { uploadStep } from '../../../steps/upload.js';
 import { secretsOf, startBed, testHost, testInventory, type Bed } from '../../helpers/openssh.js';
 

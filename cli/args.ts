@@ -1,6 +1,6 @@
 // Argument parsing shared by the commands: node's parseArgs, with usage errors as E_USAGE.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PlayError } from '../errors.js';
+import { PlayError } from '../engine/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,6 +1,7 @@
-// The contract of a step kind: one file per kind in steps/, listed in steps/index.ts.
-import type { Cluster, Host, Inventory } from '../engine/model.js';
-import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from '../engine/transport/types.js';
+// The contract of a step kind, owned by the engine: steps/ implements it (one file per kind,
+// listed in steps/index.ts) and cli/ hands the list to the engine.
+import type { Cluster, Host, Inventory } from './model.js';
+import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from './transport/types.js';
 
 export interface OutputDecl {
   name: string;

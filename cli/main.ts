@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // podsec-play CLI entry: dispatch to a subcommand; every error leaves as a message and an exit
 // code (README: 0 ok, 1 step failed, 2 invalid input, 3 locked, 130 interrupted), never a stack.
-import { EXIT, PlayError, exitCodeFor, errorMessage } from '../errors.js';
+import { EXIT, PlayError, exitCodeFor, errorMessage } from '../engine/errors.js';
 import type { Command } from './command.js';
 import { runCommand } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? EXIT.invalid : EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
-    const { ENGINE_VERSION } = await import('../version.js');
+    const { ENGINE_VERSION } = await import('../engine/version.js');
     process.stdout.write(ENGINE_VERSION + '\n');
     return EXIT.ok;
   }

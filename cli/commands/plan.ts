@@ -1,7 +1,7 @@
 // `podsec-play plan`: the ordered plan (phase → host → step) and its hash, without running it.
 import { resolve } from 'node:path';
-import { EXIT } from '../../errors.js';
-import type { SealRecord } from '../../journal/types.js';
+import { EXIT } from '../../engine/errors.js';
+import type { SealRecord } from '../../engine/journal/types.js';
 import { parse, usageError } from '../args.js';
 import type { Command } from '../command.js';
 import { defaultStateFile } from '../paths.js';
@@ -23,13 +23,13 @@ const FORMATS = ['text', 'json', 'mermaid', 'dot'] as const;
 async function formatter(format: (typeof FORMATS)[number]) {
   switch (format) {
     case 'json':
-      return (await import('../../plan/format-json.js')).formatPlanJson;
+      return (await import('../../engine/plan/format-json.js')).formatPlanJson;
     case 'mermaid':
-      return (await import('../../plan/format-mermaid.js')).formatPlanMermaid;
+      return (await import('../../engine/plan/format-mermaid.js')).formatPlanMermaid;
     case 'dot':
-      return (await import('../../plan/format-dot.js')).formatPlanDot;
+      return (await import('../../engine/plan/format-dot.js')).formatPlanDot;
     default:
-      return (await import('../../plan/format-text.js')).formatPlanText;
+      return (await import('../../engine/plan/format-text.js')).formatPlanText;
   }
 }
 
@@ -46,8 +46,8 @@ export const planCommand: Command = {
     const playbookFile = resolve(positionals[0]!);
     const inventoryFile = resolve(values.inventory);
     const [{ Masker }, { SealRegistry }, { loadAndPlan }, format_] = await Promise.all([
-      import('../../secrets/masker.js'),
-      import('../../journal/seal-registry.js'),
+      import('../../engine/secrets/masker.js'),
+      import('../../engine/journal/seal-registry.js'),
       import('../load-for-cli.js'),
       formatter(format),
     ]);

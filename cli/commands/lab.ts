@@ -3,12 +3,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { PlayError } from '../../errors.js';
+import { PlayError } from '../../engine/errors.js';
 import type { Command } from '../command.js';
 import { parse, usageError } from '../args.js';
 
 /** The lab (ssh2 and all) loads only when a lab subcommand runs: `--help` stays fast. */
-const loadLab = () => import('../../../lab/index.js');
+const loadLab = () => import('../../lab/index.js');
 
 const USAGE = `Usage:
   podsec-play lab up --dir DIR [--control-planes N] [--workers N] [--lbs N] [--ready-delay MS]

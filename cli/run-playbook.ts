@@ -1,17 +1,17 @@
 // Runs one playbook against one inventory: journal, transports, reporters, signals. Shared by
 // `run` and `demo`.
 import { dirname } from 'node:path';
-import { EXIT, PlayError } from '../errors.js';
-import { EventBus } from '../events/bus.js';
-import type { EventListener } from '../events/types.js';
-import { Journal } from '../journal/journal.js';
-import { SealRegistry } from '../journal/seal-registry.js';
-import { createReporters, type ReporterMode } from '../report/index.js';
-import { executePlan } from '../run/runner.js';
-import { Masker } from '../secrets/masker.js';
-import { openSsh } from '../transport/open-ssh.js';
-import { TransportPool } from '../transport/pool.js';
-import { findStepKind } from '../../steps/index.js';
+import { EXIT, PlayError } from '../engine/errors.js';
+import { EventBus } from '../engine/events/bus.js';
+import type { EventListener } from '../engine/events/types.js';
+import { Journal } from '../engine/journal/journal.js';
+import { SealRegistry } from '../engine/journal/seal-registry.js';
+import { createReporters, type ReporterMode } from '../engine/report/index.js';
+import { executePlan } from '../engine/run/runner.js';
+import { Masker } from '../engine/secrets/masker.js';
+import { openSsh } from '../engine/transport/open-ssh.js';
+import { TransportPool } from '../engine/transport/pool.js';
+import { findStepKind } from '../steps/index.js';
 import { loadAndPlan } from './load-for-cli.js';
 import { defaultLogFile, defaultStateFile, newRunId } from './paths.js';
 

@@ -1,7 +1,7 @@
 // `podsec-play demo`: the embedded default. Starts a lab in a temporary directory (1 master,
 // 2 more control planes, 2 load balancers, 3 workers), runs playbooks/ha-cluster.yaml against
 // it with the normal output, and proves the result: nodes Ready, SSH closed on every node.
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../engine/errors.js';
 import { parse, usageError } from '../args.js';
 import type { Command } from '../command.js';
 

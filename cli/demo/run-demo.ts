@@ -5,11 +5,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT } from '../../errors.js';
-import { readJournal } from '../../journal/journal.js';
-import type { ReporterMode } from '../../report/index.js';
-import { formatDuration } from '../../util/duration.js';
-import { startLab } from '../../../lab/index.js';
+import { EXIT } from '../../engine/errors.js';
+import { readJournal } from '../../engine/journal/journal.js';
+import type { ReporterMode } from '../../engine/report/index.js';
+import { formatDuration } from '../../engine/util/duration.js';
+import { startLab } from '../../lab/index.js';
 import { runPlaybook } from '../run-playbook.js';
 
 export interface DemoOptions {

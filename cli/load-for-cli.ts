@@ -1,12 +1,12 @@
 // What run, plan and validate share: load and validate the inputs, plan them.
-import { InputError } from '../errors.js';
-import { loadInputs, type LoadedInputs } from '../load/index.js';
-import type { Inventory } from '../model.js';
-import { planRun } from '../plan/planner.js';
-import type { Plan } from '../plan/types.js';
-import type { Masker } from '../secrets/masker.js';
-import type { SecretStore } from '../secrets/store.js';
-import { findStepKind } from '../../steps/index.js';
+import { InputError } from '../engine/errors.js';
+import { loadInputs, type LoadedInputs } from '../engine/load/index.js';
+import type { Inventory } from '../engine/model.js';
+import { planRun } from '../engine/plan/planner.js';
+import type { Plan } from '../engine/plan/types.js';
+import type { Masker } from '../engine/secrets/masker.js';
+import type { SecretStore } from '../engine/secrets/store.js';
+import { findStepKind, stepKinds } from '../steps/index.js';
 
 export interface Planned extends LoadedInputs {
   inventory: Inventory;
@@ -15,7 +15,7 @@ export interface Planned extends LoadedInputs {
 }
 
 export function loadAndPlan(playbookFile: string, inventoryFile: string, masker: Masker, options: { checkSecrets: boolean } = { checkSecrets: true }): Planned {
-  const loaded = loadInputs({ playbookFile, inventoryFile, env: process.env, masker, checkSecrets: options.checkSecrets });
+  const loaded = loadInputs({ playbookFile, inventoryFile, env: process.env, masker, kinds: stepKinds, checkSecrets: options.checkSecrets });
   if (!loaded.inventory || !loaded.secrets) throw new InputError([]);
   const plan = planRun(loaded.playbook, loaded.inventory, {
     titleOf: (uses, w) => {

@@ -1,6 +1,6 @@
 // `podsec-play validate`: every problem in the playbook (and inventory), as FILE:LINE:COL.
 import { resolve } from 'node:path';
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../../engine/errors.js';
 import { parse, usageError } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -23,12 +23,17 @@ export const validateCommand: Command = {
     const { values, positionals } = parse(args, { inventory: { type: 'string', short: 'i' } }, usage);
     if (positionals.length !== 1) throw usageError('validate takes exactly one PLAYBOOK', usage);
     const playbookFile = resolve(positionals[0]!);
-    const [{ loadInputs }, { Masker }] = await Promise.all([import('../../load/index.js'), import('../../secrets/masker.js')]);
+    const [{ loadInputs }, { Masker }, { stepKinds }] = await Promise.all([
+      import('../../engine/load/index.js'),
+      import('../../engine/secrets/masker.js'),
+      import('../../steps/index.js'),
+    ]);
     const loaded = loadInputs({
       playbookFile,
       ...(values.inventory ? { inventoryFile: resolve(values.inventory) } : {}),
       env: process.env,
       masker: new Masker(),
+      kinds: stepKinds,
       // Secrets are checked by run, which needs their values; validation needs none.
       checkSecrets: false,
     });

@@ -1,4 +1,4 @@
-// A CLI subcommand: one file each in engine/cli/commands/, listed in engine/cli/main.ts.
+// A CLI subcommand: one file each in cli/commands/, listed in cli/main.ts.
 export interface Command {
   name: string;
   /** One line for `podsec-play --help`. */

@@ -2,7 +2,7 @@
 // pending steps, when, attempts; secrets masked.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EXIT, PlayError } from '../../errors.js';
+import { EXIT, PlayError } from '../../engine/errors.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { STATE_DIR } from '../paths.js';
@@ -26,9 +26,9 @@ export const statusCommand: Command = {
     const { values } = parse(args, { state: { type: 'string' }, json: { type: 'boolean' } }, usage);
     const files = values.state ? [resolve(values.state)] : listStateFiles();
     if (files.length === 0) throw new PlayError(`no saved state under ${STATE_DIR}/ here (pass --state FILE)`, { code: 'E_USAGE' });
-    const [{ readJournal }, { formatStatus }] = await Promise.all([import('../../journal/journal.js'), import('../../report/status-table.js')]);
+    const [{ readJournal }, { formatStatus }] = await Promise.all([import('../../engine/journal/journal.js'), import('../../engine/report/status-table.js')]);
     const json = values.json === true;
-    const { isAlive } = await import('../../util/process.js');
+    const { isAlive } = await import('../../engine/util/process.js');
     let code: number = EXIT.ok;
     const parts: string[] = [];
     for (const file of files) {
