@@ -11,9 +11,12 @@ import { executePlan } from '../engine/run/runner.js';
 import { Masker } from '../engine/secrets/masker.js';
 import { openSsh } from '../engine/transport/open-ssh.js';
 import { TransportPool } from '../engine/transport/pool.js';
+import { describeRefusals, sealedRefusals } from '../engine/plan/sealed-refusals.js';
 import { findStepKind } from '../steps/index.js';
+import { kubeconfigPathFor, sealedHint } from './kubeconfig-path.js';
 import { loadAndPlan } from './load-for-cli.js';
 import { defaultLogFile, defaultStateFile, newRunId } from './paths.js';
+import { finishedStepsOf } from './finished-steps.js';
 
 export interface RunPlaybookOptions {
   playbookFile: string;
@@ -26,6 +29,8 @@ export interface RunPlaybookOptions {
   color: boolean;
   acceptNewHostKeys: boolean;
   keepSsh: boolean;
+  /** --kubeconfig: where the cluster's admin kubeconfig is (default: see kubeconfig-path.ts). */
+  kubeconfigFile?: string;
   /** Extra listener on the event stream (the demo's summary). */
   onEvent?: EventListener;
 }
@@ -48,6 +53,20 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const runId = newRunId();
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
   const logFile = o.logFile ?? defaultLogFile(o.playbookFile, runId);
+  const kubeconfigFile = kubeconfigPathFor(planned.inventory, o.kubeconfigFile);
+  const hint = sealedHint(o.inventoryFile);
+  const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
+
+  // A step that needs SSH on a sealed host: refused before anything starts (exit 2).
+  const refusals = sealedRefusals({
+    plan: planned.plan,
+    inventory: planned.inventory,
+    sealOf: (h) => seals.find(h),
+    findKind: findStepKind,
+    finished: finishedStepsOf(stateFile, planned.plan, o.fresh),
+    hint,
+  });
+  if (refusals.length > 0) throw new PlayError(describeRefusals(refusals), { code: 'E_SEALED' });
 
   // Reporters first: a log file that cannot be opened must fail before the journal records a run.
   const reporter = usable('log file', logFile, () =>
@@ -85,7 +104,6 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
-  const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
   const pool = new TransportPool(
     {
       inventory: planned.inventory,
@@ -93,6 +111,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       seals,
       acceptNewHostKeys: o.acceptNewHostKeys,
       signal: controller.signal,
+      sealedHint: hint,
       onLog: (host, message) => bus.emit({ type: 'log', level: 'debug', message, host }),
       openSsh,
     },
@@ -125,9 +144,11 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       bus,
       pool,
       keepSsh: o.keepSsh,
+      kubeconfigFile,
       signal: controller.signal,
       findKind: findStepKind,
     });
+    if (outcome === 'failed' && failedSealed(journal)) return EXIT.invalid;
     return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;
   } finally {
     await pool.closeAll();
@@ -135,4 +156,9 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
     await reporter.close();
     for (const s of signals) process.off(s, onSignal);
   }
+}
+
+/** A step of this run failed because SSH on a sealed host was refused: no re-run can fix that. */
+function failedSealed(journal: Journal): boolean {
+  return Object.values(journal.state.steps).some((s) => s.status === 'failed' && s.error?.code === 'E_SEALED');
 }

@@ -30,6 +30,9 @@ export interface StepContext {
   readonly attempt: number;
   /** --keep-ssh or the inventory's keepSsh: disable-ssh must leave SSH on. */
   readonly keepSsh: boolean;
+  /** The cluster's admin kubeconfig on the controller (--kubeconfig, the inventory's
+   * cluster.kubeconfig, or NAME.kubeconfig beside the inventory); it may not exist yet. */
+  readonly kubeconfigFile: string;
   /** Aborted on Ctrl-C, SIGTERM, or when the step passes its timeout. */
   readonly signal: AbortSignal;
   /** This host's connection (opened once, reused). */
@@ -51,7 +54,14 @@ export interface StepContext {
   secret(value: string): void;
   /** Say something about the step's progress (an info log event naming the host). */
   log(message: string): void;
+  /** Something the admin needs after the run (a `note` event, repeated in the summary). */
+  note(message: string): void;
 }
+
+/** How a step uses SSH on its own host: `required` (the default: it runs commands there),
+ * `optional` (it copes with a sealed host, whose transport the run refuses before connecting),
+ * `none` (it speaks only to the Kubernetes API, from the controller). */
+export type SshUse = 'required' | 'optional' | 'none';
 
 // The schema object is plain JSON Schema (draft 2020-12 subset that ajv 8 understands).
 export type JsonSchema = Record<string, unknown>;
@@ -71,6 +81,12 @@ export interface StepKind<W = Record<string, unknown>> {
   /** A successful run turns this host's SSH off: the journal records the seal, later runs
    * refuse to connect with a clear message, and `plan` marks the host as sealed. */
   readonly sealsHost?: boolean;
+  /** How the step uses SSH on its host, given its (unrendered) `with:`; default `required`.
+   * A step that needs SSH on a sealed host is refused before the run starts. */
+  sshUse?(w: W): SshUse;
+  /** Other inventory hosts the step needs SSH on (the master it mints join material on, say),
+   * given its unrendered `with:`; only names it can tell before the run. */
+  sshPeers?(w: W, where: Pick<StepContext, 'host' | 'inventory'>): string[];
   /** Is the effect already in place? Called before every attempt (resume included). */
   check?(ctx: StepContext, w: W): Promise<CheckResult>;
   /** Do it. Returns the outputs (all strings). Throw a PlayError/CommandError to fail the attempt. */

@@ -2,6 +2,7 @@
 import { copyPolicyStep } from './copy-policy.js';
 import { disableSshStep } from './disable-ssh.js';
 import { fetchStep } from './fetch.js';
+import { fetchKubeconfigStep } from './fetch-kubeconfig.js';
 import { haproxyStep } from './haproxy.js';
 import { joinMaterialStep } from './join-material.js';
 import { keepalivedStep } from './keepalived.js';
@@ -40,6 +41,7 @@ export const stepKinds: readonly StepKind<any>[] = [
   keepalivedStep,
   kubectlApplyStep,
   waitNodesReadyStep,
+  fetchKubeconfigStep,
   disableSshStep,
 ];
 

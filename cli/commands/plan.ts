@@ -10,7 +10,8 @@ const usage = `Usage: podsec-play plan PLAYBOOK -i INVENTORY [--format text|json
 
 Prints what a run would do, in order: phases, their hosts (with concurrency), each host's
 steps, and the plan hash (the same inputs always give the same hash). Hosts whose SSH an
-earlier run turned off are marked as sealed.
+earlier run turned off are marked as sealed; when a step would need SSH on one, the refusal the
+run would give is printed on stderr and the exit code is 2, as for the run.
 
 Options:
   -i, --inventory FILE   inventory YAML (required)
@@ -45,21 +46,31 @@ export const planCommand: Command = {
     if (!FORMATS.includes(format)) throw usageError(`unknown format "${values.format}" (text, json, mermaid, dot)`, usage);
     const playbookFile = resolve(positionals[0]!);
     const inventoryFile = resolve(values.inventory);
-    const [{ Masker }, { SealRegistry }, { loadAndPlan }, format_] = await Promise.all([
+    const [{ Masker }, { SealRegistry }, { loadAndPlan }, format_, { sealedRefusals, describeRefusals }, { findStepKind }, { finishedStepsOf }, { sealedHint }] = await Promise.all([
       import('../../engine/secrets/masker.js'),
       import('../../engine/journal/seal-registry.js'),
       import('../load-for-cli.js'),
       formatter(format),
+      import('../../engine/plan/sealed-refusals.js'),
+      import('../../steps/index.js'),
+      import('../finished-steps.js'),
+      import('../kubeconfig-path.js'),
     ]);
     const masker = new Masker();
     const { plan, inventory } = loadAndPlan(playbookFile, inventoryFile, masker, { checkSecrets: false });
-    const seals = SealRegistry.forRun(resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile)), inventoryFile);
+    const stateFile = resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile));
+    const seals = SealRegistry.forRun(stateFile, inventoryFile);
     const sealed: Record<string, SealRecord> = {};
     for (const host of inventory.hosts) {
       const seal = seals.find(host);
       if (seal) sealed[host.name] = seal;
     }
     process.stdout.write(masker.mask(format_(plan, sealed)).replace(/\n?$/, '\n'));
+    const refusals = sealedRefusals({ plan, inventory, sealOf: (h) => seals.find(h), findKind: findStepKind, finished: finishedStepsOf(stateFile, plan, false), hint: sealedHint(inventoryFile) });
+    if (refusals.length > 0) {
+      process.stderr.write(`podsec-play: a run would be refused:\n${masker.mask(describeRefusals(refusals))}\n`);
+      return EXIT.invalid;
+    }
     return EXIT.ok;
   },
 };

@@ -23,10 +23,14 @@ Options:
       --accept-new-host-keys  trust and record SSH host keys not yet in known_hosts
                             (a changed key is always refused)
       --keep-ssh            never turn SSH off (disable-ssh steps leave it on)
+      --kubeconfig FILE     where the cluster's admin kubeconfig is written before the seal and
+                            read by day-2 runs; default the inventory's cluster.kubeconfig, else
+                            CLUSTER-NAME.kubeconfig beside the inventory
   -h, --help                this help
 
-Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage,
-3 the state is locked by another run, 130 interrupted (state saved, resumable).`;
+Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage, or a
+step that needs SSH on a host an earlier run sealed, 3 the state is locked by another run,
+130 interrupted (state saved, resumable).`;
 
 export const runCommand: Command = {
   name: 'run',
@@ -47,6 +51,7 @@ export const runCommand: Command = {
         'log-file': { type: 'string' },
         'accept-new-host-keys': { type: 'boolean' },
         'keep-ssh': { type: 'boolean' },
+        kubeconfig: { type: 'string' },
       },
       usage,
     );
@@ -65,6 +70,7 @@ export const runCommand: Command = {
       color: values.color === true,
       acceptNewHostKeys: values['accept-new-host-keys'] === true,
       keepSsh: values['keep-ssh'] === true,
+      ...(values.kubeconfig ? { kubeconfigFile: resolve(values.kubeconfig) } : {}),
     });
   },
 };

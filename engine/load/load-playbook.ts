@@ -60,6 +60,7 @@ interface RawPhase {
   hosts: string | string[];
   concurrency?: number;
   serial?: boolean;
+  skipSealed?: boolean;
   steps: RawStep[];
 }
 interface RawPlaybook {
@@ -99,6 +100,7 @@ function readLeniently(source: YamlSource, data: unknown): Playbook | undefined 
       hosts,
       concurrency: undefined,
       serial: false,
+      skipSealed: phase.skipSealed === true,
       steps,
       at: source.where(['phases', pi]),
     });
@@ -112,6 +114,7 @@ function normalizePhase(source: YamlSource, p: RawPhase, pi: number): PhaseSpec 
     hosts: typeof p.hosts === 'string' ? [p.hosts] : p.hosts,
     concurrency: p.concurrency,
     serial: p.serial ?? false,
+    skipSealed: p.skipSealed ?? false,
     steps: p.steps.map((s, si) => normalizeStep(source, s, pi, si)),
     at: source.where(['phases', pi]),
   };

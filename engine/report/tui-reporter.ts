@@ -124,6 +124,9 @@ export class TuiReporter implements Reporter {
       case 'step.output':
         // Shown by the refresh tick, at most a few times a second, however fast lines come.
         return;
+      case 'note':
+        // Repeated in the summary, where the admin looks once the tree stops
+        return;
       case 'log':
         if (event.level === 'warn' || event.level === 'error') {
           const current = this.phases.find((p) => p.node.status === 'running');

@@ -30,6 +30,8 @@ export interface RunnerOptions {
   bus: EventBus;
   pool: TransportPool;
   keepSsh: boolean;
+  /** The cluster's admin kubeconfig on the controller (see StepContext.kubeconfigFile). */
+  kubeconfigFile: string;
   signal: AbortSignal;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
@@ -63,7 +65,14 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     outputsOf,
     secret: (name) => o.secrets.get(name),
   });
-  const ctxDeps = { inventory: o.inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, outputsOf };
+  const ctxDeps = { inventory: o.inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, kubeconfigFile: o.kubeconfigFile, outputsOf };
+  /** A phase that leaves sealed hosts out, on a host an earlier run sealed: skip without connecting. */
+  const sealedSkip = (step: PlannedStep): string | undefined => {
+    if (!o.plan.phases.find((p) => p.name === step.phase)?.skipSealed) return undefined;
+    const host = o.inventory.hosts.find((h) => h.name === step.host);
+    const seal = host && host.transport === 'ssh' ? o.seals.find(host) : undefined;
+    return seal ? `SSH on ${host!.name} was turned off by run ${seal.runId} at ${seal.at}: left out of this phase` : undefined;
+  };
   const ref = (s: PlannedStep): StepRef => ({ phase: s.phase, host: s.host, step: s.id, uses: s.uses, title: s.title });
   const kindOf = (step: PlannedStep) => {
     const kind = o.findKind(step.uses);
@@ -107,6 +116,8 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       return track(
         (async () => {
           const kind = kindOf(step);
+          const sealed = sealedSkip(step);
+          if (sealed) return { done: true, reason: 'sealed' as SkipReason, detail: sealed };
           const r = renderStep(step, kind, scopeFor(step));
           if (!r.run) return { done: true, reason: 'when' as SkipReason, detail: 'when: condition is false' };
           rendered.set(step.key, r.with);
@@ -160,7 +171,7 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
         return;
       }
       announceHost(step.phase, step.host);
-      if (reason === 'deferred') {
+      if (reason === 'deferred' || reason === 'sealed') {
         o.journal.update(step.key, { status: 'pending', skipReason: reason, endedAt: new Date(now()).toISOString() });
       } else if (reason !== 'done') {
         const out = pendingOutputs.get(step.key);

@@ -15,6 +15,7 @@ export interface StepContextDeps {
   bus: EventBus;
   masker: Masker;
   keepSsh: boolean;
+  kubeconfigFile: string;
   outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
 }
 
@@ -41,6 +42,7 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
     attempt,
     signal,
     keepSsh: deps.keepSsh || deps.inventory.cluster.keepSsh === true || host.keepSsh === true,
+    kubeconfigFile: deps.kubeconfigFile,
     get transport() {
       return transport();
     },
@@ -61,6 +63,7 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
     download: (path) => transport().download(path, { signal, ...(host.sudo ? { sudo: true } : {}) }),
     secret: (value) => deps.masker.add(value),
     log: (message) => deps.bus.emit({ type: 'log', level: 'info', message, host: host.name }),
+    note: (message) => deps.bus.emit({ type: 'note', message, host: host.name }),
   };
   return ctx;
 }

@@ -142,7 +142,7 @@ export function singleInventory(): Inventory {
   };
 }
 
-export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean } = {}): FakeWorld {
+export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean; kubeconfigFile?: string } = {}): FakeWorld {
   const calls: Call[] = [];
   const secrets: string[] = [];
   const logs: string[] = [];
@@ -167,6 +167,7 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
     key: `phase/${hostName}/step`,
     attempt: o.attempt ?? 1,
     keepSsh: o.keepSsh ?? false,
+    kubeconfigFile: o.kubeconfigFile ?? '/nonexistent/test.kubeconfig',
     signal: new AbortController().signal,
     transport: self,
     transportFor: async (name) => {
@@ -185,6 +186,7 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
       masker.add(v);
     },
     log: (m) => logs.push(masker.mask(m)),
+    note: (m) => logs.push(masker.mask(m)),
   };
   return { ctx, calls, secrets, logs, masker, transports, self, on: (n) => transports.get(n) as FakeTransport };
 }

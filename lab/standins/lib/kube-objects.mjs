@@ -24,7 +24,8 @@ export function age(ms) {
 /** Every node with what kubectl shows about it: ready, status, roles. */
 export function nodeViews(cluster) {
   const delay = labState().readyDelayMs ?? 1000;
-  return Object.entries(cluster.nodes).map(([name, n]) => {
+  // sorted by name, as etcd's key order gives them
+  return Object.entries(cluster.nodes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, n]) => {
     const ready = nodeReady(cluster, name, delay) && !pullProblem(name, cluster.registry, cluster.platform, cluster.kubeVersion);
     return { name, ...n, ready, status: ready ? (n.unschedulable ? 'Ready,SchedulingDisabled' : 'Ready') : n.unschedulable ? 'NotReady,SchedulingDisabled' : 'NotReady', roles: n.controlPlane ? 'control-plane' : '<none>' };
   });
