@@ -9,8 +9,9 @@ import { validateCommand } from './commands/validate.js';
 import { statusCommand } from './commands/status.js';
 import { labCommand } from './commands/lab.js';
 import { demoCommand } from './commands/demo.js';
+import { kubeconfigCommand } from './commands/kubeconfig.js';
 
-const commands: Command[] = [runCommand, planCommand, validateCommand, statusCommand, labCommand, demoCommand];
+const commands: Command[] = [runCommand, planCommand, validateCommand, statusCommand, kubeconfigCommand, labCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -22,8 +23,8 @@ function mainHelp(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage,',
-    '            3 state locked by another run, 130 interrupted (state saved, resumable).',
+    'Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage, or',
+    '            SSH needed on a sealed host, 3 state locked by another run, 130 interrupted.',
   ].join('\n');
 }
 

@@ -1,6 +1,9 @@
 // Every step kind, listed by hand (no directory scanning): add a kind here when you add its file.
+import { bootstrapTokenStep } from './bootstrap-token.js';
 import { copyPolicyStep } from './copy-policy.js';
+import { deleteNodeStep } from './delete-node.js';
 import { disableSshStep } from './disable-ssh.js';
+import { drainNodeStep } from './drain-node.js';
 import { fetchStep } from './fetch.js';
 import { fetchKubeconfigStep } from './fetch-kubeconfig.js';
 import { haproxyStep } from './haproxy.js';
@@ -9,6 +12,7 @@ import { keepalivedStep } from './keepalived.js';
 import { kubeadmInitStep } from './kubeadm-init.js';
 import { kubeadmJoinStep } from './kubeadm-join.js';
 import { kubectlApplyStep } from './kubectl-apply.js';
+import { nodeResetStep } from './node-reset.js';
 import { podsecImagemakerStep } from './podsec-imagemaker.js';
 import { podsecPolicyStep } from './podsec-policy.js';
 import { podsecServicesStep } from './podsec-services.js';
@@ -43,6 +47,11 @@ export const stepKinds: readonly StepKind<any>[] = [
   waitNodesReadyStep,
   fetchKubeconfigStep,
   disableSshStep,
+  // day-2 through the Kubernetes API (sealed clusters)
+  bootstrapTokenStep,
+  drainNodeStep,
+  deleteNodeStep,
+  nodeResetStep,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
