@@ -52,8 +52,9 @@ export function sealedRefusals(i: SealedCheckInputs): SealedRefusal[] {
         const kind = i.findKind(step.uses);
         if (!kind) continue;
         const needed: string[] = [];
-        if ((kind.sshUse?.(step.with) ?? 'required') === 'required') needed.push(host.name);
-        for (const peer of kind.sshPeers?.(step.with, { host, inventory: i.inventory }) ?? []) if (!needed.includes(peer)) needed.push(peer);
+        const use = attempt(() => kind.sshUse?.(step.with), undefined) ?? 'required';
+        if (use === 'required') needed.push(host.name);
+        for (const peer of attempt(() => kind.sshPeers?.(step.with, { host, inventory: i.inventory }), undefined) ?? []) if (!needed.includes(peer)) needed.push(peer);
         for (const name of needed) {
           const target = byName.get(name);
           const seal = target && target.transport === 'ssh' ? i.sealOf(target) : undefined;
@@ -83,4 +84,13 @@ export function describeRefusals(refusals: SealedRefusal[]): string {
       return `${rs[0]!.message}${more > 0 ? ` (${more} more step${more === 1 ? '' : 's'} need SSH on ${rs[0]!.sealedHost})` : ''}`;
     })
     .join('\n');
+}
+
+/** A kind's answer, or `fallback` when it cannot tell from the unrendered `with:` (it threw). */
+function attempt<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
 }

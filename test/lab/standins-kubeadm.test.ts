@@ -64,7 +64,7 @@ describe('kubeadm init through the podsec wrapper (single master)', () => {
   });
 
   test('plain kubeadm init/join (not the wrapper) is refused', async () => {
-    const { node, ip } = await setup({ workers: 0 });
+    const { node } = await setup({ workers: 0 });
     const r = await (await node('cp-1')).exec('kubeadm init');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('export PATH=/usr/libexec/podsec/u7s/bin/:$PATH');
@@ -87,7 +87,7 @@ describe('kubeadm init through the podsec wrapper (single master)', () => {
   });
 
   test('kubectl on a node that is not initialised fails like the real one', async () => {
-    const { node, ip } = await setup({ workers: 1 });
+    const { node } = await setup({ workers: 1 });
     const r = await (await node('worker-1')).exec('kubectl get nodes');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('The connection to the server localhost:8080 was refused - did you specify the right host or port?\n');

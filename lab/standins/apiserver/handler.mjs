@@ -4,6 +4,7 @@
 // (list, get, patch, delete), pods (list, for drain), the kube-system bootstrap-token Secrets
 // (list, get, create, delete) and kube-public/cluster-info. Anything else is 404, as on a real
 // server; watches are not simulated (405).
+import { URL } from 'node:url';
 import { readCluster, updateCluster } from '../lib/cluster.mjs';
 import { labNow } from '../lib/clock.mjs';
 import { refreshLabState } from '../lib/env.mjs';
@@ -272,7 +273,8 @@ function wantsTable(req) {
 
 function versionInfo(cluster) {
   const v = cluster.kubeVersion ?? 'v1.28.3';
-  const [, major, minor] = /^v(\d+)\.(\d+)/.exec(v) ?? [, '1', '28'];
+  const m = /^v(\d+)\.(\d+)/.exec(v);
+  const [major, minor] = m ? [m[1], m[2]] : ['1', '28'];
   return { major, minor, gitVersion: v, gitCommit: 'lab', gitTreeState: 'clean', buildDate: '2023-10-18T11:33:18Z', goVersion: 'go1.20.10', compiler: 'gc', platform: 'linux/amd64' };
 }
 
