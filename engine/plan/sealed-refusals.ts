@@ -81,7 +81,7 @@ export function describeRefusals(refusals: SealedRefusal[]): string {
   return [...byHost.values()]
     .map((rs) => {
       const more = rs.length - 1;
-      return `${rs[0]!.message}${more > 0 ? ` (${more} more step${more === 1 ? '' : 's'} need SSH on ${rs[0]!.sealedHost})` : ''}`;
+      return `${rs[0]!.message}${more > 0 ? ` (${more} more step${more === 1 ? ' needs' : 's need'} SSH on ${rs[0]!.sealedHost})` : ''}`;
     })
     .join('\n');
 }
