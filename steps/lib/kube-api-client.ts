@@ -5,7 +5,7 @@
 // KubeApiError whose `kind` says what went wrong (unreachable, TLS, unauthorized, …) and whose
 // message names the server and never carries a credential.
 import { createHash, createHmac, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
-import { ApiException, CoreV1Api, KubeConfig, Observable, PatchStrategy, VersionApi, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext, type V1Node, type V1Secret } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, Health, KubeConfig, Observable, PatchStrategy, VersionApi, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext, type V1Node, type V1Secret } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { NodeStatus } from './kubectl.js';
 
@@ -205,6 +205,17 @@ export class KubeClient {
   async version(): Promise<string> {
     const v = await this.call('read the server version', (o) => this.version_.getCode(o));
     return v.gitVersion;
+  }
+
+  /** Does the API server say it is ready (/readyz, as a load balancer's health check asks)? */
+  async readyz(): Promise<boolean> {
+    const deadline = AbortSignal.timeout(this.options.timeoutMs ?? 15_000);
+    const signal = this.options.signal ? AbortSignal.any([this.options.signal, deadline]) : deadline;
+    try {
+      return await new Health(this.config.kc).readyz({ signal } as Parameters<Health['readyz']>[0]);
+    } catch (err) {
+      throw describeFailure(err, this.server, 'ask /readyz', this.options.signal);
+    }
   }
 
   async listNodes(): Promise<V1Node[]> {
