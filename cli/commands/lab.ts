@@ -18,12 +18,15 @@ const USAGE = `Usage:
 const HELP = `${USAGE}
 
 up      Start one simulated node per host (an SSH server on 127.0.0.1 with its files under
-        DIR/nodes/NAME): the master cp-1, N more control planes (default 0), N workers
-        (default 1), N load balancers (default 0; with LBs the inventory gets the VIP
-        127.0.1.100 and controlPlaneEndpoint 127.0.1.100:8443). Writes DIR/inventory.yaml,
-        DIR/known_hosts, the client key DIR/id_ed25519 and DIR/lab.pid, prints "lab ready",
-        and serves until SIGTERM or Ctrl-C. On an existing DIR the same nodes, ports and host
-        keys come back (larger counts add nodes); node files survive like disks.
+        DIR/nodes/NAME, an internal address in the lab's own 127.A.B.0/24): the master cp-1,
+        N more control planes (default 0), N workers (default 1), N load balancers (default 0;
+        with LBs the inventory gets the VIP 127.A.B.100 and controlPlaneEndpoint
+        127.A.B.100:8443), and the Kubernetes API server on every control plane's INTERNAL:6443
+        and the VIP (real HTTPS; kubectl works with the kubeconfig a run fetched). Writes
+        DIR/inventory.yaml, DIR/known_hosts, the client key DIR/id_ed25519 and DIR/lab.pid,
+        prints "lab ready", and serves until SIGTERM or Ctrl-C. On an existing DIR the same
+        nodes, addresses, ports and host keys come back (larger counts add nodes); node files
+        and the cluster survive like disks.
         --ready-delay: lab time between a node's join (and the CNI) and Ready (default 1000).
 down    Stop the lab running in DIR (by its pid file) and wait until it has exited.
 clock   Print lab time; --advance moves it forward (e.g. 90s, 30m, 3h, 1d) so bootstrap
