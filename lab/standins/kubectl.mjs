@@ -3,7 +3,8 @@
 // (a manifest whose path, URL or content names flannel installs the CNI), wait --for=
 // condition=Ready, delete/drain/cordon/uncordon node, cluster-info, version. The kubeconfig is
 // --kubeconfig, $KUBECONFIG or ~/.kube/config; without one it fails like the real kubectl
-// (localhost:8080 refused).
+// (localhost:8080 refused). Node objects and access rules are the lab API server's own
+// (lib/kube-objects.mjs, lib/kube-auth.mjs), so this and a real kubectl against the API agree.
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { standin, fail, out } from './lib/main.mjs';
