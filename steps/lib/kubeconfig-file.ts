@@ -12,12 +12,18 @@ import { apiEndpoint } from './cluster-hosts.js';
 import { stepError } from './fail.js';
 import { connectKube, KubeApiError, parseKubeconfig, type KubeClient, type ParsedKubeconfig } from './kube-api-client.js';
 
-/** Register every credential the kubeconfig carries (base64 and decoded PEM lines alike). */
+/** Register every credential the kubeconfig carries: the base64 fields and tokens as they are,
+ * a decoded PEM by its base64 body lines (output is masked line by line; its BEGIN/END markers are
+ * not secret, and the masker's PEM shape hides whole key blocks anyway). */
 export function maskKubeconfig(ctx: Pick<StepContext, 'secret'>, parsed: ParsedKubeconfig): void {
   for (const s of parsed.secrets) {
-    ctx.secret(s);
-    // A PEM's base64 body lines, one by one (output is masked line by line)
-    if (s.includes('\n')) for (const line of s.split('\n')) if (/^[A-Za-z0-9+/=]{16,}$/.test(line.trim())) ctx.secret(line.trim());
+    if (!s.includes('\n')) {
+      ctx.secret(s);
+      continue;
+    }
+    for (const line of s.split('\n')) if (/^[A-Za-z0-9+/=]{16,}$/.test(line.trim())) ctx.secret(line.trim());
+    const body = s.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    if (body.length >= 16) ctx.secret(body);
   }
 }
 
