@@ -5,7 +5,7 @@
 // and sealed, the bootstrap token is gone; remove-node.yaml takes a sealed worker out and real
 // kubectl no longer lists it; `podsec-play kubeconfig` writes the file again from the state.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,5 +123,17 @@ describe('after the seal: the kubeconfig, add-worker and remove-node through the
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
     expect(parseKubeconfig(readFileSync(kubeconfig, 'utf8'), kubeconfig).server).toBe(parsed.server);
     expect((await kubectl(kubeconfig, cache, ['get', 'nodes'])).code).toBe(0);
+    const printed = await runCli(['kubeconfig', '-i', lab.inventoryFile], { cwd: work });
+    expect(printed.stdout).toBe(readFileSync(kubeconfig, 'utf8'));
+    const elsewhere = join(work, 'copy', 'admin.kubeconfig');
+    expect((await runCli(['kubeconfig', '-i', lab.inventoryFile, '-o', elsewhere], { cwd: work })).code).toBe(0);
+    expect(statSync(elsewhere).mode & 0o777).toBe(0o600);
+    // an inventory no run has used: nothing saved for it, and the command says so (exit 2)
+    const other = join(work, 'other');
+    mkdirSync(other);
+    copyFileSync(lab.inventoryFile, join(other, 'inventory.yaml'));
+    const nowhere = await runCli(['kubeconfig', '-i', join(other, 'inventory.yaml')], { cwd: other });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain(`no saved kubeconfig for ${join(other, 'inventory.yaml')}`);
   }, 300_000);
 });
