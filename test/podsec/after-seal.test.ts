@@ -115,6 +115,12 @@ describe('after the seal: the kubeconfig, add-worker and remove-node through the
     expect(Object.keys(nodeTable(gone.stdout)).sort()).toEqual(['cp-1', 'cp-2', 'worker-2', 'worker-3']);
     expect(connections(lab.dir).filter((c) => sealedNodes.includes(c.node)), 'SSH attempts on sealed nodes').toEqual([]);
     expect(await api.getNode('worker-1')).toBeUndefined();
+    // real kubectl drains through the same API (DaemonSet pods left, their owner looked up)
+    const drained = await kubectl(kubeconfig, cache, ['drain', 'worker-2', '--ignore-daemonsets']);
+    expect(drained.code, drained.stderr).toBe(0);
+    expect(drained.stdout).toContain('node/worker-2 drained');
+    expect(nodeTable((await kubectl(kubeconfig, cache, ['get', 'nodes'])).stdout)['worker-2']).toBe('Ready,SchedulingDisabled');
+    expect((await kubectl(kubeconfig, cache, ['uncordon', 'worker-2'])).code).toBe(0);
 
     // 4. The kubeconfig again from the saved state
     rmSync(kubeconfig);

@@ -9,7 +9,7 @@ import { readCluster, updateCluster } from '../lib/cluster.mjs';
 import { labNow } from '../lib/clock.mjs';
 import { refreshLabState } from '../lib/env.mjs';
 import { authenticate, authorize, forbiddenMessage } from '../lib/kube-auth.mjs';
-import { clusterInfo, liveTokens, nodeList, nodeObject, nodeTable, nodeViews, pods, secretTable, tokenSecret, TOKEN_GROUPS, TOKEN_SECRET_TYPE } from '../lib/kube-objects.mjs';
+import { clusterInfo, daemonSets, liveTokens, nodeList, nodeObject, nodeTable, nodeViews, pods, secretTable, tokenSecret, TOKEN_GROUPS, TOKEN_SECRET_TYPE } from '../lib/kube-objects.mjs';
 
 const MAX_BODY = 1 << 20;
 
@@ -174,6 +174,8 @@ function deleteTokenSecret(name) {
 
 // ---- discovery ----
 
+const APPS_GROUP = { name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } };
+
 const RESOURCES = [
   { name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['get', 'list'], shortNames: ['cm'] },
   { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: ['delete', 'get', 'list', 'patch'], shortNames: ['no'] },
@@ -196,7 +198,20 @@ function route(method, path, query, address) {
   if (path === '/healthz' || path === '/livez' || path === '/readyz') return { verb: 'get', ...get, text: () => 'ok' };
   if (path === '/version' || path === '/version/') return { verb: 'get', ...get, json: (c) => versionInfo(c) };
   if (path === '/api' || path === '/api/') return { verb: 'get', ...get, json: () => ({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: address }] }) };
-  if (path === '/apis' || path === '/apis/') return { verb: 'get', ...get, json: () => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] }) };
+  if (path === '/apis' || path === '/apis/') return { verb: 'get', ...get, json: () => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: [APPS_GROUP] }) };
+  if (path === '/apis/apps' || path === '/apis/apps/') return { verb: 'get', ...get, json: () => ({ kind: 'APIGroup', apiVersion: 'v1', ...APPS_GROUP }) };
+  if (path === '/apis/apps/v1' || path === '/apis/apps/v1/') return { verb: 'get', ...get, json: () => ({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'apps/v1', resources: [{ name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['get'], shortNames: ['ds'] }] }) };
+  if ((r = m(/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/daemonsets\/([^/]+)$/))) {
+    const [, namespace, name] = r;
+    return {
+      verb: 'get', resource: 'daemonsets', namespace, name, ...get,
+      json: (c) => {
+        const ds = daemonSets(c).find((d) => d.metadata.namespace === namespace && d.metadata.name === name);
+        if (!ds) throw notFound('daemonsets.apps', name);
+        return ds;
+      },
+    };
+  }
   if (path === '/api/v1' || path === '/api/v1/') return { verb: 'get', ...get, json: () => ({ kind: 'APIResourceList', groupVersion: 'v1', resources: RESOURCES }) };
   if (path === '/api/v1/nodes') return { verb: 'list', resource: 'nodes', ...get, json: (c, req) => (wantsTable(req) ? nodeTable(c, nodeViews(c), query.get('includeObject') ?? 'Metadata') : nodeList(c)) };
   if ((r = m(/^\/api\/v1\/nodes\/([^/]+)$/))) {

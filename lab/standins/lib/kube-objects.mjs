@@ -199,6 +199,21 @@ users: null
   };
 }
 
+/** flannel's DaemonSet once the CNI is applied (kubectl drain --ignore-daemonsets looks its pods' owner up). */
+export function daemonSets(cluster) {
+  if (!cluster.cni) return [];
+  const n = Object.keys(cluster.nodes).length;
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'kube-flannel-ds', namespace: 'kube-flannel', uid: uid(cluster.id, 'ds'), creationTimestamp: iso(cluster.cni.appliedAt), labels: { app: 'flannel' } },
+      spec: { selector: { matchLabels: { app: 'flannel' } } },
+      status: { currentNumberScheduled: n, desiredNumberScheduled: n, numberReady: n, numberMisscheduled: 0 },
+    },
+  ];
+}
+
 /** Pods the lab knows: flannel's DaemonSet pod on every node once the CNI is applied. */
 export function pods(cluster) {
   if (!cluster.cni) return [];
