@@ -1,7 +1,7 @@
 // What the reporters know about a run, rebuilt from the event stream alone: the TUI tree, the
 // summaries and the JUnit report all read this one model instead of re-deriving state each.
 import type { ErrorInfo, PlayEvent, SkipReason } from '../events/types.js';
-import { parseTime } from './format-time.js';
+import { parseTime } from './clock-time.js';
 
 export type NodeStatus = 'waiting' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
