@@ -22,6 +22,8 @@ export interface StartLabOptions extends LabCounts {
   dir: string;
   /** Lab time between a node's join (and the CNI) and it being Ready. Default 1000 ms. */
   readyDelayMs?: number;
+  /** Where the stand-in scripts are (default: lab/standins of this checkout or package). */
+  standinsDir?: string;
 }
 
 export interface RunningNode extends LabNode {
@@ -52,7 +54,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const state: LabState = newLabState(planNodes(previous?.nodes ?? [], options), previous, options.readyDelayMs);
   const client = ensureKeyPair(files.clientKey, 'podsec-play-lab');
   const clientKey = parsePublicKey(client.publicKey);
-  linkStandins(files.bin);
+  linkStandins(files.bin, options.standinsDir);
   ensureClock(dir);
 
   const path = `${files.bin}:${dirname(process.execPath)}:${SYSTEM_PATH}`;

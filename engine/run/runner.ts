@@ -3,7 +3,7 @@
 import { createActor } from 'xstate';
 import { CommandError, PlayError, lastLines } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
-import type { ErrorInfo, SkipReason, StepRef } from '../events/types.js';
+import type { ErrorInfo, FailureInfo, SkipReason, StepRef } from '../events/types.js';
 import type { ExprScope } from '../expr/resolve.js';
 import { isFinished, type Journal } from '../journal/journal.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
@@ -41,7 +41,7 @@ export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
 export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   const now = o.now ?? Date.now;
   const startedAt = now();
-  const failures: { host: string; step: string; message: string }[] = [];
+  const failures: FailureInfo[] = [];
   const rendered = new Map<string, Record<string, unknown>>();
   const pendingOutputs = new Map<string, { outputs: Record<string, string>; secret: string[] }>();
   const inFlight = new Set<Promise<unknown>>();
@@ -182,7 +182,14 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     },
     stepFailed(step, attempt, error, durationMs) {
       o.journal.update(step.key, { status: 'failed', error, endedAt: new Date(now()).toISOString() });
-      failures.push({ host: step.host, step: step.id, message: error.message });
+      failures.push({
+        host: step.host,
+        step: step.id,
+        message: error.message,
+        code: error.code,
+        ...(error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
+        ...(error.command !== undefined ? { command: error.command } : {}),
+      });
       o.bus.emit({ type: 'step.failed', ...ref(step), attempt, durationMs, error });
     },
     hostStarted: (phase, host) => announceHost(phase.name, host.name),
@@ -263,9 +270,10 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
 export function describeError(error: unknown): ErrorInfo & { retryable: boolean } {
   if (error instanceof CommandError) {
     const output = lastLines([error.stdout, error.stderr].filter(Boolean).join('\n'), 10);
+    // The cause is what the program said; the command line stays in its own field.
     return {
       code: error.code,
-      message: error.host ? `${error.host}: ${error.shortMessage}` : error.shortMessage,
+      message: error.reason,
       retryable: error.retryable,
       command: error.command,
       ...(error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalState, StepRecord } from '../../engine/journal/types.js';
-import { formatStatus } from '../../engine/report/status-table.js';
+import { formatStatus, statusJson } from '../../engine/report/status-table.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 const CERT_KEY = '6f1c0d3a9b8e7f6a5b4c3d2e1f0a9b8c';
@@ -50,7 +50,7 @@ function state(): JournalState {
 }
 
 describe('status table', () => {
-  const text = formatStatus(state(), { json: false });
+  const text = formatStatus(state());
 
   it('lists per host the done, failed and pending steps with when and attempts', () => {
     expect(text).toContain('cp-1: 2 done, 0 failed, 1 pending, last change 2026-01-01T10:00:43Z');
@@ -75,7 +75,7 @@ describe('status table', () => {
   });
 
   it('as JSON masks secret outputs (and copies of their values) but keeps the others', () => {
-    const json = formatStatus(state(), { json: true });
+    const json = statusJson(state(), '/tmp/x.state.json');
     expect(json).not.toContain(TOKEN);
     expect(json).not.toContain(CERT_KEY);
     const parsed = JSON.parse(json);
@@ -90,7 +90,7 @@ describe('status table', () => {
 
   it('does not change the state it was given', () => {
     const s = state();
-    formatStatus(s, { json: true });
+    statusJson(s, 'x.state.json');
     expect(s.steps['master/cp-1/init']!.outputs!.token).toBe(TOKEN);
   });
 });
