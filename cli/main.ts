@@ -3,7 +3,7 @@
 // each command to its file in cli/commands/; every error leaves as a message and an exit code
 // (README: 0 ok, 1 step failed, 2 invalid input or usage, 3 locked, 130 interrupted), never a stack.
 import { CommanderError } from 'commander';
-import { EXIT, errorMessage, exitCodeFor } from '../engine/errors.js';
+import { EXIT, InputError, errorMessage, exitCodeFor } from '../engine/errors.js';
 import { createProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -35,7 +35,8 @@ main(process.argv.slice(2)).then(
       process.exitCode = commanderExit(err); // commander has printed the message already
       return;
     }
-    process.stderr.write(`podsec-play: ${errorMessage(err)}\n`);
+    // Input problems are FILE:LINE:COL: message lines, as compilers print them; the rest is ours.
+    process.stderr.write(err instanceof InputError && err.diagnostics.length ? `${err.message}\n` : `podsec-play: ${errorMessage(err)}\n`);
     if (process.env.PODSEC_PLAY_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = exitCodeFor(err);
   },

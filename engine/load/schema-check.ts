@@ -2,6 +2,7 @@
 // for a person (the key that is wrong or missing, what is allowed).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { pointerToPath, type PathSegment, type YamlSource } from './yaml-source.js';
 
 // verbose: errors carry parentSchema, whose description and properties word the messages.
@@ -66,7 +67,7 @@ function describe(e: ErrorObject, rel: PathSegment[]): { path: PathSegment[]; me
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const hint = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
-      return { path: [...rel, extra], message: `unknown key "${extra}"${hint}`, key: true };
+      return { path: [...rel, extra], message: `unknown key "${extra}"${didYouMean(extra, allowed)}${hint}`, key: true };
     }
     case 'type':
       return { path: rel, message: `${where} must be ${article(String(params.type))}`, key: false };
