@@ -9,8 +9,11 @@ type SchemaName = (typeof SCHEMAS)[number];
 
 async function load(name: SchemaName): Promise<unknown> {
   switch (name) {
-    case 'playbook':
-      return (await import('../../schemas/playbook.schema.json', { with: { type: 'json' } })).default;
+    case 'playbook': {
+      // Made from the step kinds this build has: always current.
+      const [{ playbookSchema }, { stepKinds }] = await Promise.all([import('../schemas/playbook-schema.js'), import('../../steps/index.js')]);
+      return playbookSchema(stepKinds);
+    }
     case 'inventory':
       return (await import('../../schemas/inventory.schema.json', { with: { type: 'json' } })).default;
     case 'events':

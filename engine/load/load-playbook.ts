@@ -1,7 +1,7 @@
 // Playbook YAML → validated `Playbook` (durations parsed, defaults applied), or diagnostics.
 // Checks that need the step kinds or the inventory live in cross-check.ts.
 import { resolve } from 'node:path';
-import playbookSchema from '../../schemas/playbook.schema.json' with { type: 'json' };
+import { PLAYBOOK_SHAPE as playbookSchema } from './playbook-shape.js';
 import type { Diagnostic } from '../errors.js';
 import type { PhaseSpec, Playbook, RetrySpec, StepSpec } from '../model.js';
 import { parseDuration } from '../util/duration.js';

@@ -74,11 +74,15 @@ function describe(e: ErrorObject, rel: PathSegment[]): { path: PathSegment[]; me
     case 'enum':
       return { path: rel, message: `${where} must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`, key: false };
     case 'pattern': {
+      const custom = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
+      if (custom) return { path: rel, message: `${where} ${custom}`, key: false };
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { path: rel, message: `${where} must match /${String(params.pattern)}/${desc ? ` (${desc.replace(/\.$/, '')})` : ''}`, key: false };
     }
     case 'oneOf':
     case 'anyOf': {
+      const custom = (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
+      if (custom) return { path: rel, message: `${where} ${custom}`, key: false };
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { path: rel, message: `${where} ${desc ? `is not valid: ${desc}` : 'has the wrong form'}`, key: false };
     }

@@ -3,12 +3,30 @@
 /** The spellings parseDuration accepts, for JSON Schemas: 500ms, 30s, 5m, 2h, 1d (decimals allowed). */
 export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 
+/** What a duration looks like, in the words every schema message uses. */
+export const DURATION_WORDS = 'a duration such as 500ms, 30s, 5m, 2h or 1d';
+
+/** JSON Schema of a duration string; patternErrorMessage is what editors (and validate) say when it does not match. */
+export const DURATION_SCHEMA = {
+  type: 'string',
+  pattern: DURATION_PATTERN,
+  description: `${DURATION_WORDS[0]!.toUpperCase()}${DURATION_WORDS.slice(1)}.`,
+  patternErrorMessage: `must be ${DURATION_WORDS}`,
+} as const;
+
+/** A duration string, or a number of seconds. */
+export const DURATION_OR_SECONDS_SCHEMA = {
+  description: `A number of seconds, or ${DURATION_WORDS}.`,
+  errorMessage: `must be a number of seconds or ${DURATION_WORDS}`,
+  oneOf: [{ type: 'number', minimum: 0 }, DURATION_SCHEMA],
+} as const;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') return Math.round(value * 1000);
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim());
-  if (!m) throw new Error(`invalid duration "${value}" (expected e.g. 500ms, 30s, 5m, 2h)`);
+  if (!m) throw new Error(`invalid duration "${value}" (expected ${DURATION_WORDS})`);
   return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
 }
 
