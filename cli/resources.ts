@@ -21,7 +21,9 @@ export function shippedPlaybook(name: string): string {
   return join(packageRoot(), 'playbooks', name);
 }
 
-/** `{ standinsDir }` for startLab. */
-export function standinsOption(): { standinsDir: string } {
-  return { standinsDir: join(packageRoot(), 'lab', 'standins') };
+/** Where the lab finds its stand-ins and, in the single executable, the `node` that runs them. */
+export function standinsOption(): { standinsDir: string; nodeBinDir?: string } {
+  const root = packageRoot();
+  const sea = process.env[SEA_ROOT_ENV] !== undefined;
+  return { standinsDir: join(root, 'lab', 'standins'), ...(sea ? { nodeBinDir: join(root, 'bin') } : {}) };
 }
