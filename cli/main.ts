@@ -6,12 +6,9 @@ import { CommanderError } from 'commander';
 import { EXIT, InputError, errorMessage, exitCodeFor } from '../engine/errors.js';
 import { createProgram } from './program.js';
 
-// A reader that goes away (`podsec-play --help | head`) is not an error of ours: stop quietly.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(Number(process.exitCode ?? 0));
-  });
-}
+// A reader that goes away (`podsec-play --help | head`, `--json | head -1`) is not an error of
+// ours: the write is dropped, a run goes on (its log file still gets everything).
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 async function main(argv: string[]): Promise<number> {
   const program = createProgram();

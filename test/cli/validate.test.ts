@@ -103,4 +103,16 @@ phases:
     expect(r.stderr).toContain(`${pb}:1:1: this is a playbook (it has phases: and no hosts:), not an inventory: give the playbook first and the inventory with -i`);
     expect(r.stderr.trim().split('\n')).toHaveLength(2);
   });
+
+  it('says what a duration looks like, for the playbook’s own durations and a kind’s', async () => {
+    const dir = workdir();
+    const pb = writePlaybook(
+      dir,
+      'name: d\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - { id: a, uses: shell, with: { run: "true" }, timeout: 5 minutes }\n      - { id: b, uses: wait-nodes-ready, with: { timeout: 3 hours } }\n',
+    );
+    const r = await runCli(['validate', pb]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${pb}:6:63: "phases.0.steps.0.timeout" must be a number of seconds or a duration such as 500ms, 30s, 5m, 2h or 1d`);
+    expect(r.stderr).toContain(`${pb}:7:59: with (wait-nodes-ready): "timeout" must be a duration such as 500ms, 30s, 5m, 2h or 1d`);
+  });
 });

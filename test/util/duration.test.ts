@@ -13,7 +13,7 @@ describe('durations', () => {
   ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it('says what a duration looks like when one does not parse', () => {
-    expect(() => parseDuration('5 minutes')).toThrow(/invalid duration "5 minutes" \(expected e\.g\. 500ms, 30s, 5m, 2h\)/);
+    expect(() => parseDuration('5 minutes')).toThrow(/invalid duration "5 minutes" \(expected a duration such as 500ms, 30s, 5m, 2h or 1d\)/);
   });
 
   it.each([
