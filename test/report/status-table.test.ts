@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalState, StepRecord } from '../../engine/journal/types.js';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import fm from 'ajv-formats';
 import { formatStatus, statusJson } from '../../engine/report/status-table.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
@@ -92,5 +95,17 @@ describe('status table', () => {
     const s = state();
     statusJson(s, 'x.state.json');
     expect(s.steps['master/cp-1/init']!.outputs!.token).toBe(TOKEN);
+  });
+
+  it('as JSON matches the published schemas/status.schema.json, with the last run’s outcome', () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    fm.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')));
+    const doc = JSON.parse(statusJson(state(), '/tmp/x.state.json'));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    expect(doc).toMatchObject({ stateFile: '/tmp/x.state.json', outcome: state().runs.at(-1)!.outcome });
+    const fresh = JSON.parse(statusJson({ ...state(), runs: [] }, 'y.state.json'));
+    expect(validate(fresh) ? [] : validate.errors).toEqual([]);
+    expect(fresh.outcome).toBe('none');
   });
 });
