@@ -24,6 +24,8 @@ export interface RunPlaybookOptions {
   stateFile?: string;
   logFile?: string;
   junitFile?: string;
+  /** `--junit -`: the report goes to stdout when the run ends (only with --quiet). */
+  junitStdout?: boolean;
   fresh: boolean;
   mode: ReporterMode;
   color: boolean;
@@ -52,7 +54,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
   const runId = newRunId();
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
-  const logFile = o.logFile ?? defaultLogFile(o.playbookFile, runId);
+  const logFile = o.logFile ?? defaultLogFile(o.playbookFile, o.inventoryFile, runId);
   const kubeconfigFile = kubeconfigPathFor(planned.inventory, o.kubeconfigFile);
   const hint = sealedHint(o.inventoryFile);
   const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
@@ -74,6 +76,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       mode: o.mode,
       ...(o.color ? { color: true } : {}),
       ...(o.junitFile ? { junitFile: o.junitFile } : {}),
+      ...(o.junitStdout ? { junitStdout: true } : {}),
       logFile,
     }),
   );

@@ -30,13 +30,20 @@ export function apiServerArgs(state: LabState): string[] {
   return args;
 }
 
-export async function startApiServer(dir: string, state: LabState): Promise<ApiServerProcess> {
+export interface ApiServerOptions {
+  /** Where the stand-ins are (default: lab/standins of this checkout or package). */
+  standinsDir?: string;
+  /** The `node` that runs it (default: this process's; the single executable's shim there). */
+  node?: string;
+}
+
+export async function startApiServer(dir: string, state: LabState, o: ApiServerOptions = {}): Promise<ApiServerProcess> {
   const first = state.nodes[0];
   if (!first) throw new PlayError('the lab has no nodes', { code: 'E_STATE' });
   const logFd = openSync(join(dir, 'apiserver.log'), 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [join(standinsDir(), 'apiserver', 'serve.mjs'), ...apiServerArgs(state), '--exit-with-stdin'], {
+    child = spawn(o.node ?? process.execPath, [join(o.standinsDir ?? standinsDir(), 'apiserver', 'serve.mjs'), ...apiServerArgs(state), '--exit-with-stdin'], {
       env: { ...process.env, LAB_DIR: dir, LAB_NODE: first.name, LAB_NODE_ROOT: nodeRoot(dir, first.name) },
       stdio: ['pipe', 'pipe', logFd],
     });

@@ -1,7 +1,7 @@
 // The lab's programmatic entry: start simulated nodes in this process (the demo and the tests use
 // it; `podsec-play lab up` wraps it), write the inventory and known_hosts, stop them again.
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PlayError } from '../engine/errors.js';
 import { ensureClock } from './clock.js';
 import { writeLabFiles } from './inventory.js';
@@ -11,7 +11,7 @@ import { NodeServer } from './node-server.js';
 import { startApiServer, type ApiServerProcess } from './api-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
 import { linkWrapper, seedNode } from './seed.js';
-import { linkStandins } from './standins.js';
+import { linkStandins, standinsDir } from './standins.js';
 import { pickFreeSubnet } from './subnet.js';
 import { LEGACY_SUBNET, newLabState, planNodes, type LabCounts } from './topology.js';
 
@@ -28,6 +28,10 @@ export interface StartLabOptions extends LabCounts {
    * connection is accepted, recorded in DIR/connections.log and dropped at once. For tests that
    * prove nobody tries SSH on a sealed node; the port then no longer refuses connections. */
   tripwireSealed?: boolean;
+  /** Where the stand-in scripts are (default: lab/standins of this checkout or package). */
+  standinsDir?: string;
+  /** A directory with the `node` that runs the stand-ins (default: this process's node's). */
+  nodeBinDir?: string;
 }
 
 export interface RunningNode extends LabNode {
@@ -69,14 +73,15 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const state: LabState = newLabState(planNodes(previous?.nodes ?? [], options, subnet), previous, subnet, options.readyDelayMs);
   const client = ensureKeyPair(files.clientKey, 'podsec-play-lab');
   const clientKey = parsePublicKey(client.publicKey);
-  linkStandins(files.bin);
+  const standins = options.standinsDir ?? standinsDir();
+  linkStandins(files.bin, standins);
   ensureClock(dir);
 
-  const path = `${files.bin}:${dirname(process.execPath)}:${SYSTEM_PATH}`;
+  const path = `${files.bin}:${options.nodeBinDir ?? dirname(process.execPath)}:${SYSTEM_PATH}`;
   const hostKeys = new Map<string, string>();
   const servers = state.nodes.map((node) => {
     const root = nodeRoot(dir, node.name);
-    seedNode(root, node);
+    seedNode(root, node, standins);
     linkWrapper(root, files.bin);
     const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
     hostKeys.set(node.name, hostKey.publicKey);
@@ -102,7 +107,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   writeLabState(dir, state);
   writeLabFiles(dir, state, hostKeys);
   try {
-    api = await startApiServer(dir, state);
+    api = await startApiServer(dir, state, { standinsDir: standins, ...(options.nodeBinDir ? { node: join(options.nodeBinDir, 'node') } : {}) });
   } catch (err) {
     await stopAll();
     rmSync(files.pid, { force: true });

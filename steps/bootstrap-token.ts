@@ -6,7 +6,7 @@
 // Workers only: a control plane needs certificates only kubeadm on a control plane can upload.
 import { apiEndpoint } from './lib/cluster-hosts.js';
 import { clusterInfoAt, mintApiMaterial, openVerifiedApi, refuseControlPlane } from './lib/api-join.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { checkKubeadm } from './lib/kubeadm-run.js';
 import { defineStep } from '../engine/step-kind.js';
 
@@ -21,7 +21,7 @@ export const bootstrapTokenStep = defineStep<BootstrapTokenWith>({
   schema: {
     type: 'object',
     additionalProperties: false,
-    properties: { ttl: { type: 'string', pattern: DURATION_PATTERN } },
+    properties: { ttl: DURATION_SCHEMA },
   },
   outputs: () => [
     { name: 'endpoint', secret: false },

@@ -5,7 +5,7 @@
 // the API. A node no longer in the cluster is done already.
 import { nodeName } from './lib/cluster-hosts.js';
 import { clusterInfoAt, openVerifiedApi } from './lib/api-join.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { apiStepError } from './lib/kubeconfig-file.js';
 import { poll } from './lib/poll.js';
@@ -42,7 +42,7 @@ export const drainNodeStep = defineStep<DrainNodeWith>({
   schema: {
     type: 'object',
     additionalProperties: false,
-    properties: { timeout: { type: 'string', pattern: DURATION_PATTERN } },
+    properties: { timeout: DURATION_SCHEMA },
   },
   outputs: () => [{ name: 'evicted', secret: false }],
   title: () => 'cordon and drain through the API',

@@ -3,7 +3,7 @@
 // asks the Kubernetes API from the controller with the cluster's kubeconfig instead, so it
 // works on a sealed cluster and needs no SSH on this host.
 import { expectedNodes } from './lib/cluster-hosts.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { GET_NODES, notReady, parseNodes, type NodeStatus } from './lib/kubectl.js';
 import { KubeApiError, type KubeClient } from './lib/kube-api-client.js';
@@ -29,8 +29,8 @@ export const waitNodesReadyStep = defineStep<WaitNodesReadyWith>({
     additionalProperties: false,
     properties: {
       nodes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-      timeout: { type: 'string', pattern: DURATION_PATTERN },
-      interval: { type: 'string', pattern: DURATION_PATTERN },
+      timeout: DURATION_SCHEMA,
+      interval: DURATION_SCHEMA,
       via: { enum: ['ssh', 'api'] },
     },
   },

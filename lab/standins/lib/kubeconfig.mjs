@@ -1,7 +1,7 @@
 // Kubeconfig files the simulated kubeadm writes (admin.conf, kubelet.conf, ~/.kube/config) and
 // the stand-ins read: real ones, with the cluster CA and a client certificate and key embedded
 // (base64 PEM, as kubeadm writes them), or a client certificate named by path (kubelet.conf).
-import { parse } from 'yaml';
+import { parseBlockYaml } from './block-yaml.mjs';
 import { readText, writeText } from './files.mjs';
 
 const b64 = (text) => Buffer.from(text).toString('base64');
@@ -44,12 +44,8 @@ const decode = (v) => (typeof v === 'string' ? Buffer.from(v, 'base64').toString
 export function readKubeconfig(path, node) {
   const text = readText(path, node);
   if (text === undefined) return undefined;
-  let doc;
-  try {
-    doc = parse(text);
-  } catch {
-    return undefined;
-  }
+  const doc = parseBlockYaml(text);
+  if (!doc || typeof doc !== 'object') return undefined;
   const contexts = Array.isArray(doc?.contexts) ? doc.contexts : [];
   const ctx = contexts.find((c) => c?.name === doc['current-context'])?.context ?? contexts[0]?.context ?? {};
   const cluster = (doc.clusters ?? []).find((c) => c?.name === ctx.cluster)?.cluster ?? doc.clusters?.[0]?.cluster;

@@ -11,11 +11,23 @@ const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY = 86_400_000;
 
 let lib;
+
+/** The library from node_modules (a checkout, an npm install), else the bundle the single
+ * executable carries beside the stand-ins (vendor/x509.mjs, made by `npm run build:sea`). */
+async function loadX509() {
+  try {
+    await import('reflect-metadata');
+    return await import('@peculiar/x509');
+  } catch (err) {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    return import('../vendor/x509.mjs');
+  }
+}
+
 /** @peculiar/x509 with WebCrypto; reflect-metadata must be loaded before it (its tsyringe needs it). */
 async function x509() {
   if (!lib) {
-    await import('reflect-metadata');
-    const mod = await import('@peculiar/x509');
+    const mod = await loadX509();
     const { webcrypto } = await import('node:crypto');
     mod.cryptoProvider.set(webcrypto);
     lib = { x: mod, subtle: webcrypto.subtle };
