@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   await build({
     stdin: { contents: "import 'reflect-metadata';\nexport * from '@peculiar/x509';\n", resolveDir: root, loader: 'js' },
     bundle: true,
+    // the library's ES module build: `export *` of its CommonJS build would export nothing
+    mainFields: ['module', 'main'],
     platform: 'node',
     target: 'node20',
     format: 'esm',
@@ -72,14 +74,17 @@ async function main(): Promise<void> {
     format: 'cjs',
     outfile: bundle,
     // Optional native parts (ssh2's crypto binding, cpu-features) cannot load from inside: they
-    // become modules that throw on load, which ssh2 expects of a missing optional part.
+    // become modules that throw on load, which ssh2 expects of a missing optional part. So do the
+    // optional packages @kubernetes/client-node's HTTP and WebSocket libraries try to require
+    // (node-fetch's encoding, ws's bufferutil and utf-8-validate): left as require() calls, the
+    // executable's require would warn on stderr before they fail.
     plugins: [
       {
         name: 'no-native-addons',
         setup(b) {
-          b.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({ path: args.path, namespace: 'no-native' }));
+          b.onResolve({ filter: /\.node$|^(cpu-features|encoding|bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'no-native' }));
           b.onLoad({ filter: /.*/, namespace: 'no-native' }, (args) => ({
-            contents: `throw new Error(${JSON.stringify(`${args.path}: native addons are not available in the single executable`)});`,
+            contents: `throw new Error(${JSON.stringify(`${args.path}: not available in the single executable (a native addon or an optional package)`)});`,
             loader: 'js',
           }));
         },
