@@ -138,10 +138,15 @@ describe('join material is checked through the API before the new node changes',
 describe('the kubeconfig is a secret', () => {
   it('shows nowhere: stdout, stderr, --json events, log files, JUnit, status, the journal\'s error fields', async () => {
     for (const args of [['status'], ['status', '--json']]) keep(args.join(' '), await runCli(args, { cwd: t.work }));
-    const state = join(t.work, '.podsec-play');
-    for (const f of readdirSync(join(state, 'logs'))) channels.push({ name: `log ${f}`, text: readFileSync(join(state, 'logs', f), 'utf8') });
+    // state and logs live beside the inventory (and, for older layouts, under the working directory)
+    const stateDirs = [join(t.lab.dir, '.podsec-play'), join(t.work, '.podsec-play')].filter((d) => existsSync(d));
+    expect(stateDirs.length).toBeGreaterThan(0);
+    for (const state of stateDirs) {
+      const logs = join(state, 'logs');
+      if (existsSync(logs)) for (const f of readdirSync(logs)) channels.push({ name: `log ${f}`, text: readFileSync(join(logs, f), 'utf8') });
+    }
     for (const f of readdirSync(t.work).filter((f) => f.startsWith('junit-'))) channels.push({ name: f, text: readFileSync(join(t.work, f), 'utf8') });
-    for (const f of readdirSync(state).filter((f) => f.endsWith('.state.json'))) {
+    for (const [state, f] of stateDirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.state.json')).map((f) => [d, f] as const))) {
       // The journal keeps the kubeconfig itself as a secret output (0600, for `podsec-play
       // kubeconfig`); everything else in it — errors above all — must not carry it.
       const lines = readFileSync(join(state, f), 'utf8').split('\n').filter(Boolean);
