@@ -5,12 +5,13 @@ import { EXIT, PlayError, exitCodeFor, errorMessage } from '../engine/errors.js'
 import type { Command } from './command.js';
 import { runCommand } from './commands/run.js';
 import { planCommand } from './commands/plan.js';
+import { preflightCommand } from './commands/preflight.js';
 import { validateCommand } from './commands/validate.js';
 import { statusCommand } from './commands/status.js';
 import { labCommand } from './commands/lab.js';
 import { demoCommand } from './commands/demo.js';
 
-const commands: Command[] = [runCommand, planCommand, validateCommand, statusCommand, labCommand, demoCommand];
+const commands: Command[] = [runCommand, preflightCommand, planCommand, validateCommand, statusCommand, labCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

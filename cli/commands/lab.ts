@@ -11,7 +11,7 @@ import { parse, usageError } from '../args.js';
 const loadLab = () => import('../../lab/index.js');
 
 const USAGE = `Usage:
-  podsec-play lab up --dir DIR [--control-planes N] [--workers N] [--lbs N] [--ready-delay MS]
+  podsec-play lab up --dir DIR [--control-planes N] [--workers N] [--lbs N] [--ready-delay MS] [--os p10|c10f]
   podsec-play lab down --dir DIR
   podsec-play lab clock --dir DIR [--advance DURATION]`;
 
@@ -25,6 +25,8 @@ up      Start one simulated node per host (an SSH server on 127.0.0.1 with its f
         and serves until SIGTERM or Ctrl-C. On an existing DIR the same nodes, ports and host
         keys come back (larger counts add nodes); node files survive like disks.
         --ready-delay: lab time between a node's join (and the CNI) and Ready (default 1000).
+        --os: the /etc/os-release new nodes get: ALT Server 10 (p10, the default) or ALT SP
+        Server (c10f); podsec-play takes the cluster's platform from it.
 down    Stop the lab running in DIR (by its pid file) and wait until it has exited.
 clock   Print lab time; --advance moves it forward (e.g. 90s, 30m, 3h, 1d) so bootstrap
         tokens (24 h) and certificate keys (2 h) expire without waiting.
@@ -51,10 +53,12 @@ async function up(args: string[]): Promise<number> {
       workers: { type: 'string' },
       lbs: { type: 'string' },
       'ready-delay': { type: 'string' },
+      os: { type: 'string' },
     },
     USAGE,
   );
   const dir = requireDir(values.dir);
+  if (values.os !== undefined && values.os !== 'p10' && values.os !== 'c10f') throw usageError(`--os must be p10 or c10f, got "${values.os}"`, USAGE);
   const { startLab } = await loadLab();
   const lab = await startLab({
     dir,
@@ -62,6 +66,7 @@ async function up(args: string[]): Promise<number> {
     workers: count(values.workers, 'workers'),
     lbs: count(values.lbs, 'lbs'),
     readyDelayMs: count(values['ready-delay'], 'ready-delay'),
+    ...(values.os ? { os: values.os } : {}),
   });
   for (const n of lab.nodes) {
     const state = n.listening ? `127.0.0.1:${n.port}` : `sealed (SSH off; port ${n.port})`;

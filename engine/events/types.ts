@@ -27,6 +27,19 @@ export interface ErrorInfo {
   output?: string;
 }
 
+/** One host × check of a preflight. */
+export interface PreflightResultEvent {
+  host: string;
+  check: string;
+  title: string;
+  status: 'ok' | 'failed';
+  detail?: string;
+  reason?: string;
+  fix?: string;
+  /** The steps that declared the check (`phase/step`); empty for `reachable`. */
+  steps: string[];
+}
+
 export type PlayEventBody =
   | {
       type: 'run.started';
@@ -41,6 +54,7 @@ export type PlayEventBody =
   | { type: 'run.succeeded'; durationMs: number }
   | { type: 'run.failed'; durationMs: number; failures: { host: string; step: string; message: string }[] }
   | { type: 'run.interrupted'; durationMs: number; stateFile: string }
+  | { type: 'preflight.finished'; durationMs: number; ok: boolean; hosts: number; results: PreflightResultEvent[] }
   | { type: 'phase.started'; phase: string; hosts: string[] }
   | { type: 'phase.succeeded'; phase: string; durationMs: number }
   | { type: 'phase.failed'; phase: string; durationMs: number }

@@ -133,6 +133,8 @@ function checkStepExpressions(
       if (!input.secrets) return 'unchecked';
       return input.secrets.has(name) ? 'set' : undefined;
     },
+    // Facts are gathered when the run starts, like outputs: only the path is checked here.
+    factsOf: () => 'at-run-time',
   };
   for (const site of sites) {
     const found = lookup(site.seg.path, scope);
@@ -197,7 +199,7 @@ function checkExpressionsWithoutInventory(
 
 function nullScope(vars: Record<string, unknown>): ExprScope {
   const host: Host = { name: '', address: '', internalAddress: '', port: 22, user: '', roles: [], vars: {}, transport: 'local' };
-  return { vars, cluster: {}, host, hosts: [], outputsOf: () => undefined, secret: () => undefined };
+  return { vars, cluster: {}, host, hosts: [], outputsOf: () => undefined, secret: () => undefined, factsOf: () => 'at-run-time' };
 }
 
 function collectExpressions(

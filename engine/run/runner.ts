@@ -17,6 +17,7 @@ import type { StepKind } from '../step-kind.js';
 import type { RunEffects } from './effects.js';
 import { renderStep } from './render-step.js';
 import { createRunMachine } from './run-machine.js';
+import { preflightFirst } from './preflight-first.js';
 import { createStepContext } from './step-context.js';
 
 export interface RunnerOptions {
@@ -42,6 +43,23 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   const now = o.now ?? Date.now;
   const startedAt = now();
   const failures: { host: string; step: string; message: string }[] = [];
+
+  // Before the first change: facts from every host with work left, and every declared check.
+  let pre: Awaited<ReturnType<typeof preflightFirst>>;
+  try {
+    pre = await preflightFirst({ ...o, now });
+  } catch (err) {
+    if (!o.signal.aborted) throw err;
+    return endRun(o, 'interrupted', now() - startedAt, []);
+  }
+  if (o.signal.aborted) return endRun(o, 'interrupted', now() - startedAt, []);
+  if (!pre.ok) {
+    const found = pre.failed.map((r) => ({ host: r.host, step: `preflight/${r.check}`, message: `${r.reason ?? 'failed'} (fix: ${r.fix ?? '?'})` }));
+    return endRun(o, 'failed', now() - startedAt, found);
+  }
+  const inventory = pre.inventory;
+  const factsOf = (hostName: string) => pre.facts.get(hostName);
+
   const rendered = new Map<string, Record<string, unknown>>();
   const pendingOutputs = new Map<string, { outputs: Record<string, string>; secret: string[] }>();
   const inFlight = new Set<Promise<unknown>>();
@@ -57,13 +75,14 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   };
   const scopeFor = (step: PlannedStep): ExprScope => ({
     vars: o.playbook.vars,
-    cluster: o.inventory.cluster,
-    host: o.inventory.hosts.find((h) => h.name === step.host)!,
-    hosts: o.inventory.hosts,
+    cluster: inventory.cluster,
+    host: inventory.hosts.find((h) => h.name === step.host)!,
+    hosts: inventory.hosts,
     outputsOf,
     secret: (name) => o.secrets.get(name),
+    factsOf,
   });
-  const ctxDeps = { inventory: o.inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, outputsOf };
+  const ctxDeps = { inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, outputsOf, factsOf };
   const ref = (s: PlannedStep): StepRef => ({ phase: s.phase, host: s.host, step: s.id, uses: s.uses, title: s.title });
   const kindOf = (step: PlannedStep) => {
     const kind = o.findKind(step.uses);
@@ -252,7 +271,10 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       }
     }
   }
-  const durationMs = now() - startedAt;
+  return endRun(o, outcome, now() - startedAt, failures);
+}
+
+function endRun(o: RunnerOptions, outcome: RunOutcome, durationMs: number, failures: { host: string; step: string; message: string }[]): RunOutcome {
   o.journal.finish(outcome);
   if (outcome === 'succeeded') o.bus.emit({ type: 'run.succeeded', durationMs });
   else if (outcome === 'failed') o.bus.emit({ type: 'run.failed', durationMs, failures });

@@ -24,6 +24,7 @@ const scope: ExprScope = {
   hosts: [m1, w1],
   outputsOf: (h, s): Record<string, string> | undefined => (h === 'm1' && s === 'init' ? { token: 'abcdef.0123456789abcdef' } : h === 'worker-1' && s === 'a' ? { x: '1' } : undefined),
   secret: (name) => (name === 'PW' ? 'pa$$ word' : undefined),
+  factsOf: () => undefined,
 };
 
 describe('expression templates', () => {

@@ -19,6 +19,7 @@ const ALL_TYPES: Record<PlayEventType, true> = {
   'run.succeeded': true,
   'run.failed': true,
   'run.interrupted': true,
+  'preflight.finished': true,
   'phase.started': true,
   'phase.succeeded': true,
   'phase.failed': true,
