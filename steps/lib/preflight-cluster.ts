@@ -172,7 +172,6 @@ export function kubeadmState(op: 'init' | 'join'): AnyCheck {
       const d = op === 'init' ? decideInit(s) : decideJoin(s);
       if (d.action === 'skip') return ok(d.reason);
       if (d.action === 'run') return ok(d.resetFirst ? `resuming: our own half-finished ${op} is reset first` : 'clean node');
-      if (ctx.resuming && s.etcdMember && !s.adminConf && !s.kubeletConf) return ok('resuming: etcd data of our own earlier attempt');
       return failed(
         `the node holds cluster state podsec-play did not create here: ${describeState(s)} (the podsec wrapper would ask "Clear directory? y/N" or wipe it)`,
         'tear it down first: playbooks/reset.yaml, or kubeadm reset -f and rm -rf /var/lib/podsec/u7s/etcd on the node',
