@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalState, StepRecord } from '../../engine/journal/types.js';
 import { formatStatus } from '../../engine/report/status-table.js';
+import { healthyFacts } from '../helpers/facts.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 const CERT_KEY = '6f1c0d3a9b8e7f6a5b4c3d2e1f0a9b8c';
@@ -86,6 +87,17 @@ describe('status table', () => {
       expect.objectContaining({ name: 'w-1', done: 1, skipped: 1, failed: 1, pending: 0, lastError: expect.stringContaining('[REDACTED]') }),
       expect.objectContaining({ name: 'w-2', done: 0, failed: 0, pending: 1 }),
     ]);
+  });
+
+  it('shows each host\'s facts in one line, and whole in the JSON', () => {
+    const s = state();
+    s.facts = { 'w-1': healthyFacts({ hostname: 'w-1', address: '10.0.0.11' }, { swap: { on: true, devices: [{ name: '/swapfile' }] }, time: { skewMs: 3 * 3600_000 } }) };
+    const table = formatStatus(s, { json: false });
+    expect(table).toContain(
+      'w-1: 1 done (1 skipped), 1 failed, 0 pending, last change 2026-01-01T10:01:30Z\n  facts (2026-01-01T10:00:00Z): ALT Server 10.2 (Mendelevium) (platform p10), kernel 6.1.130-un-def-alt1 x86_64, hostname w-1, 10.0.0.11/24 on ens3, swap on, clock 3h 0m ahead\n',
+    );
+    expect(table).not.toMatch(/cp-1: .*\n  facts/);
+    expect(JSON.parse(formatStatus(s, { json: true })).facts['w-1'].internal).toEqual({ address: '10.0.0.11', interface: 'ens3', prefix: 24, subnet: '10.0.0.0/24' });
   });
 
   it('does not change the state it was given', () => {
