@@ -17,6 +17,8 @@ export function summarizeFacts(f: HostFacts): string {
 /** `3h 0m ahead`, `42s behind`. */
 export function formatSkew(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
-  const text = s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+  // Rounded to what is shown: an hour-sized skew in minutes, a minute-sized one in seconds.
+  const m = Math.round(s / 60);
+  const text = s >= 3570 ? `${Math.floor(m / 60)}h ${m % 60}m` : s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
   return `${text} ${ms > 0 ? 'ahead' : 'behind'}`;
 }
