@@ -20,7 +20,7 @@ describe('a run stopped by its preflight', () => {
     await r.close();
     expect(stdout.text).toMatch(/^\d\d:\d\d:\d\d\.\d{3} preflight: 1 of 3 checks failed \(0\.\ds\): w-1 swap-off; nothing was changed$/m);
     expect(stdout.text).toContain('Failed:\n  w-1 preflight/swap-off: swap is on: /swapfile (2.0 GiB) (kubelet refuses to start with swap) (fix: swapoff -a, and remove');
-    expect(stdout.text).toMatch(/  master +not reached\n  workers +not reached/);
+    expect(stdout.text).toMatch(/ {2}master +not reached\n {2}workers +not reached/);
     expect(stderr.text).toContain('podsec-play: failed: w-1 preflight/swap-off: swap is on');
   });
 

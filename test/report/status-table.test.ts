@@ -96,7 +96,7 @@ describe('status table', () => {
     expect(table).toContain(
       'w-1: 1 done (1 skipped), 1 failed, 0 pending, last change 2026-01-01T10:01:30Z\n  facts (2026-01-01T10:00:00Z): ALT Server 10.2 (Mendelevium) (platform p10), kernel 6.1.130-un-def-alt1 x86_64, hostname w-1, 10.0.0.11/24 on ens3, swap on, clock 3h 0m ahead\n',
     );
-    expect(table).not.toMatch(/cp-1: .*\n  facts/);
+    expect(table).not.toMatch(/cp-1: .*\n {2}facts/);
     expect(JSON.parse(formatStatus(s, { json: true })).facts['w-1'].internal).toEqual({ address: '10.0.0.11', interface: 'ens3', prefix: 24, subnet: '10.0.0.0/24' });
   });
 
