@@ -63,7 +63,7 @@ export async function preflight(o: PreflightOptions): Promise<number> {
       signal: controller.signal,
     });
     if (controller.signal.aborted) return EXIT.interrupted;
-    const todo = unfinishedSteps(planned.plan, journal.isFinished);
+    const todo = unfinishedSteps(planned.plan, journal.isFinished).filter((s) => findStepKind(s.uses)?.sealsHost !== true);
     const report = masker.maskDeep({
       playbook: planned.plan.playbook,
       playbookFile: planned.plan.playbookFile,

@@ -52,7 +52,10 @@ export const EMPTY_JOURNAL: JournalView = { isFinished: () => false, isAttempted
 
 export async function runPreflight(input: PreflightInput): Promise<PreflightOutcome> {
   const todo = unfinishedSteps(input.plan, input.journal.isFinished);
-  const taking = input.inventory.hosts.filter((h) => todo.some((s) => s.host === h.name));
+  // A host whose only work left is its seal is not asked: the seal step proves from the
+  // controller whether SSH is off already (an interrupted seal), and needs no facts.
+  const needsHost = (s: { host: string; uses: string }) => input.findKind(s.uses)?.sealsHost !== true;
+  const taking = input.inventory.hosts.filter((h) => todo.some((s) => s.host === h.name && needsHost(s)));
   const gathered = await gatherFacts({
     hosts: taking,
     transportFor: input.transportFor,

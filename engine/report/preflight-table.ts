@@ -13,7 +13,7 @@ export interface PreflightReport {
   durationMs: number;
   results: CheckResult[];
   facts: Record<string, HostFacts>;
-  /** Hosts left out because every step of theirs is finished (the journal says so). */
+  /** Hosts left out: every step of theirs is finished (the journal says so), but its seal. */
   done: string[];
 }
 
@@ -21,7 +21,7 @@ export function formatPreflightTable(r: PreflightReport, paint: Paint): string {
   const lines: string[] = [];
   const hosts = [...new Set(r.results.map((x) => x.host))];
   lines.push(`preflight ${r.playbook} (${r.playbookFile}) on ${hosts.length} host${hosts.length === 1 ? '' : 's'} of ${r.inventoryFile}`);
-  if (r.done.length) lines.push(paint.dim(`not checked, every step done already: ${r.done.join(', ')}`));
+  if (r.done.length) lines.push(paint.dim(`not checked, nothing left to do there but the seal: ${r.done.join(', ')}`));
   lines.push('');
   const hw = Math.max(4, ...r.results.map((x) => x.host.length));
   const cw = Math.max(5, ...r.results.map((x) => x.check.length));

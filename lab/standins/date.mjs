@@ -4,7 +4,7 @@
 // purpose). `-d`/`--date` given: passed through. Setting the clock (-s) is refused.
 import { execFileSync } from 'node:child_process';
 import { standin, fail, out } from './lib/main.mjs';
-import { nodeNow } from './lib/host.mjs';
+import { nodeNow } from './lib/host-config.mjs';
 
 standin(async (args) => {
   if (args.some((a) => a === '-s' || a.startsWith('--set'))) fail('date: cannot set date: Operation not permitted (lab: the clock is read-only)', 1);

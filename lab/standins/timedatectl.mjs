@@ -3,8 +3,7 @@
 // /var/lib/lab/host.json (`ntp`: time synchronisation on; synchronised only while the clock has
 // no skew). Changing anything (set-time, set-ntp, …) is refused: the lab's clocks are read-only.
 import { standin, fail, out } from './lib/main.mjs';
-import { hostConfig, parseSkew } from './lib/host-config.mjs';
-import { nodeNow } from './lib/host.mjs';
+import { hostConfig, nodeNow, parseSkew } from './lib/host-config.mjs';
 
 function stamp(ms) {
   const d = new Date(ms);

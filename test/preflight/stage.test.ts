@@ -165,6 +165,18 @@ describe('the preflight stage', () => {
     expect(out.ok).toBe(true);
   });
 
+  it('does not ask a host whose only work left is its seal (an interrupted seal may have closed SSH)', async () => {
+    const pb = playbook([
+      { name: 'master', hosts: ['master'], steps: [step('init', 'kubeadm-init')] },
+      { name: 'seal', hosts: ['all'], steps: [step('seal', 'disable-ssh')] },
+    ]);
+    const w = world(pb, { refuse: ['w-1', 'w-2'], journal: { ...EMPTY_JOURNAL, isFinished: (key) => key.startsWith('master/') } });
+    const out = await w.run();
+    expect(w.asked).toEqual([]);
+    expect(out.results).toEqual([]);
+    expect(out.ok).toBe(true);
+  });
+
   it('skips the checks of a step whose when: is false (facts may decide it)', async () => {
     const pb = playbook([{ name: 'master', hosts: ['all'], steps: [step('init', 'kubeadm-init', { when: '${{ host.facts.swap.on }}' })] }]);
     const out = await world(pb, { swapOn: ['w-1'] }).run();

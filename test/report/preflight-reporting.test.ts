@@ -60,7 +60,7 @@ describe('podsec-play preflight output', () => {
     const text = formatPreflightTable(report, makePaint(false));
     expect(text.split('\n')).toEqual([
       'preflight cluster (/p/cluster.yaml) on 2 hosts of /p/inventory.yaml',
-      'not checked, every step done already: lb-1',
+      'not checked, nothing left to do there but the seal: lb-1',
       '',
       'HOST  CHECK      RESULT',
       'cp-1  reachable  ok      ALT Server 10.2 (platform p10)',

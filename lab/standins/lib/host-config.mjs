@@ -42,3 +42,8 @@ export function parseSize(text) {
   if (!m) return 0;
   return Math.round(Number(m[1]) * { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[m[2].toUpperCase()]);
 }
+
+/** The node's clock: real time plus its skew (lab time moving on is not a skewed clock). */
+export function nodeNow(node = NODE) {
+  return Date.now() + parseSkew(hostConfig(node).clockSkew);
+}

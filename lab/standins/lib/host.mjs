@@ -1,17 +1,12 @@
 // What a simulated node is made of, for the stand-ins that report it (ip, ss, uname, date,
 // timedatectl, swapon, sysctl, findmnt, df): its NIC and routes, its listening sockets (sshd,
 // the running units, and host.json's extras) and its clock (host-config.mjs has the settings).
-import { hostConfig, parseSkew } from './host-config.mjs';
+import { hostConfig } from './host-config.mjs';
 import { nodeInfo, NODE } from './env.mjs';
 import { unitState } from './services.mjs';
 import { readCluster } from './cluster.mjs';
 import { parseHaproxy, boundPorts } from './haproxy-config.mjs';
 import { keepalivedInstances, vipHolder } from './net.mjs';
-
-/** The node's clock: real time plus its skew (lab time moving on is not a skewed clock). */
-export function nodeNow(node = NODE) {
-  return Date.now() + parseSkew(hostConfig(node).clockSkew);
-}
 
 function subnetBase(address, prefix) {
   const n = address.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
