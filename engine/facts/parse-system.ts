@@ -144,12 +144,14 @@ const NO_ANSWER: Record<number, string> = {
   28: 'timed out',
 };
 
-/** The apt section: `URL RC CODE` per mirror, `URL nocurl`, `URL local`. */
+/** The apt section: `URL RC CODE` per mirror, `URL nocurl`, `URL local`. A mirror's user and
+ * password (`http://user:secret@mirror/`) never reach the facts. */
 export function parseApt(text: string): AptSource[] {
   const out: AptSource[] = [];
   for (const line of text.split('\n')) {
-    const [url, rc, code] = line.trim().split(/\s+/);
-    if (!url || rc === undefined) continue;
+    const [raw, rc, code] = line.trim().split(/\s+/);
+    if (!raw || rc === undefined) continue;
+    const url = raw.replace(/^([a-z+]+:\/\/)[^/@]*@/i, '$1[REDACTED]@');
     if (rc === 'local') out.push({ url, ok: true, detail: 'local source' });
     else if (rc === 'nocurl') out.push({ url, ok: false, detail: 'not probed: curl is not installed' });
     else {

@@ -158,5 +158,6 @@ describe('the section reader', () => {
       { url: 'file:/cdrom', ok: true, detail: 'local source' },
       { url: 'http://x/', ok: false, detail: 'not probed: curl is not installed' },
     ]);
+    expect(parseApt('https://user:s3cret@mirror.example/alt 0 200\n')).toEqual([{ url: 'https://[REDACTED]@mirror.example/alt', ok: true, detail: 'answered (HTTP 200)' }]);
   });
 });
