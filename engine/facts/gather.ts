@@ -1,6 +1,7 @@
-// Gathering: the facts script on every host at once, over each host's one transport (the same
-// connection the steps will use), parsed on the controller. A host that cannot be reached or
-// whose answer cannot be read gets an error instead of facts; nothing stops the other hosts.
+// Gathering: the facts script on every host at once (at most `concurrency` connections being
+// opened and asked at a time), over each host's one transport (the same connection the steps
+// will use), parsed on the controller. A host that cannot be reached or whose answer cannot be
+// read gets an error instead of facts; nothing stops the other hosts.
 import { PlayError, errorMessage } from '../errors.js';
 import type { Host } from '../model.js';
 import type { Transport } from '../transport/types.js';
@@ -19,12 +20,16 @@ export interface GatherOptions {
   now?: () => number;
   /** The script must answer within this (ms); default 60 s (a mirror probe may take 25 s). */
   timeoutMs?: number;
+  /** Hosts asked at once (default 32): a large cluster does not open every connection at once. */
+  concurrency?: number;
 }
 
 export async function gatherFacts(o: GatherOptions): Promise<Map<string, GatherResult>> {
   const now = o.now ?? Date.now;
-  const entries = await Promise.all(
-    o.hosts.map(async (host): Promise<[string, GatherResult]> => {
+  const entries = await mapLimit(
+    o.hosts,
+    o.concurrency ?? 32,
+    async (host): Promise<[string, GatherResult]> => {
       try {
         const request = o.request(host);
         const transport = o.transportFor(host.name);
@@ -47,7 +52,21 @@ export async function gatherFacts(o: GatherOptions): Promise<Map<string, GatherR
         if (err instanceof PlayError && err.code === 'E_ABORTED') throw err;
         return [host.name, { ok: false, code: err instanceof PlayError ? err.code : 'E_CONNECT', message: errorMessage(err) }];
       }
-    }),
+    },
   );
   return new Map(entries);
+}
+
+/** `fn` over every item, at most `limit` at a time; results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
 }
