@@ -15,9 +15,10 @@ import { journalView } from '../engine/run/preflight-first.js';
 import { Masker } from '../engine/secrets/masker.js';
 import { openSsh } from '../engine/transport/open-ssh.js';
 import { TransportPool } from '../engine/transport/pool.js';
-import { findStepKind } from '../steps/index.js';
+import { findStepKind, stepKinds } from '../steps/index.js';
 import { loadAndPlan } from './load-for-cli.js';
 import { defaultStateFile } from './paths.js';
+import { checkSkips } from './skip-checks.js';
 
 export interface PreflightOptions {
   playbookFile: string;
@@ -26,11 +27,13 @@ export interface PreflightOptions {
   json: boolean;
   color: boolean;
   acceptNewHostKeys: boolean;
+  skipChecks?: readonly string[];
 }
 
 export async function preflight(o: PreflightOptions): Promise<number> {
   const masker = new Masker();
   const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
+  const skip = checkSkips(o.skipChecks ?? [], stepKinds, planned.inventory);
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
   const state = readState(stateFile, planned.plan.hash);
   for (const rec of Object.values(state?.steps ?? {})) for (const name of rec.secretOutputs ?? []) masker.add(rec.outputs?.[name]);
@@ -61,6 +64,7 @@ export async function preflight(o: PreflightOptions): Promise<number> {
       transportFor: (host) => pool.get(host),
       secrets: planned.secrets,
       signal: controller.signal,
+      skip,
     });
     if (controller.signal.aborted) return EXIT.interrupted;
     const todo = unfinishedSteps(planned.plan, journal.isFinished).filter((s) => findStepKind(s.uses)?.sealsHost !== true);

@@ -22,6 +22,8 @@ Options:
       --json                one JSON document: results and every host's facts (for CI)
       --color               colour even when stdout is not a terminal
       --accept-new-host-keys  trust and record SSH host keys not yet in known_hosts
+      --skip-check CHECK    report this check as skipped instead of failing: ID on every host,
+                            or HOST/ID (repeatable; run takes the same option)
       --show-script         print the read-only facts script (run it by hand on a host) and exit
   -h, --help                this help
 
@@ -41,6 +43,7 @@ export const preflightCommand: Command = {
         color: { type: 'boolean' },
         'accept-new-host-keys': { type: 'boolean' },
         'show-script': { type: 'boolean' },
+        'skip-check': { type: 'string', multiple: true },
       },
       usage,
     );
@@ -60,6 +63,7 @@ export const preflightCommand: Command = {
       json: values.json === true,
       color: values.color === true,
       acceptNewHostKeys: values['accept-new-host-keys'] === true,
+      skipChecks: values['skip-check'] ?? [],
     });
   },
 };

@@ -23,6 +23,8 @@ Options:
       --accept-new-host-keys  trust and record SSH host keys not yet in known_hosts
                             (a changed key is always refused)
       --keep-ssh            never turn SSH off (disable-ssh steps leave it on)
+      --skip-check CHECK    do not let this preflight check stop the run: ID on every host, or
+                            HOST/ID (repeatable; see podsec-play preflight for the ids)
   -h, --help                this help
 
 Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage,
@@ -47,6 +49,7 @@ export const runCommand: Command = {
         'log-file': { type: 'string' },
         'accept-new-host-keys': { type: 'boolean' },
         'keep-ssh': { type: 'boolean' },
+        'skip-check': { type: 'string', multiple: true },
       },
       usage,
     );
@@ -65,6 +68,7 @@ export const runCommand: Command = {
       color: values.color === true,
       acceptNewHostKeys: values['accept-new-host-keys'] === true,
       keepSsh: values['keep-ssh'] === true,
+      skipChecks: values['skip-check'] ?? [],
     });
   },
 };

@@ -32,7 +32,8 @@ export interface PreflightResultEvent {
   host: string;
   check: string;
   title: string;
-  status: 'ok' | 'failed';
+  /** skipped: the admin asked for it (--skip-check); the reason it gave is kept in detail. */
+  status: 'ok' | 'failed' | 'skipped';
   detail?: string;
   reason?: string;
   fix?: string;

@@ -26,6 +26,8 @@ export interface PreflightInput {
   secrets: SecretSource;
   signal: AbortSignal;
   now?: () => number;
+  /** Checks the admin chose to skip: `ID` on every host, or `HOST/ID`. */
+  skip?: readonly string[];
 }
 
 export interface JournalView {
@@ -86,8 +88,20 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
     signal: input.signal,
   });
   // Each host's rows together: reachable first, then its checks.
-  const results = inventory.hosts.flatMap((h) => [...reachable.filter((r) => r.host === h.name), ...checks.filter((r) => r.host === h.name)]);
-  return { inventory, facts, gathered, defaults: changed, results, ok: results.every((r) => r.status === 'ok') };
+  const results = inventory.hosts
+    .flatMap((h) => [...reachable.filter((r) => r.host === h.name), ...checks.filter((r) => r.host === h.name)])
+    .map((r) => (skipped(input.skip, r) ? skip(r) : r));
+  return { inventory, facts, gathered, defaults: changed, results, ok: results.every((r) => r.status !== 'failed') };
+}
+
+function skipped(skip: readonly string[] | undefined, r: CheckResult): boolean {
+  return r.check !== REACHABLE && (skip ?? []).some((s) => s === r.check || s === `${r.host}/${r.check}`);
+}
+
+/** A check the admin skipped: what it found is kept, for the record. */
+function skip(r: CheckResult): CheckResult {
+  const said = r.status === 'failed' ? `it said: ${r.reason}` : r.detail ? `it said: ${r.detail}` : 'it passed';
+  return { host: r.host, check: r.check, title: r.title, status: 'skipped', detail: `skipped (--skip-check); ${said}`, steps: r.steps };
 }
 
 function requestFor(input: PreflightInput, host: Host, kinds: string[]): FactsRequest {

@@ -100,14 +100,17 @@ function preflightSuite(model: RunModel, pre: NonNullable<RunModel['preflight']>
     children:
       r.status === 'failed'
         ? [{ name: 'failure', attrs: { message: r.reason ?? 'failed', type: 'E_PREFLIGHT' }, text: `${r.title}: ${r.reason ?? 'failed'}\nfix: ${r.fix ?? ''}` }]
-        : r.detail
+        : r.status === 'skipped'
+          ? [{ name: 'skipped', attrs: { message: r.detail ?? 'skipped' } }]
+          : r.detail
           ? [{ name: 'system-out', text: r.detail }]
           : [],
   }));
   const failures = pre.results.filter((r) => r.status === 'failed').length;
+  const skipped = pre.results.filter((r) => r.status === 'skipped').length;
   return {
     name: 'testsuite',
-    attrs: { name: 'preflight', tests: cases.length, failures, errors: 0, skipped: 0, time: seconds(pre.durationMs) },
+    attrs: { name: 'preflight', tests: cases.length, failures, errors: 0, skipped, time: seconds(pre.durationMs) },
     children: [{ name: 'properties', children: [{ name: 'property', attrs: { name: 'runId', value: model.runId } }] }, ...cases],
   };
 }

@@ -30,9 +30,12 @@ export function eventLine(event: PlayEvent): EventLine | undefined {
       return { text: `run: interrupted (${formatDuration(event.durationMs)}); state saved to ${event.stateFile}`, tone: 'warn' };
     case 'preflight.finished': {
       const failed = event.results.filter((r) => r.status === 'failed');
+      const skipped = event.results.filter((r) => r.status === 'skipped').map((r) => `${r.host} ${r.check}`);
       const checks = count(event.results.length, 'check');
       const took = formatDuration(event.durationMs);
-      if (failed.length === 0) return { text: `preflight: ${checks} on ${count(event.hosts, 'host')} passed (${took})`, tone: 'ok' };
+      if (failed.length === 0) {
+        return { text: `preflight: ${checks} on ${count(event.hosts, 'host')} passed (${took})${skipped.length ? `; skipped on request: ${skipped.join(', ')}` : ''}`, tone: skipped.length ? 'warn' : 'ok' };
+      }
       const list = failed.map((r) => `${r.host} ${r.check}`).join(', ');
       return { text: `preflight: ${failed.length} of ${checks} failed (${took}): ${list}; nothing was changed`, tone: 'error' };
     }

@@ -31,18 +31,21 @@ export function formatPreflightTable(r: PreflightReport, paint: Paint): string {
     const head = `${x.host.padEnd(hw)}  ${x.check.padEnd(cw)}  `;
     if (x.status === 'ok') {
       lines.push(`${head}${paint.green('ok')}      ${paint.dim(cleanLine(x.detail ?? x.title))}`);
+    } else if (x.status === 'skipped') {
+      lines.push(`${head}${paint.yellow('skipped')} ${paint.dim(cleanLine(x.detail ?? x.title))}`);
     } else {
       lines.push(`${head}${paint.red('FAILED')}  ${cleanLine(x.reason ?? x.title)}`);
       lines.push(`${indent}        ${paint.yellow('fix:')} ${cleanLine(x.fix ?? '')}`);
     }
   }
   const failed = r.results.filter((x) => x.status === 'failed').length;
+  const skippedCount = r.results.filter((x) => x.status === 'skipped').length;
   lines.push('');
   const count = `${r.results.length} check${r.results.length === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`;
   const took = `${(r.durationMs / 1000).toFixed(1)}s`;
   lines.push(
     failed === 0
-      ? paint.green(`✔ ${count}: all passed (${took}). Nothing was changed.`)
+      ? paint.green(`✔ ${count}: all passed${skippedCount ? ` but ${skippedCount} skipped` : ''} (${took}). Nothing was changed.`)
       : paint.red(`✖ ${count}: ${failed} failed (${took}). Nothing was changed.`),
   );
   return lines.join('\n') + '\n';

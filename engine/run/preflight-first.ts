@@ -25,6 +25,8 @@ export interface PreflightFirstOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
   now: () => number;
+  /** --skip-check: `ID` or `HOST/ID`. */
+  skipChecks?: readonly string[];
 }
 
 export interface PreflightFirstResult {
@@ -61,6 +63,7 @@ export async function preflightFirst(o: PreflightFirstOptions): Promise<Prefligh
     secrets: o.secrets,
     signal: o.signal,
     now: o.now,
+    ...(o.skipChecks ? { skip: o.skipChecks } : {}),
   });
   for (const [host, r] of outcome.gathered) {
     if (!r.ok) continue;

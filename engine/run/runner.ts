@@ -35,6 +35,8 @@ export interface RunnerOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
   now?: () => number;
+  /** Preflight checks the admin chose to skip (`ID` or `HOST/ID`). */
+  skipChecks?: readonly string[];
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';

@@ -68,6 +68,12 @@ describe('podsec-play preflight', () => {
     const noInv = await runCli(['preflight', pb], { cwd: dir });
     expect(noInv.code).toBe(2);
     expect(noInv.stderr).toContain('preflight needs an inventory: -i INVENTORY');
+    const skipReachable = await runCli(['run', pb, '-i', inv, '--skip-check', 'reachable'], { cwd: dir });
+    expect(skipReachable.code).toBe(2);
+    expect(skipReachable.stderr).toContain('--skip-check reachable: a host whose facts cannot be gathered cannot be checked or run');
+    const skipUnknownHost = await runCli(['preflight', pb, '-i', inv, '--skip-check', 'h9/swap-off'], { cwd: dir });
+    expect(skipUnknownHost.code).toBe(2);
+    expect(skipUnknownHost.stderr).toContain('--skip-check h9/swap-off: no host named "h9"');
     const bad = writePlaybook(dir, 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with: { run: "echo ${{ host.facts.nope }}" }\n', 'bad.yaml');
     const invalid = await runCli(['preflight', bad, '-i', inv], { cwd: dir });
     expect(invalid.code).toBe(2);

@@ -195,6 +195,17 @@ describe('a lab broken in every way the checks know', () => {
       if (want) expect(r.reason).toMatch(want);
     }
 
+    // An admin may skip a check on one host (a typo is refused): it is reported, it stops nothing.
+    const skipped = await runCli(['preflight', playbook('ha-cluster'), '-i', lab.inventoryFile, '--json', '--skip-check', 'worker-1/swap-off', '--skip-check', 'cgroup-v2'], { cwd: work });
+    const after = (JSON.parse(skipped.stdout) as { results: PreflightResultEvent[] }).results;
+    expect(after.filter((r) => r.status === 'skipped').map((r) => `${r.host} ${r.check}`).sort()).toEqual(
+      ['worker-1 swap-off', ...['cp-1', 'cp-2', 'worker-1', 'worker-2', 'worker-3'].map((h) => `${h} cgroup-v2`)].sort(),
+    );
+    expect(after.filter((r) => r.status === 'failed')).toHaveLength(expected.length - 2);
+    const typo = await runCli(['preflight', playbook('ha-cluster'), '-i', lab.inventoryFile, '--skip-check', 'swapoff'], { cwd: work });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--skip-check swapoff: no step kind declares a check "swapoff" (known: ');
+
     // run: the same checks first; it stops before its first change.
     const state = join(work, 'state.json');
     const run = await runCli(['run', playbook('ha-cluster'), '-i', lab.inventoryFile, '--json', '--state', state], { cwd: work, timeoutMs: 120_000 });

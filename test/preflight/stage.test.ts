@@ -78,7 +78,7 @@ function playbook(phases: { name: string; hosts: string[]; steps: StepSpec[] }[]
   return { file: '/x/p.yaml', name: 'p', vars: {}, phases: phases.map((p) => ({ ...p, concurrency: undefined, serial: false, at: 'p.yaml:1:1' })) };
 }
 
-function world(pb: Playbook, o: { journal?: JournalView; swapOn?: string[]; refuse?: string[] } = {}) {
+function world(pb: Playbook, o: { journal?: JournalView; swapOn?: string[]; refuse?: string[]; skip?: string[] } = {}) {
   const inv = inventory();
   const plan = planRun(pb, inv, { titleOf: () => undefined });
   const transports = new Map<string, ScriptedTransport>();
@@ -107,6 +107,7 @@ function world(pb: Playbook, o: { journal?: JournalView; swapOn?: string[]; refu
       },
       secrets: { get: () => undefined, has: () => false },
       signal: new AbortController().signal,
+      ...(o.skip ? { skip: o.skip } : {}),
     });
   return { plan, transports, asked, run };
 }
@@ -145,6 +146,22 @@ describe('the preflight stage', () => {
     expect(worker).not.toContain('sources.list');
     // Read-only: nothing in the script writes, moves, removes or installs anything.
     for (const script of [master, worker]) expect(script).not.toMatch(/(^|[;&|\s])(rm|mv|cp|mkdir|touch|tee|dd|apt-get|systemctl|sysctl -w)\s|>\s*\/(?!dev\/null)/m);
+  });
+
+  it('a check the admin skips (ID everywhere, or HOST/ID) is reported as skipped with what it said, and stops nothing', async () => {
+    const one = await world(cluster, { swapOn: ['w-1', 'w-2'], skip: ['w-2/swap-off'] }).run();
+    expect(one.results.filter((r) => r.check === 'swap-off' && r.status !== 'ok').map((r) => `${r.host} ${r.status}`)).toEqual(['w-1 failed', 'w-2 skipped']);
+    expect(one.ok).toBe(false);
+    const all = await world(cluster, { swapOn: ['w-1', 'w-2'], skip: ['swap-off'] }).run();
+    expect(all.ok).toBe(true);
+    expect(all.results.find((r) => r.host === 'w-2' && r.check === 'swap-off')).toEqual({
+      host: 'w-2',
+      check: 'swap-off',
+      title: 'swap is off',
+      status: 'skipped',
+      detail: 'skipped (--skip-check); it said: swap is on: /swapfile (1.0 GiB) (kubelet refuses to start with swap)',
+      steps: ['workers/join'],
+    });
   });
 
   it('checks a kind once per host, whichever steps declare it', async () => {
