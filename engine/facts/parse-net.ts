@@ -144,7 +144,7 @@ export function parseSs(text: string): ListeningSocket[] {
     const local = words[4];
     const m = local ? /^(.*):(\d+|\*)$/.exec(local) : null;
     if (!m || m[2] === '*') continue;
-    const address = (m[1] ?? '').replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+    const address = (m[1] ?? '').replace(/%[^%\]]*$/, '').replace(/^\[(.*)\]$/, '$1');
     const port = Number(m[2]);
     const process = /users:\(\("([^"]+)"/.exec(line)?.[1];
     const key = `${proto} ${address} ${port}`;

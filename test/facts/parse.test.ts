@@ -85,6 +85,21 @@ describe("iproute2's text forms (no -j), as printed on the same machine", () => 
     ]);
   });
 
+  it('ss: scoped and bracketed addresses, wildcards', () => {
+    const text = [
+      'udp   UNCONN 0      0      127.0.0.53%lo:53        0.0.0.0:*    users:(("systemd-resolve",pid=500,fd=13))',
+      'tcp   LISTEN 0      128    [fe80::1]%eth0:8080        [::]:*',
+      'tcp   LISTEN 0      4096            *:6443             *:*',
+      'tcp   LISTEN 0      4096         [::]:22            [::]:*',
+    ].join('\n');
+    expect(parseSs(text)).toEqual([
+      { proto: 'udp', address: '127.0.0.53', port: 53, process: 'systemd-resolve' },
+      { proto: 'tcp', address: 'fe80::1', port: 8080 },
+      { proto: 'tcp', address: '*', port: 6443 },
+      { proto: 'tcp', address: '::', port: 22 },
+    ]);
+  });
+
   it('ss -lntup with its header', () => {
     expect(parseSs(fixture('debian12-ss-header.txt')).find((s) => s.port === 2024)).toEqual({ proto: 'tcp', address: '0.0.0.0', port: 2024 });
   });
