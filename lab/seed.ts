@@ -135,7 +135,7 @@ function files(node: LabNode, os: LabOs): Record<string, string> {
 export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.tar.xz';
 
 /** Create the node's disk on first start; true when it was created now. */
-export function seedNode(root: string, node: LabNode, os: LabOs = 'p10'): boolean {
+export function seedNode(root: string, node: LabNode, standins = standinsDir(), os: LabOs = 'p10'): boolean {
   const later = () => {
     for (const [rel, make] of Object.entries(laterFiles(os))) {
       const file = join(root, rel);
@@ -152,7 +152,7 @@ export function seedNode(root: string, node: LabNode, os: LabOs = 'p10'): boolea
   for (const [rel, content] of Object.entries(files(node, os))) writeFileSync(join(root, rel), content);
   later();
   // podsec-k8s ships the flannel manifest
-  copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
+  copyFileSync(join(standins, 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
   if (node.role === 'master') {
     mkdirSync(dirname(join(root, LAB_IMAGE_ARCHIVE)), { recursive: true });
     writeFileSync(join(root, LAB_IMAGE_ARCHIVE), '# lab-oci-archive arch=amd64 (stands in for podsec-k8s-save-oci output)\n');

@@ -41,6 +41,17 @@ export interface PreflightResultEvent {
   steps: string[];
 }
 
+/** One failed step in `run.failed`: the cause is `message` (the program's own words); the
+ * command line, when there was one, is `command`. */
+export interface FailureInfo {
+  host: string;
+  step: string;
+  message: string;
+  code: string;
+  exitCode?: number;
+  command?: string;
+}
+
 export type PlayEventBody =
   | {
       type: 'run.started';
@@ -53,7 +64,7 @@ export type PlayEventBody =
       logFile: string;
     }
   | { type: 'run.succeeded'; durationMs: number }
-  | { type: 'run.failed'; durationMs: number; failures: { host: string; step: string; message: string }[] }
+  | { type: 'run.failed'; durationMs: number; failures: FailureInfo[] }
   | { type: 'run.interrupted'; durationMs: number; stateFile: string }
   | { type: 'preflight.finished'; durationMs: number; ok: boolean; hosts: number; results: PreflightResultEvent[] }
   | { type: 'phase.started'; phase: string; hosts: string[] }

@@ -1,6 +1,7 @@
 // `podsec-play status`: the saved state for people (a table per host: its facts in one line,
-// done / failed / pending steps, when, attempts, last error; sealed hosts) or as JSON (facts whole). Outputs are never shown in the
-// table, and secret outputs (and any copy of their values elsewhere) are masked in both forms.
+// done / failed / pending steps, when, attempts, last error; sealed hosts) or as JSON (the facts
+// whole). Outputs are never shown in the table, and secret outputs (and any copy of their values
+// elsewhere) are masked in both forms.
 import type { JournalState, SealRecord, StepRecord, StepStatus } from '../journal/types.js';
 import { summarizeFacts } from '../facts/summary.js';
 import { Masker, REDACTED } from '../secrets/masker.js';
@@ -18,13 +19,38 @@ export interface HostStatus {
   sealed?: SealRecord;
 }
 
-export function formatStatus(state: JournalState, options: { json: boolean }): string {
+/** The table for people. */
+export function formatStatus(state: JournalState): string {
+  return formatTable(masked(state));
+}
+
+/** `status --json`: one object described by schemas/status.schema.json. */
+export function statusJson(state: JournalState, stateFile: string): string {
+  const safe = masked(state);
+  const last = safe.runs[safe.runs.length - 1];
+  const doc = {
+    stateFile,
+    playbook: safe.playbook,
+    playbookFile: safe.playbookFile,
+    inventoryFile: safe.inventoryFile,
+    planHash: safe.planHash,
+    engineVersion: safe.engineVersion,
+    outcome: last?.outcome ?? 'none',
+    runs: safe.runs,
+    hosts: hostStatuses(safe),
+    steps: safe.steps,
+    sealed: safe.sealed,
+    facts: safe.facts ?? {},
+  };
+  return JSON.stringify(doc, null, 2);
+}
+
+function masked(state: JournalState): JournalState {
   const masker = new Masker();
   for (const rec of Object.values(state.steps)) {
     for (const name of rec.secretOutputs ?? []) masker.add(rec.outputs?.[name]);
   }
-  const safe = masker.maskDeep(maskOutputs(state));
-  return options.json ? formatJson(safe) : formatTable(safe);
+  return masker.maskDeep(maskOutputs(state));
 }
 
 /** A copy of the state whose secret outputs read [REDACTED]. */
@@ -63,10 +89,6 @@ export function hostStatuses(state: JournalState): HostStatus[] {
       ...(sealed ? { sealed } : {}),
     };
   });
-}
-
-function formatJson(state: JournalState): string {
-  return JSON.stringify({ ...state, hosts: hostStatuses(state) }, null, 2) + '\n';
 }
 
 const MARK: Record<StepStatus, string> = {

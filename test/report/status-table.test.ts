@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalState, StepRecord } from '../../engine/journal/types.js';
-import { formatStatus } from '../../engine/report/status-table.js';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import fm from 'ajv-formats';
+import { formatStatus, statusJson } from '../../engine/report/status-table.js';
 import { healthyFacts } from '../helpers/facts.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
@@ -51,7 +54,7 @@ function state(): JournalState {
 }
 
 describe('status table', () => {
-  const text = formatStatus(state(), { json: false });
+  const text = formatStatus(state());
 
   it('lists per host the done, failed and pending steps with when and attempts', () => {
     expect(text).toContain('cp-1: 2 done, 0 failed, 1 pending, last change 2026-01-01T10:00:43Z');
@@ -76,7 +79,7 @@ describe('status table', () => {
   });
 
   it('as JSON masks secret outputs (and copies of their values) but keeps the others', () => {
-    const json = formatStatus(state(), { json: true });
+    const json = statusJson(state(), '/tmp/x.state.json');
     expect(json).not.toContain(TOKEN);
     expect(json).not.toContain(CERT_KEY);
     const parsed = JSON.parse(json);
@@ -92,17 +95,34 @@ describe('status table', () => {
   it('shows each host\'s facts in one line, and whole in the JSON', () => {
     const s = state();
     s.facts = { 'w-1': healthyFacts({ hostname: 'w-1', address: '10.0.0.11' }, { swap: { on: true, devices: [{ name: '/swapfile' }] }, time: { skewMs: 3 * 3600_000 } }) };
-    const table = formatStatus(s, { json: false });
+    const table = formatStatus(s);
     expect(table).toContain(
       'w-1: 1 done (1 skipped), 1 failed, 0 pending, last change 2026-01-01T10:01:30Z\n  facts (2026-01-01T10:00:00Z): ALT Server 10.2 (Mendelevium) (platform p10), kernel 6.1.130-un-def-alt1 x86_64, hostname w-1, 10.0.0.11/24 on ens3, swap on, clock 3h 0m ahead\n',
     );
     expect(table).not.toMatch(/cp-1: .*\n {2}facts/);
-    expect(JSON.parse(formatStatus(s, { json: true })).facts['w-1'].internal).toEqual({ address: '10.0.0.11', interface: 'ens3', prefix: 24, subnet: '10.0.0.0/24' });
+    const doc = JSON.parse(statusJson(s, 'x.state.json'));
+    expect(doc.facts['w-1'].internal).toEqual({ address: '10.0.0.11', interface: 'ens3', prefix: 24, subnet: '10.0.0.0/24' });
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    fm.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
   });
 
   it('does not change the state it was given', () => {
     const s = state();
-    formatStatus(s, { json: true });
+    statusJson(s, 'x.state.json');
     expect(s.steps['master/cp-1/init']!.outputs!.token).toBe(TOKEN);
+  });
+
+  it('as JSON matches the published schemas/status.schema.json, with the last run’s outcome', () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    fm.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')));
+    const doc = JSON.parse(statusJson(state(), '/tmp/x.state.json'));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    expect(doc).toMatchObject({ stateFile: '/tmp/x.state.json', outcome: state().runs.at(-1)!.outcome });
+    const fresh = JSON.parse(statusJson({ ...state(), runs: [] }, 'y.state.json'));
+    expect(validate(fresh) ? [] : validate.errors).toEqual([]);
+    expect(fresh.outcome).toBe('none');
   });
 });
