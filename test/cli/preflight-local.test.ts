@@ -67,7 +67,7 @@ describe('podsec-play preflight', () => {
     const { dir, inv, pb } = project();
     const noInv = await runCli(['preflight', pb], { cwd: dir });
     expect(noInv.code).toBe(2);
-    expect(noInv.stderr).toContain('preflight needs an inventory: -i INVENTORY');
+    expect(noInv.stderr).toContain("podsec-play: required option '-i, --inventory <file>' not specified");
     const skipReachable = await runCli(['run', pb, '-i', inv, '--skip-check', 'reachable'], { cwd: dir });
     expect(skipReachable.code).toBe(2);
     expect(skipReachable.stderr).toContain('--skip-check reachable: a host whose facts cannot be gathered cannot be checked or run');

@@ -138,7 +138,7 @@ describe('cluster.yaml on the lab', () => {
     const first = parseEvents(stopped.stdout);
     expect(first.some((e) => e.type === 'step.started')).toBe(false);
     const runFailed = first.find((e) => e.type === 'run.failed') as Extract<PlayEvent, { type: 'run.failed' }>;
-    expect(runFailed.failures).toEqual([{ host: 'worker-2', step: 'preflight/kubeadm-state', message: expect.stringMatching(/etcd.*fix: tear it down first/) }]);
+    expect(runFailed.failures).toEqual([{ host: 'worker-2', step: 'preflight/kubeadm-state', code: 'E_PREFLIGHT', message: expect.stringMatching(/etcd.*fix: tear it down first/) }]);
     for (const node of lab.nodes) expect(actions(lab, node.name).filter((a) => !onlyReads(a.argv))).toEqual([]);
 
     // A failure no preflight can see (the join itself fails): the run stops before the seal.
