@@ -12,9 +12,10 @@ import { Masker } from '../engine/secrets/masker.js';
 import { openSsh } from '../engine/transport/open-ssh.js';
 import { TransportPool } from '../engine/transport/pool.js';
 import { describeRefusals, sealedRefusals } from '../engine/plan/sealed-refusals.js';
-import { findStepKind } from '../steps/index.js';
+import { findStepKind, stepKinds } from '../steps/index.js';
 import { kubeconfigPathFor, sealedHint } from './kubeconfig-path.js';
 import { loadAndPlan } from './load-for-cli.js';
+import { checkSkips } from './skip-checks.js';
 import { defaultLogFile, defaultStateFile, newRunId } from './paths.js';
 import { finishedStepsOf } from './finished-steps.js';
 
@@ -33,6 +34,8 @@ export interface RunPlaybookOptions {
   keepSsh: boolean;
   /** --kubeconfig: where the cluster's admin kubeconfig is (default: see kubeconfig-path.ts). */
   kubeconfigFile?: string;
+  /** --skip-check: preflight checks that may not stop the run (`ID` or `HOST/ID`). */
+  skipChecks?: readonly string[];
   /** Extra listener on the event stream (the demo's summary). */
   onEvent?: EventListener;
 }
@@ -52,6 +55,7 @@ function usable<T>(what: string, file: string, open: () => T): T {
 export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const masker = new Masker();
   const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
+  const skipChecks = checkSkips(o.skipChecks ?? [], stepKinds, planned.inventory);
   const runId = newRunId();
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
   const logFile = o.logFile ?? defaultLogFile(o.playbookFile, o.inventoryFile, runId);
@@ -150,6 +154,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       kubeconfigFile,
       signal: controller.signal,
       findKind: findStepKind,
+      skipChecks,
     });
     if (outcome === 'failed' && failedSealed(journal)) return EXIT.invalid;
     return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;

@@ -10,7 +10,7 @@ import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type Lab
 import { NodeServer } from './node-server.js';
 import { startApiServer, type ApiServerProcess } from './api-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
-import { linkWrapper, seedNode } from './seed.js';
+import { linkWrapper, seedNode, type LabOs } from './seed.js';
 import { linkStandins, standinsDir } from './standins.js';
 import { pickFreeSubnet } from './subnet.js';
 import { LEGACY_SUBNET, newLabState, planNodes, type LabCounts } from './topology.js';
@@ -28,6 +28,8 @@ export interface StartLabOptions extends LabCounts {
    * connection is accepted, recorded in DIR/connections.log and dropped at once. For tests that
    * prove nobody tries SSH on a sealed node; the port then no longer refuses connections. */
   tripwireSealed?: boolean;
+  /** /etc/os-release of nodes created now (p10 by default); existing nodes keep theirs. */
+  os?: LabOs;
   /** Where the stand-in scripts are (default: lab/standins of this checkout or package). */
   standinsDir?: string;
   /** A directory with the `node` that runs the stand-ins (default: this process's node's). */
@@ -81,7 +83,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const hostKeys = new Map<string, string>();
   const servers = state.nodes.map((node) => {
     const root = nodeRoot(dir, node.name);
-    seedNode(root, node, standins);
+    seedNode(root, node, standins, options.os);
     linkWrapper(root, files.bin);
     const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
     hostKeys.set(node.name, hostKey.publicKey);

@@ -83,7 +83,7 @@ export function clusterInfoFor(nodes: LabNode[], subnet = LEGACY_SUBNET): LabClu
     name: 'lab',
     kubeVersion: 'v1.28.3',
     registry: 'registry.local',
-    platform: 'p10',
+    // No platform: podsec-play takes it from the master's /etc/os-release (its facts).
     ...(ha ? { vip, controlPlaneEndpoint: `${vip}:8443` } : {}),
   };
 }

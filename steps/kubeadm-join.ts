@@ -14,6 +14,7 @@ import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js'
 import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
+import { KUBEADM_JOIN_CHECKS } from './lib/preflight-sets.js';
 import { JOIN_STARTED, u7sEnv } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -61,6 +62,7 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
   title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}${w.via === 'api' ? ' (material checked through the API)' : ''}`,
   // The master, to check and mint material on, unless the material comes through the API.
   sshPeers: (w, where) => (w.via === 'api' || w.refresh === false || (typeof w.master === 'string' && w.master.includes('${{')) ? [] : [masterHost(where, w.master).name]),
+  preflight: KUBEADM_JOIN_CHECKS,
   async check(ctx) {
     const c = await checkKubeadm(ctx, 'join');
     return c.done ? { done: true, ...(c.reason === undefined ? {} : { reason: c.reason }), outputs: { joined: 'true' } } : { done: false };

@@ -94,3 +94,17 @@ function attempt<T>(fn: () => T, fallback: T): T {
     return fallback;
   }
 }
+
+/**
+ * Steps a run leaves alone because their host is sealed and their phase leaves sealed hosts out
+ * (skipSealed): the runner skips them without connecting, and the preflight neither gathers
+ * facts for them nor checks them.
+ */
+export function sealedLeftOut(plan: Plan, inventory: Inventory, sealOf: (host: Host) => SealRecord | undefined): (step: { phase: string; host: string }) => SealRecord | undefined {
+  const skipping = new Set(plan.phases.filter((p) => p.skipSealed).map((p) => p.name));
+  return (step) => {
+    if (!skipping.has(step.phase)) return undefined;
+    const host = inventory.hosts.find((h) => h.name === step.host);
+    return host && host.transport === 'ssh' ? sealOf(host) : undefined;
+  };
+}

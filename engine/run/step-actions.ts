@@ -7,6 +7,7 @@ import { PlayError } from '../errors.js';
 import { isFinished, type Journal } from '../journal/journal.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
 import type { Inventory, Playbook } from '../model.js';
+import { sealedLeftOut } from '../plan/sealed-refusals.js';
 import type { Plan, PlannedStep } from '../plan/types.js';
 import type { SecretSource } from '../secrets/store.js';
 import type { StepKind } from '../step-kind.js';
@@ -44,6 +45,7 @@ export function createStepActions(d: StepActionDeps): StepActions {
     hosts: d.inventory.hosts,
     outputsOf: d.outputs.outputsOf,
     secret: (name) => d.secrets.get(name),
+    factsOf: (name) => d.context.factsOf(name),
   });
   const kindOf = (step: PlannedStep) => {
     const kind = d.findKind(step.uses);
@@ -52,11 +54,10 @@ export function createStepActions(d: StepActionDeps): StepActions {
   };
 
   /** A phase that leaves sealed hosts out, on a host an earlier run sealed: skipped without connecting. */
+  const leftOut = sealedLeftOut(d.plan, d.inventory, (h) => d.seals.find(h));
   const sealedSkip = (step: PlannedStep): string | undefined => {
-    if (!d.plan.phases.find((p) => p.name === step.phase)?.skipSealed) return undefined;
-    const host = d.inventory.hosts.find((h) => h.name === step.host);
-    const seal = host && host.transport === 'ssh' ? d.seals.find(host) : undefined;
-    return seal ? `SSH on ${host!.name} was turned off by run ${seal.runId} at ${seal.at}: left out of this phase` : undefined;
+    const seal = leftOut(step);
+    return seal ? `SSH on ${step.host} was turned off by run ${seal.runId} at ${seal.at}: left out of this phase` : undefined;
   };
 
   async function check(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<CheckOutcome> {
