@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { apiEndpoint } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
-import { connectKube, KubeApiError, parseKubeconfig, type ParsedKubeconfig } from './lib/kube-api-client.js';
+import type { ParsedKubeconfig } from './lib/kube-api-client.js';
+import { KubeApiError } from './lib/kube-api-error.js';
+import { kubeApi, type KubeApi } from './lib/kube-api.js';
 import { adminKubeconfigFor, apiStepError, kubeconfigNote, maskKubeconfig, writeKubeconfigFile } from './lib/kubeconfig-file.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -41,12 +43,13 @@ export const fetchKubeconfigStep = defineStep<FetchKubeconfigWith>({
   title: () => 'admin kubeconfig to the controller',
   // Already there and working (a resumed or repeated run): nothing to fetch.
   async check(ctx, w) {
-    const existing = readExisting(ctx);
+    const kube = await kubeApi();
+    const existing = readExisting(ctx, kube);
     if (!existing) return { done: false };
     const server = `https://${w.server ?? apiEndpoint(ctx)}`;
     if (existing.parsed.server !== server) return { done: false };
     try {
-      await proveApi(existing.parsed, ctx);
+      await proveApi(existing.parsed, ctx, kube);
     } catch {
       return { done: false };
     }
@@ -56,6 +59,8 @@ export const fetchKubeconfigStep = defineStep<FetchKubeconfigWith>({
   async run(ctx, w): Promise<Record<string, string>> {
     const source = w.source ?? ADMIN_CONF;
     const server = `https://${w.server ?? apiEndpoint(ctx)}`;
+    const kube = await kubeApi();
+    const { parseKubeconfig } = kube;
     const raw = (await ctx.download(source)).toString('utf8');
     let fetched: ParsedKubeconfig;
     try {
@@ -71,7 +76,7 @@ export const fetchKubeconfigStep = defineStep<FetchKubeconfigWith>({
       throw stepError(ctx, `${source} on ${ctx.host.name}: ${(err as Error).message}`);
     }
     const parsed = parseKubeconfig(text, ctx.kubeconfigFile);
-    const version = await proveApi(parsed, ctx);
+    const version = await proveApi(parsed, ctx, kube);
     const { replaced } = writeKubeconfigFile(ctx.kubeconfigFile, text);
     ctx.log(`API ${version} answers at ${server} with the admin kubeconfig; written to ${ctx.kubeconfigFile}${replaced ? ` (the earlier file is kept as ${ctx.kubeconfigFile}.previous)` : ''}`);
     ctx.note(kubeconfigNote(ctx.kubeconfigFile, ctx.cluster.name));
@@ -83,7 +88,7 @@ function outputsFor(ctx: StepContext, text: string, server: string): Record<stri
   return { path: ctx.kubeconfigFile, server, kubeconfig: Buffer.from(text).toString('base64') };
 }
 
-function readExisting(ctx: StepContext): { text: string; parsed: ParsedKubeconfig } | undefined {
+function readExisting(ctx: StepContext, { parseKubeconfig }: KubeApi): { text: string; parsed: ParsedKubeconfig } | undefined {
   try {
     const text = readFileSync(ctx.kubeconfigFile, 'utf8');
     const parsed = parseKubeconfig(text, ctx.kubeconfigFile);
@@ -95,7 +100,7 @@ function readExisting(ctx: StepContext): { text: string; parsed: ParsedKubeconfi
 }
 
 /** The API answers through the endpoint with these credentials, and lists nodes: its version. */
-async function proveApi(parsed: ParsedKubeconfig, ctx: StepContext): Promise<string> {
+async function proveApi(parsed: ParsedKubeconfig, ctx: StepContext, { connectKube }: KubeApi): Promise<string> {
   const api = connectKube(parsed, { signal: ctx.signal, timeoutMs: 10_000 });
   try {
     const version = await api.version();

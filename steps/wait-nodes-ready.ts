@@ -6,7 +6,8 @@ import { expectedNodes } from './lib/cluster-hosts.js';
 import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { GET_NODES, notReady, parseNodes, type NodeStatus } from './lib/kubectl.js';
-import { KubeApiError, type KubeClient } from './lib/kube-api-client.js';
+import type { KubeClient } from './lib/kube-api-client.js';
+import { KubeApiError } from './lib/kube-api-error.js';
 import { apiStepError, openClusterApi } from './lib/kubeconfig-file.js';
 import { poll } from './lib/poll.js';
 import { selfQuiet } from './lib/remote.js';
@@ -43,7 +44,7 @@ export const waitNodesReadyStep = defineStep<WaitNodesReadyWith>({
   async run(ctx, w): Promise<Record<string, string>> {
     const expected = w.nodes ?? expectedNodes(ctx);
     if (expected.length === 0) throw stepError(ctx, 'no nodes to wait for: no host has role master, control-plane or worker');
-    const read = w.via === 'api' ? apiReader(openClusterApi(ctx)) : kubectlReader(ctx);
+    const read = w.via === 'api' ? apiReader(await openClusterApi(ctx)) : kubectlReader(ctx);
     let missing = expected;
     let last = '';
     const done = await poll(

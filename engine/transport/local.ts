@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { PlayError } from '../errors.js';
 import { writeFileAtomic } from '../journal/atomic-write.js';
 import { exportEnv, quote } from '../util/shell.js';
@@ -17,6 +16,8 @@ export class LocalTransport implements Transport {
   constructor(readonly host: string) {}
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    // execa is loaded with the first local command: runs on SSH hosts only never load it.
+    const { execa } = await import('execa');
     const started = Date.now();
     const script = wrap(`${exportEnv(options.env)}${command}`, options);
     let promptError: PlayError | undefined;

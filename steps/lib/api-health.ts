@@ -6,12 +6,12 @@
 // asked.
 import type { StepContext } from '../../engine/step-kind.js';
 import { stepError } from './fail.js';
-import { KubeApiError } from './kube-api-client.js';
+import { KubeApiError } from './kube-api-error.js';
 import { apiStepError, openClusterApi } from './kubeconfig-file.js';
 import { notReady } from './kubectl.js';
 
 export async function verifyThroughApi(ctx: StepContext, expected: string[]): Promise<string> {
-  const api = openClusterApi(ctx);
+  const api = await openClusterApi(ctx);
   try {
     if (!(await api.readyz())) throw stepError(ctx, `the API at ${api.server} is not ready (/readyz)`, true);
     const missing = notReady(await api.nodeStatuses(), expected);

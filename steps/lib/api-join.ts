@@ -9,7 +9,10 @@ import { apiEndpoint, isControlPlane } from './cluster-hosts.js';
 import { stepError } from './fail.js';
 import { poll } from './poll.js';
 import type { JoinMaterial } from './join-line.js';
-import { KubeApiError, readClusterInfo, tokenSigns, type ClusterInfo, type KubeClient } from './kube-api-client.js';
+import type { ClusterInfo, KubeClient } from './kube-api-client.js';
+import { KubeApiError } from './kube-api-error.js';
+import { kubeApi } from './kube-api.js';
+import { tokenSigns } from './token-signs.js';
 import { apiStepError, openClusterApi } from './kubeconfig-file.js';
 
 /** Why a control plane cannot join a sealed cluster through the API alone (README: After the seal). */
@@ -27,7 +30,7 @@ export function refuseControlPlane(ctx: StepContext, controlPlane = isControlPla
 /** cluster-info at the cluster's endpoint, read as a joining node reads it (retryable when unreachable). */
 export async function clusterInfoAt(ctx: StepContext, endpoint = apiEndpoint(ctx)): Promise<ClusterInfo> {
   try {
-    return await readClusterInfo(endpoint, { signal: ctx.signal });
+    return await (await kubeApi()).readClusterInfo(endpoint, { signal: ctx.signal });
   } catch (err) {
     throw apiStepError(ctx, err, 'cannot read the join information: ');
   }
@@ -39,7 +42,7 @@ export async function clusterInfoAt(ctx: StepContext, endpoint = apiEndpoint(ctx
  * here, before anything is minted or changed).
  */
 export async function openVerifiedApi(ctx: StepContext, info: ClusterInfo): Promise<KubeClient> {
-  const api = openClusterApi(ctx);
+  const api = await openClusterApi(ctx);
   const mine = api.config.caCertHash;
   if (!mine || mine !== info.caCertHash) {
     throw stepError(

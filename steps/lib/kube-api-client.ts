@@ -4,39 +4,13 @@
 // readiness — by steps and by the CLI alike: it imports nothing of the engine. Every failure is a
 // KubeApiError whose `kind` says what went wrong (unreachable, TLS, unauthorized, …) and whose
 // message names the server and never carries a credential.
-import { createHash, createHmac, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { ApiException, CoreV1Api, Health, KubeConfig, Observable, PatchStrategy, VersionApi, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext, type V1Node, type V1Secret } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { NodeStatus } from './kubectl.js';
+import { KubeApiError } from './kube-api-error.js';
 
-export type KubeApiErrorKind =
-  | 'kubeconfig' // not a usable kubeconfig
-  | 'unreachable' // refused, reset, no route, DNS
-  | 'timeout'
-  | 'tls' // the server's certificate is not the kubeconfig's CA's (another cluster?)
-  | 'unauthorized' // 401: the credentials are unknown or expired
-  | 'forbidden' // 403
-  | 'not-found'
-  | 'conflict'
-  | 'invalid' // 4xx the request was wrong
-  | 'server' // 5xx or an answer that makes no sense
-  | 'aborted';
-
-export class KubeApiError extends Error {
-  constructor(
-    message: string,
-    readonly kind: KubeApiErrorKind,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'KubeApiError';
-  }
-
-  /** Worth another attempt: the server may come back; bad credentials or another cluster won't. */
-  get retryable(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'server';
-  }
-}
+export { KubeApiError, type KubeApiErrorKind } from './kube-api-error.js';
 
 export interface ParsedKubeconfig {
   /** The current context's server URL (`https://host:port`). */
@@ -387,21 +361,4 @@ export async function readClusterInfo(endpoint: string, options: CallOptions = {
   return { endpoint, caPem: parsed.caPem, caCertHash: parsed.caCertHash, server: parsed.server, kubeconfig, signatures };
 }
 
-/** Does `info` carry a valid signature for `token` (kubeadm's check that the token is live)? */
-export function tokenSigns(info: ClusterInfo, token: string): boolean {
-  const [id, secret] = token.split('.');
-  const jws = id ? info.signatures[id] : undefined;
-  if (!jws || !secret) return false;
-  const [header, payload, signature] = jws.split('.');
-  if (header === undefined || payload !== '' || signature === undefined) return false;
-  let alg: unknown;
-  try {
-    alg = (JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown }).alg;
-  } catch {
-    return false;
-  }
-  if (alg !== 'HS256') return false;
-  const expected = createHmac('sha256', secret).update(`${header}.${Buffer.from(info.kubeconfig).toString('base64url')}`).digest();
-  const given = Buffer.from(signature, 'base64url');
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+export { tokenSigns } from './token-signs.js';

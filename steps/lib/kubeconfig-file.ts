@@ -10,7 +10,9 @@ import { writeFileAtomic } from '../../engine/journal/atomic-write.js';
 import type { StepContext } from '../../engine/step-kind.js';
 import { apiEndpoint } from './cluster-hosts.js';
 import { stepError } from './fail.js';
-import { connectKube, KubeApiError, parseKubeconfig, type KubeClient, type ParsedKubeconfig } from './kube-api-client.js';
+import type { KubeClient, ParsedKubeconfig } from './kube-api-client.js';
+import { KubeApiError } from './kube-api-error.js';
+import { kubeApi } from './kube-api.js';
 
 /** Register every credential the kubeconfig carries: the base64 fields and tokens as they are,
  * a decoded PEM by its base64 body lines (output is masked line by line; its BEGIN/END markers are
@@ -83,7 +85,8 @@ export function kubeconfigNote(path: string, cluster: string): string {
  * The cluster's API from the controller, for day-2 work: the kubeconfig at ctx.kubeconfigFile,
  * masked, checked to be this inventory's cluster (its server is the control-plane endpoint).
  */
-export function openClusterApi(ctx: StepContext): KubeClient {
+export async function openClusterApi(ctx: StepContext): Promise<KubeClient> {
+  const { connectKube, parseKubeconfig } = await kubeApi();
   const file = ctx.kubeconfigFile;
   let text: string;
   try {
