@@ -10,6 +10,10 @@ export const CLI_WITH_RSS = fileURLToPath(new URL('./cli-with-rss.js', import.me
 export interface Timed {
   ms: number;
   rssKiB?: number;
+  /** CPU (user + system) of the podsec-play process. */
+  cpuMs?: number;
+  /** When the child was started (epoch ms). */
+  startedAt?: number;
 }
 
 export function median(values: number[]): number {
@@ -22,6 +26,7 @@ export function timeCli(args: string[], cwd: string): Promise<Timed> {
   const rssDir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
   const rssFile = join(rssDir, 'rss');
   const started = process.hrtime.bigint();
+  const startedAt = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_WITH_RSS, ...args], {
       cwd,
@@ -33,9 +38,9 @@ export function timeCli(args: string[], cwd: string): Promise<Timed> {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (code !== 0) return reject(new Error(`podsec-play ${args.join(' ')} exited ${code}:\n${stderr}`));
-      const rssKiB = Number(readFileSync(rssFile, 'utf8'));
+      const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpuMs: number };
       rmSync(rssDir, { recursive: true, force: true });
-      resolve({ ms, rssKiB });
+      resolve({ ms, rssKiB: usage.maxRSS, cpuMs: usage.cpuMs, startedAt });
     });
   });
 }
@@ -56,5 +61,6 @@ export async function repeat(times: number, fn: () => Promise<Timed>): Promise<T
   for (let i = 0; i < times; i++) all.push(await fn());
   const ms = median(all.map((t) => t.ms));
   const rss = all.map((t) => t.rssKiB).filter((v): v is number => v !== undefined);
-  return { ms, ...(rss.length ? { rssKiB: Math.max(...rss) } : {}) };
+  const cpu = all.map((t) => t.cpuMs).filter((v): v is number => v !== undefined);
+  return { ms, ...(rss.length ? { rssKiB: Math.max(...rss) } : {}), ...(cpu.length ? { cpuMs: median(cpu) } : {}) };
 }

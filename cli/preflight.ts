@@ -1,6 +1,7 @@
 // `podsec-play preflight`: gather the facts of every host that still has work in the plan, run
 // every check the playbook's steps declare, print one table (or JSON) and change nothing: no
 // host is written to, and neither is the state (it is only read, to skip finished steps).
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EXIT } from '../engine/errors.js';
@@ -40,6 +41,8 @@ export async function preflight(o: PreflightOptions): Promise<number> {
   for (const rec of Object.values(state?.steps ?? {})) for (const name of rec.secretOutputs ?? []) masker.add(rec.outputs?.[name]);
 
   const controller = new AbortController();
+  // Every host being connected or asked listens on it: hundreds at once is by design, not a leak.
+  setMaxListeners(0, controller.signal);
   const onSignal = () => controller.abort(new Error('interrupted'));
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
   const seals = SealRegistry.forRun(stateFile, o.inventoryFile);

@@ -1,5 +1,6 @@
 // Runs one playbook against one inventory: journal, transports, reporters, signals. Shared by
 // `run` and `demo`.
+import { setMaxListeners } from 'node:events';
 import { dirname } from 'node:path';
 import { EXIT, PlayError } from '../engine/errors.js';
 import { EventBus } from '../engine/events/bus.js';
@@ -96,6 +97,8 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   if (o.onEvent) bus.subscribe(o.onEvent);
 
   const controller = new AbortController();
+  // Every host being connected or asked listens on it: hundreds at once is by design, not a leak.
+  setMaxListeners(0, controller.signal);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;

@@ -26,13 +26,35 @@ export interface GatherOptions {
 
 export async function gatherFacts(o: GatherOptions): Promise<Map<string, GatherResult>> {
   const now = o.now ?? Date.now;
+  // Each host's transport asked for once; what connecting needs (ssh -G for each host) is worked
+  // out for every host at once first. A host that cannot be reached says so below.
+  const transports = new Map<string, () => Transport>();
+  for (const host of o.hosts) {
+    try {
+      const t = o.transportFor(host.name);
+      transports.set(host.name, () => t);
+    } catch (err) {
+      transports.set(host.name, () => {
+        throw err;
+      });
+    }
+  }
+  await Promise.all(
+    o.hosts.map(async (host) => {
+      try {
+        await transports.get(host.name)!().prepare?.();
+      } catch {
+        // said below
+      }
+    }),
+  );
   const entries = await mapLimit(
     o.hosts,
     o.concurrency ?? 32,
     async (host): Promise<[string, GatherResult]> => {
       try {
         const request = o.request(host);
-        const transport = o.transportFor(host.name);
+        const transport = transports.get(host.name)!();
         const sentAt = now();
         const r = await transport.exec(factsScript(request), {
           ...(host.sudo ? { sudo: true } : {}),

@@ -26,9 +26,15 @@ interface HostContext extends HostMachineInput {
 export function createHostMachine(effects: RunEffects) {
   return setup({
     types: { context: {} as HostContext, input: {} as HostMachineInput, output: {} as HostMachineOutput },
-    actors: { step: createStepMachine(effects) },
+    actors: { step: createStepMachine(effects, { timed: false }), timedStep: createStepMachine(effects, { timed: true }) },
     guards: {
       allDone: ({ context }) => context.index >= context.host.steps.length,
+      timed: ({ context }) => context.host.steps[context.index]?.timeoutMs !== undefined,
+      stepFailed: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.status === 'failed',
+    },
+    actions: {
+      recordError: assign({ error: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.error }),
+      advance: assign({ index: ({ context }) => context.index + 1 }),
     },
   }).createMachine({
     id: 'host',
@@ -36,20 +42,21 @@ export function createHostMachine(effects: RunEffects) {
     initial: 'next',
     states: {
       next: {
-        always: [{ guard: 'allDone', target: 'succeeded' }, { target: 'step' }],
+        always: [{ guard: 'allDone', target: 'succeeded' }, { guard: 'timed', target: 'timedStep' }, { target: 'step' }],
       },
+      // The same state for a step with a timeout and one without; only the machine invoked differs.
       step: {
         invoke: {
           src: 'step',
           input: ({ context }) => ({ step: context.host.steps[context.index]! }),
-          onDone: [
-            {
-              guard: ({ event }) => (event.output as StepMachineOutput).status === 'failed',
-              target: 'failed',
-              actions: assign({ error: ({ event }) => (event.output as StepMachineOutput).error }),
-            },
-            { target: 'next', actions: assign({ index: ({ context }) => context.index + 1 }) },
-          ],
+          onDone: [{ guard: 'stepFailed', target: 'failed', actions: 'recordError' }, { target: 'next', actions: 'advance' }],
+        },
+      },
+      timedStep: {
+        invoke: {
+          src: 'timedStep',
+          input: ({ context }) => ({ step: context.host.steps[context.index]! }),
+          onDone: [{ guard: 'stepFailed', target: 'failed', actions: 'recordError' }, { target: 'next', actions: 'advance' }],
         },
       },
       succeeded: {

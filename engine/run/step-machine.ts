@@ -1,6 +1,9 @@
 // One step on one host: check → run → succeeded, or a retry wait with exponential backoff, or
 // failed. The timeout is a machine delay: leaving `running` stops the promise actor, whose
-// AbortSignal kills the command; the attempt then counts as failed (retryable).
+// AbortSignal kills the command; the attempt then counts as failed (retryable). A step without
+// a timeout gets the machine without the delay (`timed: false`): xstate keeps every pending
+// delay of the whole run in one table that each stopping actor scans, so hundreds of hosts with
+// a never-firing delay each would make every step cost more the more hosts run.
 import { assign, fromPromise, setup } from 'xstate';
 import { PlayError } from '../errors.js';
 import type { ErrorInfo } from '../events/types.js';
@@ -28,7 +31,9 @@ interface StepContext {
 // setTimeout's ceiling: "no timeout" must not overflow into an immediate fire.
 const NO_TIMEOUT = 2_147_483_647;
 
-export function createStepMachine(effects: RunEffects) {
+export function createStepMachine(effects: RunEffects, { timed }: { timed: boolean }) {
+  /** The step's timeout on a waiting state, in the timed machine only. */
+  const timeout = timed ? { after: { stepTimeout: { target: 'attemptFailed' as const, actions: 'recordTimeout' as const } } } : {};
   return setup({
     types: {
       context: {} as StepContext,
@@ -98,7 +103,7 @@ export function createStepMachine(effects: RunEffects) {
           onError: { target: 'attemptFailed', actions: assign({ error: ({ event }) => effects.describeError(event.error) }) },
         },
         // The timeout covers the check too: a check can hang (a FIFO, a dead mount).
-        after: { stepTimeout: { target: 'attemptFailed', actions: 'recordTimeout' } },
+        ...timeout,
       },
       running: {
         invoke: {
@@ -110,7 +115,7 @@ export function createStepMachine(effects: RunEffects) {
           },
           onError: { target: 'attemptFailed', actions: assign({ error: ({ event }) => effects.describeError(event.error) }) },
         },
-        after: { stepTimeout: { target: 'attemptFailed', actions: 'recordTimeout' } },
+        ...timeout,
       },
       attemptFailed: {
         always: [

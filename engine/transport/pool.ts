@@ -29,10 +29,13 @@ export interface SshFactoryOptions {
   inventoryDir: string;
   signal?: AbortSignal;
   onLog?: (message: string) => void;
+  /** Shared by every host of one pool (one run): what the factory learns once for all of them. */
+  shared?: Map<string, unknown>;
 }
 
 export class TransportPool {
   private readonly open = new Map<string, Transport>();
+  private readonly shared = new Map<string, unknown>();
 
   constructor(
     private readonly options: PoolOptions,
@@ -76,6 +79,7 @@ export class TransportPool {
       acceptNewHostKeys: this.options.acceptNewHostKeys,
       inventoryHosts: this.options.inventory.hosts,
       inventoryDir: this.inventoryDir,
+      shared: this.shared,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
       ...(this.options.onLog ? { onLog: (m: string) => this.options.onLog!(host.name, m) } : {}),
     });

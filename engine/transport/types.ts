@@ -66,4 +66,7 @@ export interface Transport {
   upload(options: UploadOptions): Promise<UploadResult>;
   download(path: string, options?: { signal?: AbortSignal; sudo?: boolean }): Promise<Buffer>;
   close(): Promise<void>;
+  /** Work out what connecting will need (the SSH route) without connecting; never rejects. Lets
+   * a caller about to reach many hosts have that done for all of them at once. */
+  prepare?(): Promise<void>;
 }

@@ -1,4 +1,5 @@
-// One way to turn an AbortSignal into the E_ABORTED PlayError every caller guards on.
+// One way to turn an AbortSignal into the E_ABORTED PlayError every caller guards on, and the
+// signal of a command that two signals may abort (the step's and the run's).
 import { PlayError } from '../../errors.js';
 
 export function abortError(host: string, what: string): PlayError {
@@ -23,4 +24,27 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
       },
     );
   });
+}
+
+/**
+ * One signal that aborts when either does, undone by `dispose` once the command is over.
+ * AbortSignal.any would do the same, but it keeps each combined signal alive through weak
+ * references the garbage collector must trace; one per command on hundreds of hosts shows.
+ */
+export function linkSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): { signal: AbortSignal | undefined; dispose: () => void } {
+  if (!a || !b || a === b) return { signal: a ?? b, dispose: () => undefined };
+  if (a.aborted) return { signal: a, dispose: () => undefined };
+  if (b.aborted) return { signal: b, dispose: () => undefined };
+  const controller = new AbortController();
+  const onA = (): void => controller.abort(a.reason);
+  const onB = (): void => controller.abort(b.reason);
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      a.removeEventListener('abort', onA);
+      b.removeEventListener('abort', onB);
+    },
+  };
 }

@@ -10,6 +10,8 @@ export interface ConnectionOptions {
   host: string;
   /** Resolved on first use (reads ~/.ssh/config then). */
   route: () => Route;
+  /** Resolves the route without blocking (before `route` is first called), when it can. */
+  prepareRoute?: () => Promise<void>;
   auth: AuthDeps;
   policy: HostKeyPolicy;
   keepaliveIntervalMs: number;
@@ -35,6 +37,16 @@ export class Connection {
     return this.connecting;
   }
 
+  /** Resolve the route now (ssh -G without blocking); a failure is reported when connecting. */
+  async prepare(): Promise<void> {
+    if (this.cachedRoute) return;
+    try {
+      await this.options.prepareRoute?.();
+    } catch {
+      // open() resolves it again and reports the error there.
+    }
+  }
+
   async close(): Promise<void> {
     const pending = this.connecting;
     if (pending) await pending.then((l) => l.close(), () => undefined);
@@ -44,6 +56,7 @@ export class Connection {
 
   private async open(): Promise<Link> {
     const { host, log } = this.options;
+    if (!this.cachedRoute) await this.options.prepareRoute?.();
     this.cachedRoute ??= this.options.route();
     const route = this.cachedRoute;
     const first = route.jumps[0] ?? route.target;

@@ -1,6 +1,6 @@
 // The host key decision for one hop: known → go on; unknown → stop with the fingerprint and the
 // option that trusts it (or record it with --accept-new-host-keys); changed → always stop.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PlayError } from '../../errors.js';
 import { describeHop, type HopContext } from './errors.js';
@@ -19,13 +19,28 @@ export interface HostKeyPolicy {
   log: (message: string) => void;
 }
 
+/** Parsed known_hosts files, kept while the file is unchanged (same inode, size and mtime): a run
+ * that opens hundreds of connections reads and parses the shared file once, not once per host. */
+const parsed = new Map<string, { stamp: string; entries: Promise<KnownHostEntry[]> }>();
+
 export async function loadKnownHosts(file: string): Promise<KnownHostEntry[]> {
+  let stamp: string;
   try {
-    return parseKnownHosts(await readFile(file, 'utf8'));
+    const s = await stat(file);
+    stamp = `${s.ino}:${s.size}:${s.mtimeMs}`;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new PlayError(`cannot read known_hosts file ${file}: ${(err as Error).message}`, { code: 'E_HOSTKEY' });
   }
+  const cached = parsed.get(file);
+  if (cached?.stamp === stamp) return cached.entries;
+  const entries = readFile(file, 'utf8').then(parseKnownHosts, (err: NodeJS.ErrnoException) => {
+    parsed.delete(file);
+    if (err.code === 'ENOENT') return [];
+    throw new PlayError(`cannot read known_hosts file ${file}: ${err.message}`, { code: 'E_HOSTKEY' });
+  });
+  parsed.set(file, { stamp, entries });
+  return entries;
 }
 
 /** The key type named inside an SSH public key blob (its first length-prefixed string). */

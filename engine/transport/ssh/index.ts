@@ -22,7 +22,7 @@ import type { Host, Inventory } from '../../model.js';
 import type { SecretSource } from '../../secrets/store.js';
 import type { Transport } from '../types.js';
 import { Connection } from './connection.js';
-import { resolveRoute, type Route } from './route.js';
+import { resolveRoute, resolveRouteAsync, type Route, type RouteContext } from './route.js';
 import { builtinLookup, findSshClient, opensshLookup, type SshOptionsLookup } from './openssh-config.js';
 import { defaultSshConfigFile, loadSshConfig } from './ssh-config.js';
 import { SshTransport } from './transport.js';
@@ -36,6 +36,7 @@ export interface SshOpenOptions {
   sshClient?: string | null; // the ssh program for `ssh -G`; default: found on PATH; null: built-in reader
   signal?: AbortSignal;
   onLog?: (message: string) => void; // "connecting", "reconnected" etc. (never secrets)
+  shared?: Map<string, unknown>; // the pool's: one ssh -G lookup (and its cache) for all its hosts
   keepaliveIntervalMs?: number; // default 5000, countMax 3
 }
 
@@ -45,19 +46,26 @@ const KEEPALIVE_COUNT_MAX = 3;
 export function createSshTransport(host: Host, inventory: Inventory, options: SshOpenOptions): Transport {
   const log = options.onLog ?? (() => undefined);
   let route: Route | undefined;
+  let lookup: RouteContext['lookup'] | undefined;
+  const routeContext = (): RouteContext => ({
+    inventory,
+    inventoryHosts: options.inventoryHosts,
+    inventoryDir: options.inventoryDir || dirname(inventory.file),
+    lookup: (lookup ??= sharedLookup(options)),
+  });
   const getRoute = (): Route => {
-    route ??= resolveRoute(host, {
-      inventory,
-      inventoryHosts: options.inventoryHosts,
-      inventoryDir: options.inventoryDir || dirname(inventory.file),
-      lookup: sshOptionsLookup(options),
-    });
+    route ??= resolveRoute(host, routeContext());
     return route;
+  };
+  // Before connecting: the same route, with ssh -G run as a child the event loop does not wait on.
+  const prepareRoute = async (): Promise<void> => {
+    route ??= await resolveRouteAsync(host, routeContext());
   };
   const stdin = process.stdin;
   const connection = new Connection({
     host: host.name,
     route: getRoute,
+    prepareRoute,
     auth: {
       secrets: options.secrets,
       tty: stdin.isTTY ? { input: stdin, output: process.stderr } : undefined,
@@ -69,6 +77,18 @@ export function createSshTransport(host: Host, inventory: Inventory, options: Ss
     log,
   });
   return new SshTransport(host, connection, options.secrets, () => getRoute().target.user, options.signal);
+}
+
+/** The pool's lookup, so that the answers (and batched prefetches) serve every host. */
+function sharedLookup(options: SshOpenOptions): SshOptionsLookup {
+  if (!options.shared) return sshOptionsLookup(options);
+  const key = `ssh-options-lookup\u0000${String(options.sshClient)}\u0000${options.sshConfigFile ?? ''}`;
+  let lookup = options.shared.get(key) as SshOptionsLookup | undefined;
+  if (!lookup) {
+    lookup = sshOptionsLookup(options);
+    options.shared.set(key, lookup);
+  }
+  return lookup;
 }
 
 /** `ssh -G` when an OpenSSH client is there, the built-in ~/.ssh/config reader when not. */

@@ -75,7 +75,7 @@ export function verifyHostKey(
   keyType: string,
   keyBase64: string,
 ): HostKeyVerdict {
-  const forHost = entries.filter((e) => e.marker !== 'cert-authority' && entryMatchesHost(e.hosts, name));
+  const forHost = entriesNaming(entries, name).filter((e) => e.marker !== 'cert-authority');
   const revoked = forHost.find((e) => e.marker === 'revoked' && e.keyBase64 === keyBase64);
   if (revoked) return { status: 'revoked', line: revoked.line };
   const plain = forHost.filter((e) => e.marker === undefined);
@@ -88,10 +88,48 @@ export function verifyHostKey(
 /** Key types recorded for a host (to offer them first during key exchange, like ssh does). */
 export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[] {
   const types = new Set<string>();
-  for (const e of entries) {
-    if (e.marker === undefined && entryMatchesHost(e.hosts, name)) types.add(e.keyType);
+  for (const e of entriesNaming(entries, name)) {
+    if (e.marker === undefined) types.add(e.keyType);
   }
   return [...types];
+}
+
+interface NameIndex {
+  /** Entries whose host field is a list of plain names, by lower-cased name. */
+  byName: Map<string, KnownHostEntry[]>;
+  /** The others (hashed, wildcards, negations): matched one by one. */
+  patterns: KnownHostEntry[];
+}
+
+const indexes = new WeakMap<KnownHostEntry[], NameIndex>();
+
+/**
+ * The entries whose host field names `name`, in file order. With hundreds of hosts in one
+ * known_hosts file and one lookup per connection, scanning every entry for every host is
+ * quadratic; plain names are looked up in an index built once per parsed file.
+ */
+export function entriesNaming(entries: KnownHostEntry[], name: string): KnownHostEntry[] {
+  let index = indexes.get(entries);
+  if (!index) {
+    index = { byName: new Map(), patterns: [] };
+    for (const e of entries) {
+      const names = e.hosts.split(',');
+      if (e.hosts.startsWith('|1|') || names.some((n) => /[*?!]/.test(n))) {
+        index.patterns.push(e);
+        continue;
+      }
+      for (const n of new Set(names.map((x) => x.toLowerCase()))) {
+        const list = index.byName.get(n);
+        if (list) list.push(e);
+        else index.byName.set(n, [e]);
+      }
+    }
+    indexes.set(entries, index);
+  }
+  const plain = index.byName.get(name.toLowerCase()) ?? [];
+  const matched = index.patterns.filter((e) => entryMatchesHost(e.hosts, name));
+  if (matched.length === 0) return plain;
+  return [...plain, ...matched].sort((a, b) => a.line - b.line);
 }
 
 /** OpenSSH's `SHA256:…` fingerprint: unpadded base64 of the sha256 of the key blob. */

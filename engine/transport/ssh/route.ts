@@ -62,6 +62,41 @@ export function resolveRoute(host: Host, ctx: RouteContext): Route {
   return { target, jumps };
 }
 
+/**
+ * resolveRoute without blocking the event loop on `ssh -G`: the names the route needs are
+ * looked up as children first (each jump only once the hop before it is known), then the route
+ * is resolved from the answers. With hundreds of hosts, a blocking lookup per host would stall
+ * every other connection and command for the child's whole run.
+ */
+export async function resolveRouteAsync(host: Host, ctx: RouteContext): Promise<Route> {
+  const prefetch = ctx.lookup.prefetch;
+  if (!prefetch) return resolveRoute(host, ctx);
+  const fetched = new Set<string>();
+  for (;;) {
+    const wanted: [string, GivenOptions | undefined][] = [];
+    const lookup: SshOptionsLookup = (alias, given) => {
+      // Fetched already: the real lookup answers from its cache (or throws ssh's error).
+      if (fetched.has(lookupKey(alias, given))) return ctx.lookup(alias, given);
+      wanted.push([alias, given]);
+      throw PREFETCH_MISS;
+    };
+    try {
+      return resolveRoute(host, { ...ctx, lookup });
+    } catch (err) {
+      if (err !== PREFETCH_MISS) throw err;
+    }
+    // Each round learns at least one more name (a jump is known only once the hop before it is).
+    await Promise.all(wanted.map(([alias, given]) => prefetch(alias, given)));
+    for (const [alias, given] of wanted) fetched.add(lookupKey(alias, given));
+  }
+}
+
+const PREFETCH_MISS = new Error('not looked up yet');
+
+function lookupKey(alias: string, given: GivenOptions | undefined): string {
+  return JSON.stringify([alias, given?.port, given?.user, given?.identityFile]);
+}
+
 /** The inventory's own values for a host, as ssh would get them on its command line. */
 function givenFor(host: Host, settings: SshSettings, inventoryDir: string): GivenOptions {
   return {

@@ -4,7 +4,7 @@ import type { Host } from '../../model.js';
 import { PlayError } from '../../errors.js';
 import type { SecretSource } from '../../secrets/store.js';
 import type { ExecOptions, ExecResult, PromptAnswer, Transport, UploadOptions, UploadResult } from '../types.js';
-import { raceAbort } from './abort.js';
+import { linkSignals, raceAbort } from './abort.js';
 import {
   envReader,
   envScript,
@@ -53,13 +53,12 @@ export class SshTransport implements Transport {
     await this.connection.close();
   }
 
-  private wantsSudo(explicit: boolean | undefined): boolean {
-    return usesSudo({ sudo: explicit ?? this.model.sudo ?? false, loginUser: this.loginUser() });
+  async prepare(): Promise<void> {
+    await this.connection.prepare();
   }
 
-  private combinedSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
-    if (signal && this.signal) return AbortSignal.any([signal, this.signal]);
-    return signal ?? this.signal;
+  private wantsSudo(explicit: boolean | undefined): boolean {
+    return usesSudo({ sudo: explicit ?? this.model.sudo ?? false, loginUser: this.loginUser() });
   }
 
   private async link(signal: AbortSignal | undefined): Promise<Link> {
@@ -67,7 +66,15 @@ export class SshTransport implements Transport {
   }
 
   private async run(command: string, options: ExecOptions): Promise<ChannelResult> {
-    const signal = this.combinedSignal(options.signal);
+    const { signal, dispose } = linkSignals(options.signal, this.signal);
+    try {
+      return await this.runWith(command, options, signal);
+    } finally {
+      dispose();
+    }
+  }
+
+  private async runWith(command: string, options: ExecOptions, signal: AbortSignal | undefined): Promise<ChannelResult> {
     const link = await this.link(signal);
     const loginUser = this.loginUser();
     const sudoWanted = usesSudo({

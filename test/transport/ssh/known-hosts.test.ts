@@ -2,6 +2,7 @@
 // verdicts that decide whether a host may be reached. Vectors come from OpenSSH 9.2.
 import { describe, expect, it } from 'vitest';
 import {
+  entriesNaming,
   entryMatchesHost,
   fingerprintSha256,
   hashHostName,
@@ -99,5 +100,22 @@ describe('known_hosts', () => {
       expect(knownKeyTypes(entries, 'rsa-only.lab')).toEqual(['ssh-rsa']);
       expect(knownKeyTypes(entries, 'nothing.lab')).toEqual([]);
     });
+  });
+
+  it('finds the entries naming a host through its index exactly as a scan of every entry does, in file order', () => {
+    const text = [
+      `web-1,Web-2 ssh-ed25519 ${KEY}`,
+      `*.lab ssh-ed25519 ${OTHER}`,
+      `${HASHED} ssh-ed25519 ${KEY}`,
+      `web-2 ssh-rsa ${OTHER}`,
+      `!web-1,web-? ssh-ed25519 ${OTHER}`,
+      `[127.0.0.1]:2222 ssh-ed25519 ${OTHER}`,
+    ].join('\n');
+    const entries = parseKnownHosts(text);
+    for (const name of ['web-1', 'WEB-2', 'web-3', 'a.lab', '[127.0.0.1]:2222', 'nowhere']) {
+      const scanned = entries.filter((e) => entryMatchesHost(e.hosts, name));
+      expect(entriesNaming(entries, name), name).toEqual(scanned);
+    }
+    expect(entriesNaming(entries, 'web-2').map((e) => e.line)).toEqual([1, 4, 5]);
   });
 });

@@ -4,8 +4,8 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Host, Inventory } from '../../../engine/model.js';
-import { parseJumpSpec, resolveRoute, type RouteContext } from '../../../engine/transport/ssh/route.js';
-import { builtinLookup } from '../../../engine/transport/ssh/openssh-config.js';
+import { parseJumpSpec, resolveRoute, resolveRouteAsync, type RouteContext } from '../../../engine/transport/ssh/route.js';
+import { builtinLookup, type SshOptionsLookup } from '../../../engine/transport/ssh/openssh-config.js';
 import { parseSshConfig } from '../../../engine/transport/ssh/ssh-config.js';
 
 function host(name: string, extra: Partial<Host> = {}): Host {
@@ -80,6 +80,43 @@ describe('route resolution', () => {
     const config = 'Host a\n  ProxyJump b\nHost b\n  ProxyJump c\nHost c\n  ProxyJump d\nHost d\n  ProxyJump e\nHost e\n  ProxyJump f\nHost f\n  ProxyJump g\nHost g\n  ProxyJump h\nHost h\n  ProxyJump i\nHost i\n  ProxyJump j\nHost j\n  ProxyJump k\n';
     const h = host('n1', { ssh: { proxyJump: ['a'] } });
     expect(() => resolveRoute(h, ctx([h], {}, config))).toThrow(expect.objectContaining({ code: 'E_INPUT' }));
+  });
+
+  it('resolves the same route without blocking: every name is prefetched before it is read, jumps of jumps too', async () => {
+    const config = 'Host outer\n  ProxyJump edge:2200\nHost inner\n  ProxyJump ignored\n';
+    const h = host('n1', { ssh: { proxyJump: ['ops@outer', 'inner:2201'] } });
+    const base = ctx([h], {}, config);
+    const prefetched = new Set<string>();
+    const order: string[] = [];
+    const sync = base.lookup;
+    // A lookup that refuses to answer synchronously what it was not asked to prefetch first.
+    const lookup: SshOptionsLookup = Object.assign(
+      (alias: string, given?: Parameters<SshOptionsLookup>[1]) => {
+        if (!prefetched.has(alias)) throw new Error(`${alias} was read before it was prefetched`);
+        return sync(alias, given);
+      },
+      {
+        prefetch: async (alias: string) => {
+          order.push(alias);
+          prefetched.add(alias);
+        },
+      },
+    );
+    const route = await resolveRouteAsync(h, { ...base, lookup });
+    expect(route).toEqual(resolveRoute(h, base));
+    // Each name once, in the order the resolution reaches it (edge is known only from outer's config).
+    expect(order).toEqual(['n1', 'outer', 'edge', 'inner']);
+  });
+
+  it('passes an error of the lookup on (ssh -G failing) from the async resolution', async () => {
+    const h = host('n1');
+    const failing: SshOptionsLookup = Object.assign(
+      () => {
+        throw Object.assign(new Error('ssh -G n1: cannot read the SSH settings for n1: bad config'), { code: 'E_INPUT' });
+      },
+      { prefetch: async () => undefined },
+    );
+    await expect(resolveRouteAsync(h, { ...ctx([h]), lookup: failing })).rejects.toMatchObject({ code: 'E_INPUT' });
   });
 
   it.each([
