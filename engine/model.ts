@@ -85,6 +85,8 @@ export interface StepSpec {
   timeoutMs: number | undefined;
   /** Run only when this expression is truthy (evaluated on the host). */
   when?: string;
+  /** May run at the same time as the neighbouring steps marked so, over the host's one connection. */
+  parallel?: boolean;
   /** Where the step was written: `file:line:col`, for messages. */
   at: string;
 }

@@ -92,6 +92,7 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
   // A phase that selects no host still gets the checks that need no host.
   const hostless = (pi: number) => (phaseHosts[pi]?.length ?? 0) === 0;
   checkIdsWithinPhases(playbook, source, push, hostless);
+  checkParallelGroups(playbook, sites, source, push);
   checkExpressionsWithoutInventory(playbook, sites, source, push, hostless);
 
   // Duplicate ids among the steps one host runs; declared outputs in plan order.
@@ -191,6 +192,37 @@ function checkIdsWithinPhases(playbook: Playbook, source: YamlSource, push: (d: 
       seen.add(step.id);
     });
   });
+}
+
+// Steps that run together (`parallel: true` on neighbours) cannot read each other's outputs:
+// none of them has finished when the others start.
+function checkParallelGroups(playbook: Playbook, sites: Map<StepSpec, ExprSite[]>, source: YamlSource, push: (d: Diagnostic) => void): void {
+  for (const phase of playbook.phases) {
+    let group: StepSpec[] = [];
+    const flush = () => {
+      const ids = new Set(group.map((s) => s.id));
+      for (const step of group) {
+        for (const site of sites.get(step) ?? []) {
+          const [root, id] = site.seg.path;
+          if (root === 'steps' && id !== undefined && ids.has(id)) {
+            push(
+              source.diagAtOffset(
+                site.path,
+                site.seg.offset,
+                `cannot resolve \${{ ${site.seg.source} }}: step "${id}" runs at the same time as step "${step.id}" (both parallel: true), so its outputs are not there yet; take parallel: off one of them`,
+              ),
+            );
+          }
+        }
+      }
+      group = [];
+    };
+    for (const step of phase.steps) {
+      if (step.parallel) group.push(step);
+      else flush();
+    }
+    flush();
+  }
 }
 
 // Without an inventory: the root names, vars.*, and steps.ID naming an earlier step.

@@ -59,6 +59,7 @@ interface RawStep {
   retry?: { attempts?: number; delay?: string | number; backoff?: number; maxDelay?: string | number };
   timeout?: string | number;
   when?: string | boolean;
+  parallel?: boolean;
 }
 interface RawPhase {
   name: string;
@@ -141,6 +142,7 @@ function normalizeStep(source: YamlSource, s: RawStep, pi: number, si: number): 
     retry,
     timeoutMs: s.timeout === undefined ? undefined : parseDuration(s.timeout),
     ...(s.when !== undefined ? { when: typeof s.when === 'boolean' ? String(s.when) : s.when } : {}),
+    ...(s.parallel === true ? { parallel: true } : {}),
     at: source.where(['phases', pi, 'steps', si]),
   };
 }

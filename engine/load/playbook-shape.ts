@@ -64,6 +64,11 @@ export const PLAYBOOK_SHAPE = {
         },
         timeout: { $ref: '#/definitions/duration' },
         when: { type: ['string', 'boolean'], description: 'Run only when true (an expression).' },
+        parallel: {
+          type: 'boolean',
+          description:
+            'Run at the same time as the next and previous steps that say so too, over the host\'s one connection (at most 8 commands at once): for independent steps such as checks. The step after the group waits for all of it.',
+        },
       },
     },
   },

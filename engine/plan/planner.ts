@@ -43,6 +43,7 @@ export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKin
             retry: step.retry,
             timeoutMs: step.timeoutMs,
             when: step.when,
+            ...(step.parallel ? { parallel: true } : {}),
             at: step.at,
           };
         }),

@@ -15,6 +15,8 @@ export interface PlannedStep {
   retry: RetrySpec;
   timeoutMs: number | undefined;
   when: string | undefined;
+  /** Runs together with the neighbouring steps marked so (see StepSpec.parallel). */
+  parallel?: boolean;
   /** `file:line:col` of the step in the playbook. */
   at: string;
 }

@@ -1,6 +1,9 @@
 // One host in one phase: its steps in order (each step machine skips what an earlier run
 // finished); after a failure the remaining steps are not run (skipped as not-reached).
-import { assign, setup } from 'xstate';
+// Neighbouring steps marked `parallel` run as a group: all started at once (the transport caps
+// the sessions open on the connection), the next step waits until every one of them is over.
+// A failure in a group lets the others finish; then the host fails.
+import { assign, enqueueActions, setup } from 'xstate';
 import type { ErrorInfo } from '../events/types.js';
 import type { PlannedHost, PlannedPhase } from '../plan/types.js';
 import type { RunEffects } from './effects.js';
@@ -21,6 +24,16 @@ interface HostContext extends HostMachineInput {
   index: number;
   startedAt: number;
   error: ErrorInfo | undefined;
+  /** While a parallel group runs: the index after its last step, and how many are still running. */
+  groupEnd: number;
+  pending: number;
+}
+
+/** The index after the parallel group starting at `index` (index itself when there is none). */
+function groupEnd(steps: readonly { parallel?: boolean }[], index: number): number {
+  let end = index;
+  while (steps[end]?.parallel) end++;
+  return end - index >= 2 ? end : index;
 }
 
 export function createHostMachine(effects: RunEffects) {
@@ -31,18 +44,50 @@ export function createHostMachine(effects: RunEffects) {
       allDone: ({ context }) => context.index >= context.host.steps.length,
       timed: ({ context }) => context.host.steps[context.index]?.timeoutMs !== undefined,
       stepFailed: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.status === 'failed',
+      groupStarts: ({ context }) => groupEnd(context.host.steps, context.index) > context.index,
+      groupOver: ({ context }) => context.pending === 0,
+      groupFailed: ({ context }) => context.pending === 0 && context.error !== undefined,
     },
     actions: {
+      startGroup: enqueueActions(({ context, enqueue }) => {
+        const end = groupEnd(context.host.steps, context.index);
+        for (const step of context.host.steps.slice(context.index, end)) {
+          enqueue.spawnChild(step.timeoutMs !== undefined ? 'timedStep' : 'step', { id: `step:${step.key}`, input: { step } });
+        }
+        enqueue.assign({ groupEnd: end, pending: end - context.index });
+      }),
+      groupStepDone: assign({
+        pending: ({ context }) => context.pending - 1,
+        // The first failure is the host's (the others of the group still finish).
+        error: ({ context, event }) => {
+          const output = (event as unknown as { output: StepMachineOutput }).output;
+          return context.error ?? (output.status === 'failed' ? output.error : undefined);
+        },
+      }),
       recordError: assign({ error: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.error }),
       advance: assign({ index: ({ context }) => context.index + 1 }),
     },
   }).createMachine({
     id: 'host',
-    context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined }),
+    context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined, groupEnd: 0, pending: 0 }),
     initial: 'next',
     states: {
       next: {
-        always: [{ guard: 'allDone', target: 'succeeded' }, { guard: 'timed', target: 'timedStep' }, { target: 'step' }],
+        always: [
+          { guard: 'allDone', target: 'succeeded' },
+          { guard: 'groupStarts', target: 'group' },
+          { guard: 'timed', target: 'timedStep' },
+          { target: 'step' },
+        ],
+      },
+      group: {
+        entry: 'startGroup',
+        on: { 'xstate.done.actor.*': { actions: 'groupStepDone' } },
+        always: [
+          // Failed: the steps after the group are not reached (`failed` skips those after index).
+          { guard: 'groupFailed', target: 'failed', actions: assign({ index: ({ context }) => context.groupEnd - 1 }) },
+          { guard: 'groupOver', target: 'next', actions: assign({ index: ({ context }) => context.groupEnd }) },
+        ],
       },
       // The same state for a step with a timeout and one without; only the machine invoked differs.
       step: {

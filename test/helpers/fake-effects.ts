@@ -8,7 +8,7 @@ import type { RetrySpec } from '../../engine/model.js';
 export type Outcome = 'ok' | 'fail' | 'fatal' | 'hang' | 'done';
 
 export function makePlan(
-  phases: { name: string; hosts: string[]; steps: string[]; concurrency?: number; serial?: boolean; retry?: Partial<RetrySpec>; timeoutMs?: number }[],
+  phases: { name: string; hosts: string[]; steps: string[]; concurrency?: number; serial?: boolean; retry?: Partial<RetrySpec>; timeoutMs?: number; parallel?: string[] }[],
 ): Plan {
   return {
     playbook: 'test',
@@ -36,6 +36,7 @@ export function makePlan(
             retry: { attempts: 1, delayMs: 100, backoff: 2, maxDelayMs: 1000, ...p.retry },
             timeoutMs: p.timeoutMs,
             when: undefined,
+            ...(p.parallel?.includes(s) ? { parallel: true } : {}),
             at: 'test.yaml:1:1',
           }),
         ),

@@ -92,4 +92,41 @@ describe('run machine (fake effects, no I/O)', () => {
     expect(fx.log).toContain('retry a/h1/s1 #1 in 1');
     expect(fx.log).toContain('ok a/h1/s1 #2');
   });
+
+  it('runs neighbouring parallel steps of a host at once, and the next step only after all of them', async () => {
+    const fx = new FakeEffects();
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s0', 'p1', 'p2', 'p3', 's4'], parallel: ['p1', 'p2', 'p3'] }]));
+    expect(out.failed).toBe(false);
+    expect(fx.maxRunning).toBe(3);
+    const at = (line: string) => fx.log.indexOf(line);
+    for (const p of ['p1', 'p2', 'p3']) {
+      expect(at(`ok a/h1/s0 #1`)).toBeLessThan(at(`start a/h1/${p} #1`));
+      expect(at(`ok a/h1/${p} #1`)).toBeLessThan(at('start a/h1/s4 #1'));
+    }
+    // All three started before the first of them finished.
+    expect(Math.max(...['p1', 'p2', 'p3'].map((p) => at(`start a/h1/${p} #1`)))).toBeLessThan(Math.min(...['p1', 'p2', 'p3'].map((p) => at(`ok a/h1/${p} #1`))));
+    expect(fx.log.at(-2)).toBe('host-ok a/h1');
+  });
+
+  it('lets the rest of a parallel group finish when one fails, then fails the host before the next step', async () => {
+    const fx = new FakeEffects().script('a/h1/p2', 'fatal');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['p1', 'p2', 'p3', 's4'], parallel: ['p1', 'p2', 'p3'] }]));
+    expect(out.failed).toBe(true);
+    expect(fx.log).toContain('ok a/h1/p1 #1');
+    expect(fx.log).toContain('fail a/h1/p2 #1');
+    expect(fx.log).toContain('ok a/h1/p3 #1');
+    expect(fx.log).toContain('skip a/h1/s4 not-reached');
+    expect(fx.log.filter((l) => l.includes('a/h1/p'))).not.toContain('skip a/h1/p3 not-reached');
+    expect(fx.log).toContain('host-fail a/h1');
+  });
+
+  it('runs a lone parallel step like any other, and a timed one in a group times out alone', async () => {
+    const fx = new FakeEffects().script('a/h1/p2', 'hang');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['p0', 's1', 'p1', 'p2'], parallel: ['p0', 'p1', 'p2'], timeoutMs: 50 }]));
+    expect(out.failed).toBe(true);
+    expect(fx.log).toContain('ok a/h1/p0 #1');
+    expect(fx.log.indexOf('ok a/h1/p0 #1')).toBeLessThan(fx.log.indexOf('start a/h1/s1 #1'));
+    expect(fx.log).toContain('ok a/h1/p1 #1');
+    expect(fx.log).toContain('fail a/h1/p2 #1');
+  });
 });
