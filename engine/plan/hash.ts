@@ -3,14 +3,36 @@
 import { createHash } from 'node:crypto';
 
 export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  const out: string[] = [];
+  write(value, out);
+  return out.join('');
+}
+
+// Into one list of parts (a long playbook hashes thousands of steps: no string per level).
+function write(value: unknown, out: string[]): void {
+  if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      write(value[i], out);
+    }
+    out.push(']');
+    return;
   }
-  return JSON.stringify(value) ?? 'null';
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    out.push('{');
+    keys.forEach((k, i) => {
+      out.push(i > 0 ? ',' : '', JSON.stringify(k), ':');
+      write(obj[k], out);
+    });
+    out.push('}');
+    return;
+  }
+  out.push(JSON.stringify(value) ?? 'null');
 }
 
 export function sha256(text: string): string {

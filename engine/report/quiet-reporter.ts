@@ -16,12 +16,15 @@ export interface QuietReporterOptions {
 
 export class QuietReporter implements Reporter {
   private readonly model = new RunModel();
+  private readonly paint: ReturnType<typeof makePaint>;
 
-  constructor(private readonly options: QuietReporterOptions) {}
+  constructor(private readonly options: QuietReporterOptions) {
+    this.paint = makePaint(options.color);
+  }
 
   onEvent(event: PlayEvent): void {
     const node = this.model.apply(event);
-    const paint = makePaint(this.options.color);
+    const paint = this.paint;
     const stamp = (text: string) => `${formatClock(new Date(parseTime(event.ts) ?? Date.now()))} ${text}`;
     const out: string[] = [];
     if (event.type === 'step.failed' && node && 'outputTail' in node) {

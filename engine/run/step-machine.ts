@@ -1,5 +1,7 @@
-// One step on one host: check → run → succeeded, or a retry wait with exponential backoff, or
-// failed. The timeout is a machine delay: leaving `running` stops the promise actor, whose
+// One step on one host: an attempt (its check, then its run unless the check finds it done) →
+// succeeded or skipped, or a retry wait with exponential backoff, or failed. Check and run are
+// one promise actor: an actor costs more than the whole of a quick step's bookkeeping. The
+// timeout is a machine delay over the attempt: leaving `attempting` stops the promise actor, whose
 // AbortSignal kills the command; the attempt then counts as failed (retryable). A step without
 // a timeout gets the machine without the delay (`timed: false`): xstate keeps every pending
 // delay of the whole run in one table that each stopping actor scans, so hundreds of hosts with
@@ -41,10 +43,12 @@ export function createStepMachine(effects: RunEffects, { timed }: { timed: boole
       output: {} as StepMachineOutput,
     },
     actors: {
-      check: fromPromise<CheckOutcome, { step: PlannedStep; attempt: number }>(({ input, signal }) =>
-        effects.check(input.step, input.attempt, signal),
-      ),
-      run: fromPromise<void, { step: PlannedStep; attempt: number }>(({ input, signal }) => effects.run(input.step, input.attempt, signal)),
+      attempt: fromPromise<CheckOutcome, { step: PlannedStep; attempt: number }>(async ({ input, signal }) => {
+        const checked = await effects.check(input.step, input.attempt, signal);
+        if (checked.done) return checked;
+        await effects.run(input.step, input.attempt, signal);
+        return { done: false };
+      }),
       sleepUntil: fromPromise<void, { until: number }>(({ input, signal }) => effects.sleepUntil(input.until, signal)),
     },
     actions: {
@@ -81,16 +85,16 @@ export function createStepMachine(effects: RunEffects, { timed }: { timed: boole
           // next step's "started" (xstate starts a child before running its parent's actions).
           { guard: 'finishedEarlier', target: 'skipped', actions: ({ context }) => effects.stepSkipped(context.step, 'done') },
           { guard: 'hasBackoffDeadline', target: 'waiting' },
-          { target: 'checking' },
+          { target: 'attempting' },
         ],
       },
-      checking: {
+      attempting: {
         entry: [
           assign({ attemptStartedAt: () => effects.now() }),
           ({ context }) => effects.stepStarted(context.step, context.attempt),
         ],
         invoke: {
-          src: 'check',
+          src: 'attempt',
           input: ({ context }) => ({ step: context.step, attempt: context.attempt }),
           onDone: [
             {
@@ -98,23 +102,14 @@ export function createStepMachine(effects: RunEffects, { timed }: { timed: boole
               target: 'skipped',
               actions: ({ context, event }) => effects.stepSkipped(context.step, event.output.reason ?? 'check', event.output.detail),
             },
-            { target: 'running' },
+            {
+              target: 'succeeded',
+              actions: ({ context }) => effects.stepSucceeded(context.step, context.attempt, effects.now() - context.attemptStartedAt),
+            },
           ],
           onError: { target: 'attemptFailed', actions: assign({ error: ({ event }) => effects.describeError(event.error) }) },
         },
         // The timeout covers the check too: a check can hang (a FIFO, a dead mount).
-        ...timeout,
-      },
-      running: {
-        invoke: {
-          src: 'run',
-          input: ({ context }) => ({ step: context.step, attempt: context.attempt }),
-          onDone: {
-            target: 'succeeded',
-            actions: ({ context }) => effects.stepSucceeded(context.step, context.attempt, effects.now() - context.attemptStartedAt),
-          },
-          onError: { target: 'attemptFailed', actions: assign({ error: ({ event }) => effects.describeError(event.error) }) },
-        },
         ...timeout,
       },
       attemptFailed: {
@@ -140,8 +135,8 @@ export function createStepMachine(effects: RunEffects, { timed }: { timed: boole
         invoke: {
           src: 'sleepUntil',
           input: ({ context }) => ({ until: context.waitUntil }),
-          onDone: { target: 'checking' },
-          onError: { target: 'checking' },
+          onDone: { target: 'attempting' },
+          onError: { target: 'attempting' },
         },
       },
       succeeded: { type: 'final', entry: assign({ outcome: 'succeeded' }) },

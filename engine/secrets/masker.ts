@@ -47,18 +47,39 @@ export class Masker {
     return text.replace(this.pattern, REDACTED);
   }
 
-  /** Mask every string inside a JSON-like value (returns a copy). */
+  /** Mask every string inside a JSON-like value. Parts with nothing to mask are returned as
+   * they are (every event passes here: copying the ones that show no secret is waste); a part
+   * that changes is a new object, the value given is never modified. */
   maskDeep<T>(value: T): T {
     return this.walk(value) as T;
   }
 
   private walk(value: unknown): unknown {
     if (typeof value === 'string') return this.mask(value);
-    if (Array.isArray(value)) return value.map((v) => this.walk(v));
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v = value[i] as unknown;
+        const m = this.walk(v);
+        if (m !== v && !out) out = value.slice(0, i);
+        out?.push(m);
+      }
+      return out ?? value;
+    }
     if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.walk(v);
-      return out;
+      let out: Record<string, unknown> | undefined;
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const v = (value as Record<string, unknown>)[k];
+        const m = this.walk(v);
+        if (m !== v && !out) {
+          out = {};
+          for (let j = 0; j < i; j++) out[keys[j]!] = (value as Record<string, unknown>)[keys[j]!];
+        }
+        if (out) out[k] = m;
+      }
+      return out ?? value;
     }
     return value;
   }
