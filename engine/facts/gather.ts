@@ -26,8 +26,9 @@ export interface GatherOptions {
 
 export async function gatherFacts(o: GatherOptions): Promise<Map<string, GatherResult>> {
   const now = o.now ?? Date.now;
-  // Each host's transport asked for once; what connecting needs (ssh -G for each host) is worked
-  // out for every host at once first. A host that cannot be reached says so below.
+  // Each host's transport asked for once; what connecting needs (ssh -G for each host) is asked
+  // for every host at once, before the first connection. A host that cannot be reached says so
+  // below.
   const transports = new Map<string, () => Transport>();
   for (const host of o.hosts) {
     try {
@@ -39,15 +40,14 @@ export async function gatherFacts(o: GatherOptions): Promise<Map<string, GatherR
       });
     }
   }
-  await Promise.all(
-    o.hosts.map(async (host) => {
-      try {
-        await transports.get(host.name)!().prepare?.();
-      } catch {
-        // said below
-      }
-    }),
-  );
+  // Not awaited: each host's connection waits for its own part (the first hosts' come first).
+  for (const host of o.hosts) {
+    try {
+      void transports.get(host.name)!().prepare?.();
+    } catch {
+      // said below
+    }
+  }
   const entries = await mapLimit(
     o.hosts,
     o.concurrency ?? 32,

@@ -89,23 +89,36 @@ export function opensshLookup(ssh: string, configFile?: string): SshOptionsLooku
     cache.set(key, result);
     return result;
   };
-  // Prefetches asked for in the same turn of the event loop go to one child together (a fork of
-  // a large process costs milliseconds of its event loop; hundreds of hosts would pay it each).
-  // Only answers are cached: a name ssh fails on is asked again by the blocking lookup, which
-  // then reports ssh's error exactly as it always does.
+  // Prefetches asked for in the same turn of the event loop go to a few children together (a
+  // fork of a large process costs milliseconds of its event loop; hundreds of hosts would pay it
+  // each): in chunks, in the order asked, a few children at a time, so the first hosts are
+  // answered first. Only answers are cached: a name ssh fails on is asked again by the blocking
+  // lookup, which then reports ssh's error exactly as it always does.
   const inflight = new Map<string, Promise<void>>();
-  let queue: { key: string; args: string[]; alias: string; given: GivenOptions; done: () => void }[] = [];
-  const flush = (): void => {
-    const batch = queue;
-    queue = [];
-    void runBatch(ssh, batch.map((b) => b.args)).then((answers) => {
-      batch.forEach((b, i) => {
-        const out = answers[i];
-        if (out !== undefined && !cache.has(b.key)) cache.set(b.key, parseSshG(out, b.alias, b.given));
-        inflight.delete(b.key);
-        b.done();
+  type Ask = { key: string; args: string[]; alias: string; given: GivenOptions; done: () => void };
+  let queue: Ask[] = [];
+  const chunks: Ask[][] = [];
+  let running = 0;
+  const pump = (): void => {
+    while (running < BATCH_CHILDREN && chunks.length > 0) {
+      const chunk = chunks.shift()!;
+      running++;
+      void runBatch(ssh, chunk.map((b) => b.args)).then((answers) => {
+        running--;
+        chunk.forEach((b, i) => {
+          const out = answers[i];
+          if (out !== undefined && !cache.has(b.key)) cache.set(b.key, parseSshG(out, b.alias, b.given));
+          inflight.delete(b.key);
+          b.done();
+        });
+        pump();
       });
-    });
+    }
+  };
+  const flush = (): void => {
+    for (let i = 0; i < queue.length; i += BATCH_SIZE) chunks.push(queue.slice(i, i + BATCH_SIZE));
+    queue = [];
+    pump();
   };
   lookup.prefetch = (alias, given = {}) => {
     const args = argsFor(alias, given);
@@ -125,6 +138,9 @@ export function opensshLookup(ssh: string, configFile?: string): SshOptionsLooku
 }
 
 const BATCH_MARK = '@@podsec-play-ssh-G';
+/** Names per child, and children at once (ssh -G takes a few ms of CPU per name). */
+const BATCH_SIZE = 16;
+const BATCH_CHILDREN = 4;
 
 /**
  * `ssh -G` for several command lines from one /bin/sh child (the script on its stdin): the
