@@ -1,8 +1,9 @@
 // One host in one phase: its steps in order (each step machine skips what an earlier run
 // finished); after a failure the remaining steps are not run (skipped as not-reached).
-// Neighbouring steps marked `parallel` run as a group: all started at once (the transport caps
-// the sessions open on the connection), the next step waits until every one of them is over.
-// A failure in a group lets the others finish; then the host fails.
+// Neighbouring steps marked `parallel` run as a group: up to GROUP_AT_ONCE at a time (what the
+// transport keeps in flight on one connection; also what keeps xstate's children few — it copies
+// them at every spawn and stop), the next step once every one of them is over. After a failure in
+// a group, the steps of it already running finish, no other starts, and the host fails.
 import { assign, enqueueActions, setup } from 'xstate';
 import type { ErrorInfo } from '../events/types.js';
 import type { PlannedHost, PlannedPhase } from '../plan/types.js';
@@ -24,10 +25,15 @@ interface HostContext extends HostMachineInput {
   index: number;
   startedAt: number;
   error: ErrorInfo | undefined;
-  /** While a parallel group runs: the index after its last step, and how many are still running. */
+  /** While a parallel group runs: the index after its last step, the next one to start, and
+   * how many are running. */
   groupEnd: number;
+  groupNext: number;
   pending: number;
 }
+
+/** Steps of a parallel group running at once (the SSH transport's sessions per connection). */
+export const GROUP_AT_ONCE = 8;
 
 /** The index after the parallel group starting at `index` (index itself when there is none). */
 function groupEnd(steps: readonly { parallel?: boolean }[], index: number): number {
@@ -45,20 +51,25 @@ export function createHostMachine(effects: RunEffects) {
       timed: ({ context }) => context.host.steps[context.index]?.timeoutMs !== undefined,
       stepFailed: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.status === 'failed',
       groupStarts: ({ context }) => groupEnd(context.host.steps, context.index) > context.index,
-      groupOver: ({ context }) => context.pending === 0,
+      groupOver: ({ context }) => context.pending === 0 && context.groupNext >= context.groupEnd,
       groupFailed: ({ context }) => context.pending === 0 && context.error !== undefined,
     },
     actions: {
-      startGroup: enqueueActions(({ context, enqueue }) => {
-        const end = groupEnd(context.host.steps, context.index);
-        for (const step of context.host.steps.slice(context.index, end)) {
+      startGroup: assign({ groupEnd: ({ context }) => groupEnd(context.host.steps, context.index), groupNext: ({ context }) => context.index, pending: 0 }),
+      launchGroup: enqueueActions(({ context, enqueue }) => {
+        if (context.error) return;
+        let { groupNext, pending } = context;
+        while (pending < GROUP_AT_ONCE && groupNext < context.groupEnd) {
+          const step = context.host.steps[groupNext]!;
           enqueue.spawnChild(step.timeoutMs !== undefined ? 'timedStep' : 'step', { id: `step:${step.key}`, input: { step } });
+          groupNext++;
+          pending++;
         }
-        enqueue.assign({ groupEnd: end, pending: end - context.index });
+        enqueue.assign({ groupNext, pending });
       }),
       groupStepDone: assign({
         pending: ({ context }) => context.pending - 1,
-        // The first failure is the host's (the others of the group still finish).
+        // The first failure is the host's (the steps of the group running still finish).
         error: ({ context, event }) => {
           const output = (event as unknown as { output: StepMachineOutput }).output;
           return context.error ?? (output.status === 'failed' ? output.error : undefined);
@@ -69,7 +80,7 @@ export function createHostMachine(effects: RunEffects) {
     },
   }).createMachine({
     id: 'host',
-    context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined, groupEnd: 0, pending: 0 }),
+    context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined, groupEnd: 0, groupNext: 0, pending: 0 }),
     initial: 'next',
     states: {
       next: {
@@ -81,11 +92,11 @@ export function createHostMachine(effects: RunEffects) {
         ],
       },
       group: {
-        entry: 'startGroup',
-        on: { 'xstate.done.actor.*': { actions: 'groupStepDone' } },
+        entry: ['startGroup', 'launchGroup'],
+        on: { 'xstate.done.actor.*': { actions: ['groupStepDone', 'launchGroup'] } },
         always: [
-          // Failed: the steps after the group are not reached (`failed` skips those after index).
-          { guard: 'groupFailed', target: 'failed', actions: assign({ index: ({ context }) => context.groupEnd - 1 }) },
+          // Failed: the steps not started are not reached (`failed` skips those after index).
+          { guard: 'groupFailed', target: 'failed', actions: assign({ index: ({ context }) => context.groupNext - 1 }) },
           { guard: 'groupOver', target: 'next', actions: assign({ index: ({ context }) => context.groupEnd }) },
         ],
       },

@@ -129,4 +129,19 @@ describe('run machine (fake effects, no I/O)', () => {
     expect(fx.log).toContain('ok a/h1/p1 #1');
     expect(fx.log).toContain('fail a/h1/p2 #1');
   });
+
+  it('keeps at most 8 steps of a group running; after a failure no other step of the group starts', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const fx = new FakeEffects();
+    await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ids, parallel: ids }]));
+    expect(fx.maxRunning).toBe(8);
+    expect(fx.log.filter((l) => l.startsWith('ok ')).length).toBe(12);
+
+    const failing = new FakeEffects().script('a/h1/p0', 'fatal');
+    const out = await run(failing, makePlan([{ name: 'a', hosts: ['h1'], steps: [...ids, 'after'], parallel: ids }]));
+    expect(out.failed).toBe(true);
+    for (const id of ids.slice(8)) expect(failing.log).toContain(`skip a/h1/${id} not-reached`);
+    expect(failing.log).toContain('skip a/h1/after not-reached');
+    expect(failing.log.filter((l) => l.startsWith('start ')).length).toBeLessThanOrEqual(9);
+  });
 });
