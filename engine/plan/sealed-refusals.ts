@@ -38,7 +38,16 @@ export function sealedMessage(host: Host, seal: SealRecord, hint?: string): stri
   );
 }
 
-export function sealedRefusals(i: SealedCheckInputs): SealedRefusal[] {
+export function sealedRefusals(inputs: SealedCheckInputs): SealedRefusal[] {
+  // Each host's seal looked up once (the registry reads its files at every lookup).
+  const seals = new Map<string, SealRecord | undefined>();
+  const i: SealedCheckInputs = {
+    ...inputs,
+    sealOf: (host) => {
+      if (!seals.has(host.name)) seals.set(host.name, inputs.sealOf(host));
+      return seals.get(host.name);
+    },
+  };
   const byName = new Map(i.inventory.hosts.map((h) => [h.name, h]));
   const refusals: SealedRefusal[] = [];
   for (const phase of i.plan.phases) {

@@ -70,11 +70,18 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightOutc
     }
     return use === undefined || use === 'required';
   };
-  const taking = input.inventory.hosts.filter((h) => todo.some((s) => s.host === h.name && needsHost(s)));
+  // Each host's steps left, grouped once (hundreds of hosts × thousands of steps otherwise).
+  const todoOf = new Map<string, PlannedStep[]>();
+  for (const s of todo) {
+    const list = todoOf.get(s.host);
+    if (list) list.push(s);
+    else todoOf.set(s.host, [s]);
+  }
+  const taking = input.inventory.hosts.filter((h) => (todoOf.get(h.name) ?? []).some(needsHost));
   const gathered = await gatherFacts({
     hosts: taking,
     transportFor: input.transportFor,
-    request: (host) => requestFor(input, host, todo.filter((s) => s.host === host.name).map((s) => s.uses)),
+    request: (host) => requestFor(input, host, (todoOf.get(host.name) ?? []).map((s) => s.uses)),
     signal: input.signal,
     ...(input.now ? { now: input.now } : {}),
   });

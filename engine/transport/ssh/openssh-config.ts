@@ -116,7 +116,8 @@ export function opensshLookup(ssh: string, configFile?: string): SshOptionsLooku
     }
   };
   const flush = (): void => {
-    for (let i = 0; i < queue.length; i += BATCH_SIZE) chunks.push(queue.slice(i, i + BATCH_SIZE));
+    // Small chunks first, so the first connections wait for a couple of names only.
+    for (let i = 0, size = 2; i < queue.length; i += size, size = Math.min(BATCH_SIZE, size * 2)) chunks.push(queue.slice(i, i + size));
     queue = [];
     pump();
   };
