@@ -9,7 +9,7 @@ import { ensureKeyPair, hostKeyFile, parsePublicKey } from './keys.js';
 import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type LabState } from './layout.js';
 import { NodeServer } from './node-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
-import { linkWrapper, seedNode } from './seed.js';
+import { linkWrapper, seedImageArchive, seedNode } from './seed.js';
 import { linkStandins } from './standins.js';
 import { newLabState, planNodes, type LabCounts } from './topology.js';
 
@@ -57,14 +57,20 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
 
   const path = `${files.bin}:${dirname(process.execPath)}:${SYSTEM_PATH}`;
   const hostKeys = new Map<string, string>();
-  const servers = state.nodes.map((node) => {
-    const root = nodeRoot(dir, node.name);
-    seedNode(root, node);
-    linkWrapper(root, files.bin);
-    const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
-    hostKeys.set(node.name, hostKey.publicKey);
-    return new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path });
-  });
+  const servers: NodeServer[] = [];
+  try {
+    for (const node of state.nodes) {
+      const root = nodeRoot(dir, node.name);
+      if (seedNode(root, node) && node.role === 'master') await seedImageArchive(root, state.cluster);
+      linkWrapper(root, files.bin);
+      const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
+      hostKeys.set(node.name, hostKey.publicKey);
+      servers.push(new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path }));
+    }
+  } catch (err) {
+    rmSync(files.pid, { force: true });
+    throw new PlayError(`cannot set up the lab in ${dir}: ${(err as Error).message}`, { code: 'E_STATE' });
+  }
 
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop()));

@@ -133,6 +133,16 @@ export class NodeServer {
     this.server.close(); // stops accepting; established sessions are left alone
   }
 
+  /** LANG of the node's sessions: its /etc/locale.conf (ALT keeps the system locale there), else C.UTF-8. */
+  private systemLocale(): string {
+    try {
+      const m = /^\s*LANG=["']?([^"'\s]+)/m.exec(readFileSync(join(this.opts.root, 'etc/locale.conf'), 'utf8'));
+      return m?.[1] ?? 'C.UTF-8';
+    } catch {
+      return 'C.UTF-8';
+    }
+  }
+
   private baseEnv(user: string): Record<string, string> {
     const home = user === 'root' ? '/root' : `/home/${user}`;
     return {
@@ -141,7 +151,7 @@ export class NodeServer {
       USER: user,
       LOGNAME: user,
       SHELL: '/bin/sh',
-      LANG: 'C.UTF-8',
+      LANG: this.systemLocale(),
       TMPDIR: join(this.opts.root, 'tmp'),
       LAB_DIR: this.opts.dir,
       LAB_NODE: this.opts.node.name,
@@ -176,6 +186,8 @@ export class NodeServer {
         const env = () => {
           const base = this.baseEnv(user);
           const merged: Record<string, string> = { ...requested, ...base };
+          // sshd's AcceptEnv LANG LC_*: the client's locale wins over the node's.
+          for (const [k, v] of Object.entries(requested)) if (k === 'LANG' || k === 'LANGUAGE' || k.startsWith('LC_')) merged[k] = v;
           if (requested.PATH) merged.PATH = `${this.opts.path.split(':')[0]}:${requested.PATH}`;
           if (term !== undefined) Object.assign(merged, { TERM: term, LAB_TTY: '1' });
           return merged;

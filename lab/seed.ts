@@ -2,7 +2,8 @@
 // playbooks and stand-ins look at. Written once; a restarted lab keeps whatever is there.
 import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LabNode } from './layout.js';
+import { pathToFileURL } from 'node:url';
+import type { LabClusterInfo, LabNode } from './layout.js';
 import { standinsDir } from './standins.js';
 
 const PACKAGES = [
@@ -34,7 +35,8 @@ const DIRS = [
   'var/log',
   'var/tmp',
   'usr/libexec/podsec/u7s/bin',
-  'var/lib/u7s-admin/usernetes/manifests',
+  'usr/bin',
+  'etc/podsec/u7s/manifests/kube-flannel/0/22/3',
 ];
 
 function files(node: LabNode): Record<string, string> {
@@ -61,20 +63,45 @@ export function seedNode(root: string, node: LabNode): boolean {
   if (existsSync(join(root, 'etc', 'hostname'))) return false;
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
   for (const [rel, content] of Object.entries(files(node))) writeFileSync(join(root, rel), content);
-  // podsec-k8s ships the flannel manifest
-  copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
-  if (node.role === 'master') {
-    mkdirSync(dirname(join(root, LAB_IMAGE_ARCHIVE)), { recursive: true });
-    writeFileSync(join(root, LAB_IMAGE_ARCHIVE), '# lab-oci-archive arch=amd64 (stands in for podsec-k8s-save-oci output)\n');
-  }
+  // podsec-k8s ships upstream flannel manifests by version; its wrapper rewrites the images to
+  // the ALT registry and writes the result to /etc/kubernetes/manifests/kube-flannel.yml.
+  copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, FLANNEL_SOURCE));
   return true;
 }
 
-/** /usr/libexec/podsec/u7s/bin/kubeadm → the podsec wrapper stand-in (refreshed every start, so a
- * moved checkout still works). */
+/** podsec-k8s's own copy of the flannel manifest the wrapper reads (flannel v0.22.3). */
+export const FLANNEL_SOURCE = 'etc/podsec/u7s/manifests/kube-flannel/0/22/3/kube-flannel.yml';
+
+/** The master's image archive: a real .tar.xz in podsec-k8s-save-oci's layout (the host's tar
+ * and xz make it), holding the cluster's Kubernetes version under its platform. */
+export async function seedImageArchive(root: string, cluster: LabClusterInfo): Promise<void> {
+  const file = join(root, LAB_IMAGE_ARCHIVE);
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  const mod = (await import(pathToFileURL(join(standinsDir(), 'lib', 'oci-archive.mjs')).href)) as {
+    buildArchive(file: string, o: { kubeVersion: string; platform: string; arch: string }): void;
+  };
+  try {
+    mod.buildArchive(file, { kubeVersion: cluster.kubeVersion, platform: cluster.platform, arch: 'amd64' });
+  } catch (err) {
+    const detail = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
+    throw new Error(`cannot make the master's image archive with tar -cJ (tar and xz must be installed): ${detail}`);
+  }
+}
+
+/** Programs a node has at fixed paths (refreshed every start, so a moved checkout still works):
+ * the podsec wrapper /usr/libexec/podsec/u7s/bin/kubeadm, its nsenter_u7s, and the native
+ * /usr/bin/kubeadm (the lab maps /usr/bin/kubeadm into the node: see rewrite.ts). */
 export function linkWrapper(root: string, binDir: string): void {
-  const link = join(root, 'usr/libexec/podsec/u7s/bin/kubeadm');
-  mkdirSync(dirname(link), { recursive: true });
-  rmSync(link, { force: true });
-  symlinkSync(join(binDir, 'podsec-u7s-kubeadm'), link);
+  const links: [string, string][] = [
+    ['usr/libexec/podsec/u7s/bin/kubeadm', 'podsec-u7s-kubeadm'],
+    ['usr/libexec/podsec/u7s/bin/nsenter_u7s', 'nsenter_u7s'],
+    ['usr/bin/kubeadm', 'kubeadm'],
+  ];
+  for (const [path, program] of links) {
+    const link = join(root, path);
+    mkdirSync(dirname(link), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(join(binDir, program), link);
+  }
 }
