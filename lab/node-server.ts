@@ -181,6 +181,7 @@ export class NodeServer {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         let term: string | undefined;
+        let size: { cols: number; rows: number } | undefined;
         const requested: Record<string, string> = {};
         let child: ChildProcess | undefined;
         const env = () => {
@@ -190,10 +191,13 @@ export class NodeServer {
           for (const [k, v] of Object.entries(requested)) if (k === 'LANG' || k === 'LANGUAGE' || k.startsWith('LC_')) merged[k] = v;
           if (requested.PATH) merged.PATH = `${this.opts.path.split(':')[0]}:${requested.PATH}`;
           if (term !== undefined) Object.assign(merged, { TERM: term, LAB_TTY: '1' });
+          // The terminal's size, which a real program reads from the tty (pinentry's dialog uses it).
+          if (term !== undefined && size) Object.assign(merged, { COLUMNS: String(size.cols), LINES: String(size.rows) });
           return merged;
         };
         session.on('pty', (accept, _reject, info) => {
           term = info.term || 'xterm';
+          if (info.cols > 0 && info.rows > 0) size = { cols: info.cols, rows: info.rows };
           accept?.();
         });
         session.on('window-change', (accept) => accept?.());
