@@ -1,15 +1,17 @@
 // `kubeadm-join`: a control plane or worker joins through the podsec wrapper, once: skipped
 // when joined (the wrapper wipes /etc/kubernetes), reset first after our own half-finished
-// attempt. Secrets reach kubeadm through the environment, never the logged command line.
-// Material that expired while the run was stopped (token no longer listed on the master) is
-// replaced by freshly minted material before the join.
+// attempt. Like init, every join carries the cluster's U7S_KUBEVERSION and U7S_PLATFORM (and
+// U7S_REGISTRY when the inventory names one): without them the wrapper picks the newest
+// Kubernetes minor of its repository. Secrets reach kubeadm through the environment, never the
+// logged command line. Material that expired while the run was stopped (token no longer listed
+// on the master) is replaced by freshly minted material before the join.
 import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js';
-import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed } from './lib/kubeadm.js';
+import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed, unknownWrapperFlags } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
-import { JOIN_STARTED } from './lib/u7s.js';
+import { JOIN_STARTED, wrapperEnv } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KubeadmJoinWith {
@@ -57,7 +59,12 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
   async run(ctx, w): Promise<Record<string, string>> {
     for (const s of [w.token, w.caCertHash, w.certificateKey]) if (s) ctx.secret(s);
     if ((await checkKubeadm(ctx, 'join')).done) return { joined: 'true' };
+    const garbling = unknownWrapperFlags(w.extraArgs ?? []);
+    if (garbling.length > 0) {
+      throw stepError(ctx, `extraArgs ${garbling.join(' ')}: not in the podsec wrapper's option table (usernetes/env/u7s_flags); the wrapper would garble its arguments`);
+    }
     const controlPlane = w.controlPlane ?? isControlPlane(ctx.host);
+    const u7s = await wrapperEnv(ctx, {}, { fromMaster: true });
     const material = await usableMaterial(ctx, w, controlPlane);
     await runKubeadmOnce(ctx, {
       op: 'join',
@@ -67,7 +74,7 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
         ...(controlPlane ? { advertiseAddress: w.advertiseAddress ?? ctx.host.internalAddress } : {}),
         ...(w.extraArgs ? { extraArgs: w.extraArgs } : {}),
       }),
-      env: joinEnv(material),
+      env: { ...u7s, ...joinEnv(material) },
       marker: JOIN_STARTED,
     });
     return { joined: 'true' };
