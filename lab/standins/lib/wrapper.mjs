@@ -199,7 +199,13 @@ export async function wrapper(args, record) {
     if (!enterNamespace()) return 1;
     process.env.LAB_U7S_NAMESPACE = '1';
     process.env.LAB_USER = 'u7s-admin';
-    return nativeKubeadm(argv, record);
+    const inner = {};
+    try {
+      return await nativeKubeadm(argv, inner);
+    } finally {
+      record.namespace = inner.namespace;
+      if (inner.event) record.event = inner.event;
+    }
   }
 
   const images = getKuberImages(settings);
