@@ -25,7 +25,7 @@ describe('kubectl-apply', () => {
     const w = fakeWorld(singleInventory(), 'cp-1');
     await kubectlApplyStep.run(w.ctx, {});
     const call = w.calls.find((c) => c.command.startsWith('kubectl apply'))!;
-    expect(call.command).toBe('kubectl apply -f /var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml');
+    expect(call.command).toBe('kubectl apply -f /etc/kubernetes/manifests/kube-flannel.yml');
     expect(call.options.timeoutMs).toBe(300_000);
     const w2 = fakeWorld(singleInventory(), 'cp-1');
     await kubectlApplyStep.run(w2.ctx, { manifest: 'https://example.test/kube-flannel.yml', timeout: '90s' });
