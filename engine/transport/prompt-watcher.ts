@@ -160,7 +160,10 @@ export class PromptWatcher {
       answer.used = true;
       this.fresh = false;
       this.remember(view);
-      this.options.send(`${answer.send}\n`);
+      // Enter as a terminal sends it (CR: the line discipline turns it into a newline for a
+      // program reading lines, and a curses program such as pinentry takes only CR); a pipe
+      // wants the newline itself.
+      this.options.send(`${answer.send}${this.options.pty === true ? '\r' : '\n'}`);
       return;
     }
     if (!this.options.failOnUnmatched || !looksLikePrompt(view)) return;

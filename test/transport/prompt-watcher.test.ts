@@ -35,12 +35,12 @@ describe('PromptWatcher', () => {
     return { w, sent, unmatched, feed };
   }
 
-  it('answers a prompt split across chunks, with a newline', async () => {
+  it('answers a prompt split across chunks, with Enter as a terminal sends it (CR)', async () => {
     const { w, sent } = watcher([{ prompt: 'Password: $', send: 'pw' }]);
     w.feed('Enter Pass');
     w.feed('word: ');
     await vi.advanceTimersByTimeAsync(100);
-    expect(sent).toEqual(['pw\n']);
+    expect(sent).toEqual(['pw\r']);
   });
 
   it('reads prompts that follow each other on one line (no echo) and answers each once', async () => {
@@ -52,14 +52,15 @@ describe('PromptWatcher', () => {
     await feed('\r\nGnuPG needs to construct a user ID to identify your key.\r\n\r\nReal name: ');
     await feed('Email address: ');
     await feed('Comment: ');
-    expect(sent).toEqual(['Image Maker\n', 'im@registry.local\n', '\n']);
+    expect(sent).toEqual(['Image Maker\r', 'im@registry.local\r', '\r']);
   });
 
   it('answers a question printed as a whole line and then read (English and Russian)', async () => {
     const answers = [{ prompt: '(?:Continue|Продолжать) \\(y/N\\)\\?\\s*$', send: 'y' }];
     const en = watcher(answers);
     await en.feed('Current platform p10 does not match installed c10f\r\nContinue (y/N)?\r\n');
-    expect(en.sent).toEqual(['y\n']);
+    expect(en.sent).toEqual(['y\r']);
+    // without a PTY (a pipe): bare newlines, and a newline to end the answer
     const ru = watcher(answers, { pty: false });
     await ru.feed('Текущая платформа p10 не совпадает c устанавливаемой c10f\nПродолжать (y/N)?\n');
     expect(ru.sent).toEqual(['y\n']);
@@ -80,14 +81,14 @@ describe('PromptWatcher', () => {
       '\u001b[13;28H';
     expect(/(?:Passphrase|Фраза-пароль):\s*$/.test(dialog)).toBe(false);
     await feed(dialog);
-    expect(sent).toEqual(['secret\n']);
+    expect(sent).toEqual(['secret\r']);
   });
 
   it('does not answer a prompt again that only stays on the screen while other output follows', async () => {
     const { sent, feed } = watcher([{ prompt: '\\[podsec-play\\] sudo password: ', send: 'pw' }]);
     await feed('[podsec-play] sudo password: ');
     await feed('\r\nworking\r\nstill working\r\n');
-    expect(sent).toEqual(['pw\n']);
+    expect(sent).toEqual(['pw\r']);
   });
 
   it('fails an unmatched prompt once the output is idle, with the prompt and the screen', async () => {
