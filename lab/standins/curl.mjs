@@ -5,6 +5,7 @@
 // http://registry.local/v2/ the registry API of docker-registry: _catalog, REPO/tags/list and
 // REPO/manifests/TAG (with its Docker-Content-Digest header; -I shows the headers); a URL naming
 // flannel returns a flannel manifest. Anything else cannot be resolved (no Internet).
+// Models: curl 8 as podsec-create-policy and the wrapper use it (alt-cloud/podsec 5014172), docker-registry's API v2.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 import { standin, fail, out } from './lib/main.mjs';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // ip stand-in: `ip [-4] [-o] addr|a [show]` lists lo, the node's eth0 address and, on the node
 // whose running keepalived holds it, the VIP.
+// Models: iproute2's `ip addr`, as keepalived checks and podsec's isSigstoreServer read it.
 import { standin, fail, out } from './lib/main.mjs';
 import { nodeInfo, NODE } from './lib/env.mjs';
 import { keepalivedInstances, vipHolder } from './lib/net.mjs';

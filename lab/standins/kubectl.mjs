@@ -4,6 +4,7 @@
 // condition=Ready, delete/drain/cordon/uncordon node, cluster-info, version. The kubeconfig is
 // --kubeconfig, $KUBECONFIG or ~/.kube/config; without one it fails like the real kubectl
 // (localhost:8080 refused).
+// Models: kubectl v1.28 against the lab cluster; podsec's wrapper applies flannel with it (alt-cloud/podsec 5014172).
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { standin, fail, out } from './lib/main.mjs';

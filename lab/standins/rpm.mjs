@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // rpm stand-in: `rpm -q NAME...` and `rpm -qa` against the node's /var/lib/lab/packages.
+// Models: rpm -q on ALT.
 import { standin, fail, out } from './lib/main.mjs';
 import { readText } from './lib/files.mjs';
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // swapon stand-in: simulated nodes have no swap (kubelet refuses to run with it), so `--show`
 // prints nothing; the controller's own swap must never leak into a lab run.
+// Models: util-linux swapon --show on a node without swap.
 import { standin, out } from './lib/main.mjs';
 
 standin(async (args) => {

@@ -2,6 +2,7 @@
 // systemctl stand-in: units of this node as JSON state (lib/services.mjs). Starting haproxy or
 // keepalived checks and snapshots its config (the running config is what the network sees);
 // stopping sshd closes the node's SSH port (the lab watches the unit) and waits until it has.
+// Models: systemd's systemctl for the units podsec and the playbooks use (u7s.service: podsec-k8s, alt-cloud/podsec 5014172).
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { standin, fail, out, err } from './lib/main.mjs';
