@@ -247,14 +247,16 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       if (killing) sendKills();
       if (chunk.length === 0) return;
       stdoutChunks.push(chunk);
-      watcher?.feed(out.push(chunk));
+      const text = out.push(chunk);
+      watcher?.feed(text);
     });
     channel.stderr.on('data', (raw: Buffer) => {
       const chunk = marker && !req.pty ? marker.push(raw) : raw;
       if (killing) sendKills();
       if (chunk.length === 0) return;
       stderrChunks.push(chunk);
-      watcher?.feed(err.push(chunk));
+      const text = err.push(chunk);
+      watcher?.feed(text);
     });
     const recordExit = (code: unknown, signal: unknown): void => {
       if (typeof code === 'number') exitCode = code;
