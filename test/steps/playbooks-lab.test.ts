@@ -94,10 +94,11 @@ describe('ha-cluster.yaml on the lab', () => {
       expect(readFileSync(join(lab.dir, 'nodes', node, 'etc/hosts'), 'utf8')).toMatch(/^127\.0\.1\.1\s+registry\.local/m);
       // podsec-create-policy first (it fetches the master's policy and keys), then copy-policy,
       // which finds them identical or copies them
-      expect(ms(stepEvent(events, 'step.succeeded', node, 'create-policy').ts)).toBeLessThan(ms(stepEvent(events, 'step.started', node, 'copy-policy').ts));
+      // (event times have millisecond resolution: the next step may start in the same one)
+      expect(ms(stepEvent(events, 'step.succeeded', node, 'create-policy').ts)).toBeLessThanOrEqual(ms(stepEvent(events, 'step.started', node, 'copy-policy').ts));
       const copied = events.find((e) => (e.type === 'step.succeeded' || e.type === 'step.skipped') && 'step' in e && e.host === node && e.step === 'copy-policy');
       expect(copied, `${node}/copy-policy`).toBeDefined();
-      expect(ms(copied!.ts)).toBeLessThan(ms(stepEvent(events, 'step.started', node, 'join').ts));
+      expect(ms(copied!.ts)).toBeLessThanOrEqual(ms(stepEvent(events, 'step.started', node, 'join').ts));
     }
 
     // podsec driven as its scripts allow: the wrapper got init and join only, each with the
