@@ -2,8 +2,8 @@
 // playbooks and stand-ins look at. Written once; a restarted lab keeps whatever is there.
 import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { LabClusterInfo, LabNode } from './layout.js';
+import { buildImageArchive } from './image-archive.js';
 import { standinsDir } from './standins.js';
 
 const PACKAGES = [
@@ -59,13 +59,13 @@ function files(node: LabNode): Record<string, string> {
 export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.tar.xz';
 
 /** Create the node's disk on first start; true when it was created now. */
-export function seedNode(root: string, node: LabNode): boolean {
+export function seedNode(root: string, node: LabNode, standins = standinsDir()): boolean {
   if (existsSync(join(root, 'etc', 'hostname'))) return false;
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
   for (const [rel, content] of Object.entries(files(node))) writeFileSync(join(root, rel), content);
   // podsec-k8s ships upstream flannel manifests by version; its wrapper rewrites the images to
   // the ALT registry and writes the result to /etc/kubernetes/manifests/kube-flannel.yml.
-  copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, FLANNEL_SOURCE));
+  copyFileSync(join(standins, 'lib', 'kube-flannel.yml'), join(root, FLANNEL_SOURCE));
   return true;
 }
 
@@ -74,15 +74,12 @@ export const FLANNEL_SOURCE = 'etc/podsec/u7s/manifests/kube-flannel/0/22/3/kube
 
 /** The master's image archive: a real .tar.xz in podsec-k8s-save-oci's layout (the host's tar
  * and xz make it), holding the cluster's Kubernetes version under its platform. */
-export async function seedImageArchive(root: string, cluster: LabClusterInfo): Promise<void> {
+export function seedImageArchive(root: string, cluster: LabClusterInfo): void {
   const file = join(root, LAB_IMAGE_ARCHIVE);
   if (existsSync(file)) return;
   mkdirSync(dirname(file), { recursive: true });
-  const mod = (await import(pathToFileURL(join(standinsDir(), 'lib', 'oci-archive.mjs')).href)) as {
-    buildArchive(file: string, o: { kubeVersion: string; platform: string; arch: string }): void;
-  };
   try {
-    mod.buildArchive(file, { kubeVersion: cluster.kubeVersion, platform: cluster.platform, arch: 'amd64' });
+    buildImageArchive(file, { kubeVersion: cluster.kubeVersion, platform: cluster.platform, arch: 'amd64' });
   } catch (err) {
     const detail = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
     throw new Error(`cannot make the master's image archive with tar -cJ (tar and xz must be installed): ${detail}`);

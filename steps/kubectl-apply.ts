@@ -5,7 +5,7 @@
 // (podsec-k8s/bin/podsec-u7s-kubeadm, alt-cloud/podsec commit 5014172). So the step is skipped
 // when the CNI's DaemonSet is already there, and otherwise applies that same file, bounded.
 import { command } from '../engine/util/shell.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
 import { defineStep } from '../engine/step-kind.js';
 
@@ -30,7 +30,7 @@ export const kubectlApplyStep = defineStep<KubectlApplyWith>({
     additionalProperties: false,
     properties: {
       manifest: { type: 'string', minLength: 1, pattern: '^[^\\n]+$' },
-      timeout: { type: 'string', pattern: DURATION_PATTERN },
+      timeout: DURATION_SCHEMA,
       check: {
         type: 'object',
         required: ['resource'],
