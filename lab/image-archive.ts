@@ -43,7 +43,10 @@ export function buildImageArchive(file: string, o: { kubeVersion: string; platfo
       return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${hex}`, size: body.length, annotations: { 'org.opencontainers.image.ref.name': ref } };
     });
     writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
-    execFileSync('tar', ['-cJf', file, '-C', work, arch], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The system directories too: tar runs xz, and the caller's PATH may be bare (a packed
+    // executable started with no /usr/bin on PATH, say); the lab's nodes get the same ones.
+    const path = [process.env['PATH'], '/usr/local/bin', '/usr/bin', '/bin'].filter(Boolean).join(':');
+    execFileSync('tar', ['-cJf', file, '-C', work, arch], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: path } });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
