@@ -10,6 +10,7 @@ import { parseJoinCommand, type JoinMaterial } from './lib/join-line.js';
 import { initArgv, JOIN_OUTPUTS, MaterialError, mintJoinMaterial, unknownWrapperFlags } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { selfQuiet } from './lib/remote.js';
+import { KUBEADM_INIT_CHECKS } from './lib/preflight-sets.js';
 import { INIT_STARTED, wrapperEnv } from './lib/u7s.js';
 import { PLATFORM_PATTERN } from './lib/platform.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
@@ -49,6 +50,7 @@ export const kubeadmInitStep = defineStep<KubeadmInitWith>({
   },
   outputs: () => JOIN_OUTPUTS,
   title: (w) => `kubeadm init${w.controlPlaneEndpoint ? ` (HA, ${w.controlPlaneEndpoint})` : ''}`,
+  preflight: KUBEADM_INIT_CHECKS,
   async check(ctx, w) {
     const c = await checkKubeadm(ctx, 'init');
     if (!c.done) return { done: false };

@@ -4,7 +4,8 @@
 // serves the registry node's /var/sigstore (a directory as nginx's JSON autoindex);
 // http://registry.local/v2/ the registry API of docker-registry: _catalog, REPO/tags/list and
 // REPO/manifests/TAG (with its Docker-Content-Digest header; -I shows the headers); a URL naming
-// flannel returns a flannel manifest. Anything else cannot be resolved (no Internet).
+// flannel returns a flannel manifest; ALT's package mirrors (*.altlinux.org, *.altsp.su) answer.
+// Anything else cannot be resolved (no Internet).
 // Models: curl 8 as podsec-create-policy and the wrapper use it (alt-cloud/podsec 5014172), docker-registry's API v2.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
@@ -64,6 +65,7 @@ function fetchSim(url, o) {
   const ip = local ? nodeInfo()?.internalAddress : /^\d+\.\d+\.\d+\.\d+$/.test(name) ? name : resolveName(name) ?? nodeByAddress(name)?.internalAddress;
   if (!ip) {
     if (/flannel/i.test(url)) return { status: 200, body: FLANNEL_MANIFEST };
+    if (/(^|\.)(altlinux\.org|altsp\.su)$/.test(name) && ['http:', 'https:', 'ftp:'].includes(u.protocol)) return { status: 200, body: '<html><body>ALT Linux mirror</body></html>' };
     return { curlExit: 6, message: `Could not resolve host: ${name}` };
   }
   const target = nodeByAddress(ip);

@@ -3,8 +3,10 @@
 // from there on init and on every join. It is the inventory's cluster.platform, else what
 // podsec-get-platform would say on the master (podsec/bin/podsec-get-platform, alt-cloud/podsec
 // commit 5014172): ALT_BRANCH_ID (c10f… → c10f) or CPE_NAME (spserver → c10f, sisyphus, else
-// p<major>) from /etc/os-release. The older k8s-p10 style is refused: podsec-load-sign-oci no
-// longer accepts it (2025-08-31).
+// p<major>) from /etc/os-release — the master's facts when the run gathered them, else its
+// os-release read now. The older k8s-p10 style is refused: podsec-load-sign-oci no longer
+// accepts it (2025-08-31).
+import { platformOf } from '../../engine/facts/platform.js';
 import type { StepContext } from '../../engine/step-kind.js';
 import { masterHost } from './cluster-hosts.js';
 import { stepError } from './fail.js';
@@ -12,21 +14,18 @@ import { readIfExists, remoteFor } from './remote.js';
 
 export const PLATFORM_PATTERN = '^(p[0-9]+|c[0-9]+f[0-9]*|sisyphus|[a-z][a-z0-9_-]*)$';
 
-/** podsec-get-platform's reading of an os-release file; undefined when it names nothing. */
+/** podsec-get-platform's reading of an os-release file (engine/facts/platform.ts); undefined
+ * when it names nothing. */
 export function platformFromOsRelease(text: string): string | undefined {
   const vars = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (m?.[1] !== undefined && m[2] !== undefined) vars.set(m[1], m[2].replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1'));
   }
+  const id = vars.get('ID');
   const branch = vars.get('ALT_BRANCH_ID');
-  if (branch) return branch.startsWith('c10f') ? 'c10f' : branch;
-  const parts = (vars.get('CPE_NAME') ?? '').split(':');
-  const platform = parts[3];
-  const major = (parts[4] ?? '').split('.')[0];
-  if (platform === 'spserver') return 'c10f';
-  if (platform === 'sisyphus') return 'sisyphus';
-  return major ? `p${major}` : undefined;
+  const cpe = vars.get('CPE_NAME');
+  return platformOf({ ...(id ? { id } : {}), ...(branch ? { branch } : {}), ...(cpe ? { cpe } : {}) });
 }
 
 /** Refuses names podsec no longer takes; returns the name. */
@@ -48,6 +47,8 @@ export async function clusterPlatform(ctx: StepContext, override?: string): Prom
   const given = ctx.cluster.platform;
   if (typeof given === 'string' && given.length > 0) return checkPlatform(ctx, given, 'cluster.platform');
   const master = masterHost(ctx);
+  const fromFacts = ctx.factsOf(master.name)?.platform;
+  if (fromFacts) return checkPlatform(ctx, fromFacts, `${master.name}'s /etc/os-release`);
   const text = (await readIfExists(await remoteFor(ctx, master.name), '/etc/os-release'))?.toString('utf8') ?? '';
   const found = platformFromOsRelease(text);
   if (!found) {
