@@ -286,10 +286,21 @@ describe('kubeadm-join', () => {
     w.on('cp-1').on(/kubeadm token list/, { stdout: listed });
     w.on('cp-1').write('/etc/podsec/u7s/config/env', '# podsec-k8s settings\nU7S_KUBEVERSION=v1.28.3\nU7S_PLATFORM=p10\n');
     w.on('cp-1').write('/etc/os-release', 'NAME="ALT SP Server"\nALT_BRANCH_ID=c10f2\n');
+    // no facts gathered for the master (a step run on its own): its os-release is read
+    (w.ctx as { factsOf: (n: string) => undefined }).factsOf = () => undefined;
     await kubeadmJoinStep.run(w.ctx, { ...material, certificateKey: '' });
     const join = w.calls.find((c) => c.command.includes('kubeadm join'))!;
     expect(join.options.env).toMatchObject({ U7S_KUBEVERSION: 'v1.28.3', U7S_PLATFORM: 'c10f' });
     expect(join.options.env).not.toHaveProperty('U7S_REGISTRY');
+    // with the run's facts: the master's as they were gathered
+    const w2 = fakeWorld(inv, 'worker-1');
+    nodeState(w2, FRESH, FRESH, DONE_JOIN);
+    w2.on('cp-1').on(/kubeadm token list/, { stdout: listed });
+    w2.on('cp-1').write('/etc/podsec/u7s/config/env', 'U7S_KUBEVERSION=v1.28.3\n');
+    const facts = w2.ctx.factsOf.bind(w2.ctx);
+    (w2.ctx as { factsOf: typeof facts }).factsOf = (n) => (n === 'cp-1' ? { ...facts(n)!, platform: 'sisyphus' } : facts(n));
+    await kubeadmJoinStep.run(w2.ctx, { ...material, certificateKey: '' });
+    expect(w2.calls.find((c) => c.command.includes('kubeadm join'))!.options.env).toMatchObject({ U7S_PLATFORM: 'sisyphus' });
   });
 
   it('refuses to call the wrapper without a version, and extra arguments outside its option table', async () => {

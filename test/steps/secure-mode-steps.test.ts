@@ -218,6 +218,7 @@ describe('sign-images', () => {
     const w2 = fakeWorld(inv2, 'cp-1');
     archiveOn(w2, { platform: 'sisyphus' });
     w2.self.write('/etc/os-release', 'CPE_NAME="cpe:/o:alt:sisyphus:20250101"\n');
+    (w2.ctx as { factsOf: (n: string) => undefined }).factsOf = () => undefined; // no facts: os-release read
     await signImagesStep.run(w2.ctx, { passphrase: 'gpg-passphrase-1' });
     expect(w2.calls.find((c) => c.command.startsWith('podsec-load-sign-oci'))!.options.env).toEqual({ U7S_PLATFORM: 'sisyphus' });
   });
