@@ -15,7 +15,8 @@ import { parseHaproxy, boundPorts } from './haproxy-config.mjs';
 import { pullProblem, kubernetesImages } from './registry.mjs';
 import { ask } from './prompt.mjs';
 import { processAlive, sleepMs } from './lock.mjs';
-import { writeEnvFile, writeNodeFiles, resetNodeFiles } from './kubeadm-node.mjs';
+import { writeEnvFile, writeNodeFiles, resetNodeFiles, controlPlaneCredentials } from './kubeadm-node.mjs';
+import { makeCa, caHashOf } from './pki.mjs';
 
 const phaseError = (phase, message) => fail(`error execution phase ${phase}: ${message}\nTo see the stack trace of this error execute with --v=5 or higher`);
 
@@ -63,6 +64,9 @@ export async function clusterInit(flags, settings, record) {
   const endpoint = cpe ?? `${advertise}:6443`;
   const ttl = flags['token-ttl'] !== undefined ? parseDuration(flags['token-ttl']) : TOKEN_TTL;
   if (ttl === undefined) fail(`invalid argument "${flags['token-ttl']}" for "--token-ttl" flag`);
+  // [certs]: a new cluster CA, and the control plane's client certificates signed by it
+  const ca = await makeCa();
+  const creds = await controlPlaneCredentials(ca);
   const fresh = updateCluster((c) => {
     Object.assign(c, emptyCluster(), {
       id: hex(8),
@@ -70,7 +74,8 @@ export async function clusterInit(flags, settings, record) {
       initNode: NODE,
       endpoint,
       controlPlaneEndpoint: cpe ?? null,
-      caHash: hex(32),
+      ca,
+      caHash: caHashOf(ca.cert),
       ...settings,
     });
     c.nodes[NODE] = { controlPlane: true, address: me.internalAddress, joinedAt: labNow() };
@@ -79,7 +84,7 @@ export async function clusterInit(flags, settings, record) {
     const certKey = uploadCerts(c, flags['certificate-key']);
     return { id: c.id, token, certKey, caHash: c.caHash };
   });
-  writeNodeFiles({ clusterId: fresh.id, server: endpoint, controlPlane: true, advertise });
+  writeNodeFiles({ clusterId: fresh.id, ca, server: endpoint, controlPlane: true, advertise, creds });
   if (cpe !== undefined) {
     const hp = splitHostPort(cpe);
     const reach = reachApi(readCluster(), hp.host, hp.port);
@@ -218,7 +223,9 @@ export async function clusterJoin(endpoint, flags, settings, record) {
       return c;
     });
   }
-  writeNodeFiles({ clusterId: cluster.id, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress });
+  // [download-certs] control planes get the cluster CA (key included) and their own client certificates
+  const creds = controlPlane ? await controlPlaneCredentials(cluster.ca) : undefined;
+  writeNodeFiles({ clusterId: cluster.id, ca: controlPlane ? cluster.ca : { cert: cluster.ca.cert }, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress, creds });
   writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVER: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERTIFICATEKEY: flags['certificate-key'] ?? '' });
   out(`[preflight] Running pre-flight checks
 [preflight] Reading configuration from the cluster...
