@@ -55,10 +55,13 @@ describe('kubeadm init through the podsec wrapper (single master)', () => {
     expect(m.endpoint).toBe(`${ip(1)}:6443`);
     for (const p of ['etc/kubernetes/admin.conf', 'etc/kubernetes/kubelet.conf', 'var/lib/podsec/u7s/etcd/member', 'etc/kubernetes/pki/ca.crt']) expect(exists('cp-1', p)).toBe(true);
     expect((await master.exec('systemctl is-enabled u7s; systemctl is-active u7s')).stdout).toBe('enabled\nactive\n');
-    // the wrapper keeps the join secrets in clear text in its env file (a hazard to know about)
+    // the wrapper records its flags in its env file, not what kubeadm generated: no token, no key
     const env = readFileSync(join(lab.dir, 'nodes/cp-1/etc/podsec/u7s/config/env'), 'utf8');
-    expect(env).toContain(`U7S_TOKEN=${m.token}`);
-    expect(env).toContain(`U7S_CERTIFICATEKEY=${m.certificateKey}`);
+    expect(env).toContain(`U7S_APISERVERENDPOINT=${ip(1)}:6443\n`);
+    expect(env).toContain('U7S_TOKEN=\n');
+    expect(env).toContain('U7S_CERIFICATEKEY=\n');
+    expect(env).not.toContain(m.token);
+    expect(env).not.toContain(m.certificateKey);
     const log = actions(lab, 'cp-1');
     expect(log.filter((a) => a.event === 'init' && a.exit === 0)).toHaveLength(1);
     expect(log.some((a) => a.argv.join(' ') === 'apt-get update' && a.parent === 'podsec-u7s-kubeadm')).toBe(true);
@@ -116,6 +119,10 @@ describe('joining workers', () => {
 
     expectOk(await worker.exec(joinCommand(m)), 'join');
     expect(exists('worker-1', 'etc/kubernetes/kubelet.conf')).toBe(true);
+    // a join's flags are in the env file in clear text, world-readable (a hazard to know about)
+    const env = readFileSync(join(lab.dir, 'nodes/worker-1/etc/podsec/u7s/config/env'), 'utf8');
+    expect(env).toContain(`U7S_TOKEN=${m.token}\n`);
+    expect(env).toContain(`U7S_CACERTHASH=sha256:${m.caHash}\n`);
     const again = await worker.exec(joinCommand(m));
     expect(again.code).toBe(1);
     expect(said(again)).toContain('a Node with name "worker-1" and status "Ready" already exists in the cluster');

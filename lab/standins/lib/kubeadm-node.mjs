@@ -41,7 +41,9 @@ export function wipePreviousConfig() {
   return wiped;
 }
 
-/** The wrapper writes what it was given into its env file, secrets in clear, world-readable. */
+/** The wrapper writes what it was given into its env file, secrets in clear, world-readable
+ * (podsec-u7s-kubeadm, alt-cloud/podsec 5014172: the flags' values under its own names —
+ * U7S_APISERVERENDPOINT, U7S_TOKEN, U7S_CACERTHASH, U7S_CERIFICATEKEY, misspelt as there). */
 export function writeEnvFile(values) {
   const old = (readText(ENV_FILE) ?? '').split('\n').filter((l) => l && !Object.keys(values).some((k) => l.startsWith(`${k}=`)));
   const lines = [...old, ...Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`)];

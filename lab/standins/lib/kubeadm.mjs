@@ -93,7 +93,9 @@ export async function clusterInit(flags, settings, record) {
       phaseError('upload-config/kubeadm', `error uploading the kubeadm ClusterConfiguration: Get "https://${cpe}/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s": ${reach.error}`);
     }
   }
-  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: 'initMaster', U7S_APISERVER: endpoint, U7S_TOKEN: fresh.token, U7S_CACERTHASH: `sha256:${fresh.caHash}`, U7S_CERTIFICATEKEY: fresh.certKey });
+  // podsec-u7s-kubeadm writes its flags, not what kubeadm generated: U7S_TOKEN and the key (the
+  // script's misspelt U7S_CERIFICATEKEY) only when given as --token / --certificate-key
+  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: 'initMaster', U7S_APISERVERENDPOINT: endpoint, U7S_TOKEN: flags.token ?? '', U7S_CACERTHASH: '', U7S_CERIFICATEKEY: flags['certificate-key'] ?? '' });
   record.event = 'init';
   record.endpoint = endpoint;
   const lines = joinLines(endpoint, fresh.token, fresh.caHash, fresh.certKey);
@@ -226,7 +228,7 @@ export async function clusterJoin(endpoint, flags, settings, record) {
   // [download-certs] control planes get the cluster CA (key included) and their own client certificates
   const creds = controlPlane ? await controlPlaneCredentials(cluster.ca) : undefined;
   writeNodeFiles({ clusterId: cluster.id, ca: controlPlane ? cluster.ca : { cert: cluster.ca.cert }, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress, creds });
-  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVER: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERTIFICATEKEY: flags['certificate-key'] ?? '' });
+  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVERENDPOINT: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERIFICATEKEY: flags['certificate-key'] ?? '' });
   out(`[preflight] Running pre-flight checks
 [preflight] Reading configuration from the cluster...
 ${controlPlane ? '[download-certs] Downloading the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[etcd] Announced new etcd member joining to the existing etcd cluster\n' : ''}[kubelet-start] Starting the kubelet
