@@ -9,6 +9,7 @@ import { selectHosts, unmatchedSelectors } from '../plan/select-hosts.js';
 import type { SecretSource } from '../secrets/store.js';
 import type { StepKind } from '../step-kind.js';
 import { schemaDiagnostics } from './schema-check.js';
+import { sealOrderDiagnostics } from './seal-order-check.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 export interface CrossCheckInput {
@@ -65,6 +66,8 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
       }
     });
   });
+
+  for (const d of sealOrderDiagnostics(playbook, source, input.findKind)) push(d);
 
   if (!inventory) {
     checkIdsWithinPhases(playbook, source, push, () => true);

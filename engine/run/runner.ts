@@ -7,7 +7,7 @@ import type { ErrorInfo, SkipReason, StepRef } from '../events/types.js';
 import type { ExprScope } from '../expr/resolve.js';
 import { isFinished, type Journal } from '../journal/journal.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
-import type { Inventory, Playbook } from '../model.js';
+import type { Host, Inventory, Playbook } from '../model.js';
 import type { Plan, PlannedStep } from '../plan/types.js';
 import type { Masker } from '../secrets/masker.js';
 import type { SecretSource } from '../secrets/store.js';
@@ -17,6 +17,7 @@ import type { StepKind } from '../step-kind.js';
 import type { RunEffects } from './effects.js';
 import { renderStep } from './render-step.js';
 import { createRunMachine } from './run-machine.js';
+import { assertSealPrerequisites, createSealLedger, sealSummary } from './seal-ledger.js';
 import { createStepContext } from './step-context.js';
 
 export interface RunnerOptions {
@@ -63,7 +64,15 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     outputsOf,
     secret: (name) => o.secrets.get(name),
   });
-  const ctxDeps = { inventory: o.inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, outputsOf };
+  const ctxDeps = {
+    inventory: o.inventory,
+    pool: o.pool,
+    bus: o.bus,
+    masker: o.masker,
+    keepSsh: o.keepSsh,
+    outputsOf,
+    sealLedger: (host: Host) => createSealLedger(host, o.journal, o.seals, o.bus.runId, now),
+  };
   const ref = (s: PlannedStep): StepRef => ({ phase: s.phase, host: s.host, step: s.id, uses: s.uses, title: s.title });
   const kindOf = (step: PlannedStep) => {
     const kind = o.findKind(step.uses);
@@ -125,7 +134,13 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
         (async () => {
           const kind = kindOf(step);
           const w = rendered.get(step.key) ?? renderStep(step, kind, scopeFor(step)).with;
-          const outputs = (await kind.run(createStepContext(ctxDeps, step, attempt, signal), w)) ?? {};
+          if (kind.sealsHost) assertSealPrerequisites(step, o.plan, o.journal, o.findKind);
+          const ctx = createStepContext(ctxDeps, step, attempt, signal);
+          const outputs = (await kind.run(ctx, w)) ?? {};
+          // A seal is recorded on proof only: the journal must show the command was sent.
+          if (kind.sealsHost && outputs.sealed === 'true' && !ctx.seal.commandSent()) {
+            throw new PlayError(`${step.host}: not recorded as sealed: the journal has no record that the seal command was sent to it`, { code: 'E_STEP', host: step.host });
+          }
           stashOutputs(kind, step, w, outputs);
         })(),
       );
@@ -180,7 +195,9 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       o.journal.update(step.key, { status: 'retrying', error, nextAttemptAt });
       o.bus.emit({ type: 'step.retrying', ...ref(step), attempt, attempts: step.retry.attempts, error, delayMs, nextAttemptAt });
     },
-    stepFailed(step, attempt, error, durationMs) {
+    stepFailed(step, attempt, failure, durationMs) {
+      // A failed seal says where the cluster stands: which hosts are sealed, which are not.
+      const error = o.findKind(step.uses)?.sealsHost ? { ...failure, message: `${failure.message}\n${sealSummary(o.plan, o.journal, o.findKind)}` } : failure;
       o.journal.update(step.key, { status: 'failed', error, endedAt: new Date(now()).toISOString() });
       failures.push({ host: step.host, step: step.id, message: error.message });
       o.bus.emit({ type: 'step.failed', ...ref(step), attempt, durationMs, error });
@@ -224,10 +241,17 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   }
 
   const actor = createActor(createRunMachine(effects), { input: { plan: o.plan } });
+  // The state cannot be written (disk full): stop like an interruption, then fail the run.
+  let journalFailure: { error: PlayError; stepKey: string | undefined } | undefined;
   const outcome = await new Promise<RunOutcome>((resolve, reject) => {
     const onAbort = () => resolve('interrupted');
     if (o.signal.aborted) return resolve('interrupted');
     o.signal.addEventListener('abort', onAbort, { once: true });
+    o.journal.onFailure((error, stepKey) => {
+      journalFailure = { error, stepKey };
+      o.signal.removeEventListener('abort', onAbort);
+      resolve('failed');
+    });
     actor.subscribe({
       complete: () => {
         o.signal.removeEventListener('abort', onAbort);
@@ -240,7 +264,7 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     });
     actor.start();
   });
-  if (outcome === 'interrupted') {
+  if (outcome === 'interrupted' || journalFailure) {
     // Stopping the actor aborts every invoked promise's signal: running commands are killed.
     actor.stop();
     const grace = new AbortController();
@@ -251,6 +275,11 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
         for (const step of host.steps) if (!touched.has(step.key)) o.bus.emit({ type: 'step.skipped', ...ref(step), reason: 'not-reached' });
       }
     }
+  }
+  if (journalFailure) {
+    const rec = journalFailure.stepKey ? o.journal.state.steps[journalFailure.stepKey] : undefined;
+    failures.push({ host: rec?.host ?? '-', step: rec?.step ?? '-', message: journalFailure.error.message });
+    o.bus.emit({ type: 'log', level: 'error', message: journalFailure.error.message });
   }
   const durationMs = now() - startedAt;
   o.journal.finish(outcome);
