@@ -92,6 +92,16 @@ export const disableSshStep = defineStep<DisableSshWith>({
       return { sealed: 'true', at: sent.at };
     }
     if (verify === 'controller' && before !== 'open') {
+      const sent = ctx.seal.commandSent();
+      if (sent) {
+        // An earlier attempt sent the seal command, and now the port cannot be judged.
+        throw stepError(
+          ctx,
+          `the seal command was sent to ${ctx.host.name} by run ${sent.runId} at ${sent.at}, but whether SSH is off cannot be told: ` +
+            `at ${address}:${port} ${SEEN[before]}. Not recorded as sealed: run again once the controller reaches the port (a refusal then counts as the seal).`,
+          true,
+        );
+      }
       throw stepError(
         ctx,
         `cannot prove the seal: ${address}:${port} is not reachable from the controller (${before}); ` +

@@ -17,7 +17,7 @@ import type { StepKind } from '../step-kind.js';
 import type { RunEffects } from './effects.js';
 import { renderStep } from './render-step.js';
 import { createRunMachine } from './run-machine.js';
-import { assertSealPrerequisites, createSealLedger, sealSummary } from './seal-ledger.js';
+import { assertSealPrerequisites, createSealLedger, sealSummary, withSealSummary } from './seal-ledger.js';
 import { createStepContext } from './step-context.js';
 
 export interface RunnerOptions {
@@ -196,8 +196,9 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       o.bus.emit({ type: 'step.retrying', ...ref(step), attempt, attempts: step.retry.attempts, error, delayMs, nextAttemptAt });
     },
     stepFailed(step, attempt, failure, durationMs) {
-      // A failed seal says where the cluster stands: which hosts are sealed, which are not.
-      const error = o.findKind(step.uses)?.sealsHost ? { ...failure, message: `${failure.message}\n${sealSummary(o.plan, o.journal, o.findKind)}` } : failure;
+      // A failed seal says where the cluster stands: which hosts are sealed, which are not (on
+      // the message's first line, which every report shows).
+      const error = o.findKind(step.uses)?.sealsHost ? { ...failure, message: withSealSummary(failure.message, sealSummary(o.plan, o.journal, o.findKind)) } : failure;
       o.journal.update(step.key, { status: 'failed', error, endedAt: new Date(now()).toISOString() });
       failures.push({ host: step.host, step: step.id, message: error.message });
       o.bus.emit({ type: 'step.failed', ...ref(step), attempt, durationMs, error });

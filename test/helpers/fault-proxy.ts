@@ -1,19 +1,24 @@
 // A TCP fault proxy for tests: put it between the controller and a lab node (point the
-// inventory's port at it) to make the link misbehave on cue — reset every connection, black-hole
-// it (a partition: nothing passes, nothing is answered), slow it down, or refuse new connections.
-// Loopback only (it listens on 127.0.0.1). Stopped by close(), which tests call in afterEach.
+// inventory's port at it) to make the link misbehave on cue — reset every connection, partition
+// it, slow it down, or refuse new connections. Loopback only (it listens on 127.0.0.1). Stopped
+// by close(), which tests call in afterEach; the one helper process it may start is killed by pid.
+//
+// A partition is a real one at the TCP level: bytes on open connections are dropped, and new
+// connections time out (the port is handed to a stopped helper process whose accept queue is
+// full, so the kernel drops the SYNs) — no iptables, no root.
 //
 // While passing traffic it follows its target the way a port forward does: when the target
-// refuses a connection, the client's connection is reset and the proxy's own port closes until
-// the target accepts again, so a stopped sshd behind the proxy looks stopped from the controller
-// (after at most one connection that is accepted and then reset).
+// refuses a connection, the client's connection is reset and the proxy's own port refuses too
+// until the target accepts again, so a stopped sshd behind the proxy looks stopped from the
+// controller (after at most one connection that is accepted and then reset).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export type ProxyMode =
   /** Forward both ways (after `delayMs` per chunk); mirror the target's refusals. */
   | 'pass'
-  /** Partition: connections are accepted and kept open, but no byte passes either way. */
+  /** Partition: nothing passes on open connections, and new ones time out. */
   | 'blackhole'
   /** The port refuses new connections (connections already open live on). */
   | 'refuse';
@@ -23,18 +28,27 @@ interface Pair {
   upstream: Socket | undefined;
 }
 
+/** A listener nobody accepts from: a stopped process holding the port, its queue filled. */
+interface Sink {
+  child: ChildProcess;
+  fillers: Socket[];
+}
+
 /** Emits `dropped` (bytes) whenever a partition swallows a chunk. */
 export class FaultProxy extends EventEmitter {
   readonly host = '127.0.0.1';
   private server: Server | undefined;
+  private sink: Sink | undefined;
   private readonly pairs = new Set<Pair>();
   private modeNow: ProxyMode = 'pass';
   private targetDown = false;
   private watcher: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Mode changes, one after another (each may start or stop the sink). */
+  private queue: Promise<void> = Promise.resolve();
   /** What new connections meet once the target refused one, in `pass` mode: `mirror` (the
-   * default) closes the proxy's port as well; `blackhole` keeps it open and silent — a link that
-   * dies exactly when the target stops answering. Connections already open are not affected. */
+   * default) closes the proxy's port as well; `blackhole` partitions the link instead — a link
+   * that dies exactly when the target stops answering. Open connections are not affected. */
   whenTargetDown: 'mirror' | 'blackhole' = 'mirror';
   /** Delay added to every chunk in each direction (a slow link). */
   delayMs = 0;
@@ -51,7 +65,7 @@ export class FaultProxy extends EventEmitter {
     super();
   }
 
-  /** Listen on a free port of 127.0.0.1, forwarding to target. */
+  /** Listen on a free port of 127.0.0.1, forwarding to the target. */
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<FaultProxy> {
     const proxy = new FaultProxy(targetHost, targetPort, 0);
     await proxy.listen();
@@ -62,25 +76,36 @@ export class FaultProxy extends EventEmitter {
     return this.modeNow;
   }
 
-  /** Forward again; resolves once the proxy's port reflects the target (open or refusing). */
-  async pass(): Promise<void> {
-    this.modeNow = 'pass';
-    this.targetDown = !(await this.targetAccepts());
-    if (this.targetDown && this.whenTargetDown !== 'blackhole') await this.unlisten();
-    else await this.listen();
-    if (this.targetDown) this.watchTarget();
+  /** Forward again; resolves once the proxy's port reflects the target (open, refusing, or —
+   * with whenTargetDown = blackhole — partitioned). */
+  pass(): Promise<void> {
+    return this.serially(async () => {
+      this.modeNow = 'pass';
+      this.targetDown = !(await this.targetAccepts());
+      if (this.targetDown) {
+        if (this.whenTargetDown === 'blackhole') await this.partitionPort();
+        else await this.closePort();
+        this.watchTarget();
+      } else {
+        await this.openPort();
+      }
+    });
   }
 
-  /** Partition: from now on no byte passes in either direction, on old and new connections. */
-  async blackhole(): Promise<void> {
-    this.modeNow = 'blackhole';
-    await this.listen();
+  /** Partition: from now on no byte passes on open connections, and new connections time out. */
+  blackhole(): Promise<void> {
+    return this.serially(async () => {
+      this.modeNow = 'blackhole';
+      await this.partitionPort();
+    });
   }
 
   /** Refuse new connections (the port closes); open connections are left alone. */
-  async refuse(): Promise<void> {
-    this.modeNow = 'refuse';
-    await this.unlisten();
+  refuse(): Promise<void> {
+    return this.serially(async () => {
+      this.modeNow = 'refuse';
+      await this.closePort();
+    });
   }
 
   /** Reset (RST) every open connection, on both sides. */
@@ -96,8 +121,35 @@ export class FaultProxy extends EventEmitter {
   async close(): Promise<void> {
     this.closed = true;
     if (this.watcher) clearInterval(this.watcher);
+    this.watcher = undefined;
+    await this.queue.catch(() => undefined);
     this.reset();
+    await this.stopSink();
     await this.unlisten();
+  }
+
+  private serially(change: () => Promise<void>): Promise<void> {
+    const next = this.queue.catch(() => undefined).then(() => (this.closed ? undefined : change()));
+    this.queue = next;
+    return next;
+  }
+
+  // ---- the port: open (our listener), closed (refusing), or partitioned (the sink) ----
+
+  private async openPort(): Promise<void> {
+    await this.stopSink();
+    await this.listen();
+  }
+
+  private async closePort(): Promise<void> {
+    await this.stopSink();
+    await this.unlisten();
+  }
+
+  private async partitionPort(): Promise<void> {
+    if (this.sink) return;
+    await this.unlisten();
+    this.sink = await startSink(this.host, this.port);
   }
 
   private listen(): Promise<void> {
@@ -124,6 +176,20 @@ export class FaultProxy extends EventEmitter {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
+  private async stopSink(): Promise<void> {
+    const sink = this.sink;
+    this.sink = undefined;
+    if (!sink) return;
+    for (const s of sink.fillers) s.destroy();
+    if (sink.child.exitCode === null && sink.child.signalCode === null) {
+      const gone = new Promise((resolve) => sink.child.once('exit', resolve));
+      sink.child.kill('SIGKILL'); // also ends a stopped process
+      await gone;
+    }
+  }
+
+  // ---- traffic ----
+
   private onClient(client: Socket): void {
     this.accepted++;
     const pair: Pair = { client, upstream: undefined };
@@ -131,10 +197,8 @@ export class FaultProxy extends EventEmitter {
     client.setNoDelay(true);
     client.on('error', () => this.drop(pair, false));
     client.on('close', () => this.drop(pair, false));
-    // Data is read from the start so that what arrives during a partition is dropped, not
-    // delivered later.
+    // Read from the start, so that what arrives during a partition is dropped, not delivered later.
     client.on('data', (chunk: Buffer) => this.forward(pair, 'up', chunk));
-    if (this.modeNow === 'blackhole' || (this.targetDown && this.whenTargetDown === 'blackhole')) return;
     const upstream = connect({ host: this.targetHost, port: this.targetPort });
     pair.upstream = upstream;
     upstream.setNoDelay(true);
@@ -147,7 +211,7 @@ export class FaultProxy extends EventEmitter {
   }
 
   private forward(pair: Pair, direction: 'up' | 'down', chunk: Buffer): void {
-    if (this.modeNow === 'blackhole' || (direction === 'up' && !pair.upstream)) return this.swallow(chunk);
+    if (this.modeNow === 'blackhole') return this.swallow(chunk);
     const to = direction === 'up' ? pair.upstream : pair.client;
     if (!to) return;
     const write = (): void => {
@@ -174,9 +238,13 @@ export class FaultProxy extends EventEmitter {
   }
 
   private onTargetRefused(): void {
-    if (this.targetDown || this.modeNow !== 'pass') return;
+    if (this.targetDown || this.modeNow !== 'pass' || this.closed) return;
     this.targetDown = true;
-    if (this.whenTargetDown !== 'blackhole') void this.unlisten();
+    void this.serially(async () => {
+      if (this.modeNow !== 'pass' || !this.targetDown) return;
+      if (this.whenTargetDown === 'blackhole') await this.partitionPort();
+      else await this.closePort();
+    });
     this.watchTarget();
   }
 
@@ -184,12 +252,14 @@ export class FaultProxy extends EventEmitter {
   private watchTarget(): void {
     if (this.watcher || this.closed) return;
     this.watcher = setInterval(() => {
-      void this.targetAccepts().then(async (up) => {
+      void this.targetAccepts().then((up) => {
         if (!up || this.closed || !this.watcher) return;
         clearInterval(this.watcher);
         this.watcher = undefined;
         this.targetDown = false;
-        if (this.modeNow === 'pass') await this.listen();
+        void this.serially(async () => {
+          if (this.modeNow === 'pass' && !this.targetDown) await this.openPort();
+        });
       });
     }, 50);
   }
@@ -203,4 +273,31 @@ export class FaultProxy extends EventEmitter {
       s.on('error', () => resolve(false));
     });
   }
+}
+
+/**
+ * Hand the port to a helper process that listens with a backlog of 1 and is then stopped
+ * (SIGSTOP): it never accepts, so once two connections fill its accept queue the kernel drops
+ * every further SYN and connects time out, as across a real partition.
+ */
+async function startSink(host: string, port: number): Promise<Sink> {
+  const code = `require('net').createServer().on('error', (e) => { console.error(e.message); process.exit(1); })` + `.listen({ port: ${port}, host: '${host}', backlog: 1 }, () => process.stdout.write('ready\\n'))`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`the partition helper for ${host}:${port} exited (${c}): ${stderr.trim()}`)));
+  });
+  child.kill('SIGSTOP');
+  // backlog 1: the queue is full with two connections waiting (Linux: full when more than backlog).
+  const fillers: Socket[] = [];
+  for (let i = 0; i < 2; i++) {
+    await new Promise<void>((resolve) => {
+      const s = connect({ host, port }, () => resolve());
+      s.on('error', () => resolve());
+      fillers.push(s);
+    });
+  }
+  return { child, fillers };
 }
