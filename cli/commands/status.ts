@@ -34,8 +34,9 @@ export const statusCommand: Command = {
     for (const file of files) {
       try {
         const state = readJournal(file);
-        // A run whose process is gone (kill -9, a crash) is shown as interrupted, not running.
-        for (const run of state.runs) if (run.outcome === 'running' && !isAlive(run.pid)) run.outcome = 'interrupted';
+        // A run whose process is gone (kill -9, a crash; a zombie, or its pid now another
+        // process's) is shown as interrupted, not running.
+        for (const run of state.runs) if (run.outcome === 'running' && !isAlive(run.pid, run.pidStart)) run.outcome = 'interrupted';
         parts.push(formatStatus(state, { json }));
       } catch (err) {
         // One damaged state does not hide the others; it is reported and the exit code says so.
