@@ -3,6 +3,7 @@
 // other), tries the lock, and answers "acquired" or "locked CODE"; it holds what it acquired
 // until stdin closes.
 import { existsSync } from 'node:fs';
+import process from 'node:process';
 import { createInterface } from 'node:readline';
 const { StateLock } = await import(process.argv[2]);
 const held = [];
