@@ -2,6 +2,7 @@
 // LB, BACKUP 100, 99, … after it; PASS auth from a secret) and check_apiserver.sh rendered,
 // validated with `keepalived -t -f`, installed, service (re)started; then the VIP must accept
 // connections on the API port.
+import { IP_SCHEMA } from './lib/address-schemas.js';
 import { command, quote } from '../engine/util/shell.js';
 import { clusterVip, splitHostPort } from './lib/cluster-hosts.js';
 import { installConfig, sameContent } from './lib/config-file.js';
@@ -48,7 +49,7 @@ export const keepalivedStep = defineStep<KeepalivedWith>({
     additionalProperties: false,
     properties: {
       password: { type: 'string', minLength: 1 },
-      vip: { type: 'string', pattern: '^[0-9A-Fa-f.:]+$' },
+      vip: IP_SCHEMA,
       port: { type: 'integer', minimum: 1, maximum: 65535 },
       interface: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]+$' },
       virtualRouterId: { type: 'integer', minimum: 1, maximum: 255 },
