@@ -1,7 +1,8 @@
 // --junit FILE: the run as a test report for CI systems: one <testsuite> per phase, one
 // <testcase classname="PHASE.HOST" name="STEP"> per host × step, failures with their output,
 // skipped steps with the reason. Written (atomically) when the runner closes the reporters.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PlayError, errorMessage } from '../errors.js';
 import type { PlayEvent } from '../events/types.js';
@@ -14,7 +15,11 @@ import type { Reporter } from './reporter.js';
 export class JunitReporter implements Reporter {
   private readonly model = new RunModel();
 
-  constructor(readonly file: string) {}
+  /** Checks the path at once (a directory, or a place that cannot be written, is a usage error
+   * before the run starts), so that the report can be written when the run ends. */
+  constructor(readonly file: string) {
+    checkWritableFile(file);
+  }
 
   onEvent(event: PlayEvent): void {
     this.model.apply(event);
@@ -32,8 +37,35 @@ export class JunitReporter implements Reporter {
       await writeFile(tmp, this.render(), 'utf8');
       await rename(tmp, this.file);
     } catch (err) {
+      await unlink(tmp).catch(() => undefined); // never leave the temporary file behind
       throw new PlayError(`cannot write the JUnit report ${this.file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
     }
+  }
+}
+
+/** Throws E_USAGE unless `file` can be created or replaced: not a directory, and its nearest
+ * existing parent is a writable directory. */
+export function checkWritableFile(file: string, what = 'the JUnit report'): void {
+  const fail = (why: string) => new PlayError(`cannot write ${what} to ${file}: ${why}`, { code: 'E_USAGE' });
+  const kind = statKind(file);
+  if (kind === 'dir') throw fail('it is a directory (name a file in it, e.g. junit.xml)');
+  if (kind === 'other') throw fail('it is not a regular file');
+  let parent = dirname(file);
+  while (statKind(parent) === 'none' && dirname(parent) !== parent) parent = dirname(parent);
+  if (statKind(parent) !== 'dir') throw fail(`${parent} is not a directory`);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw fail(`the directory ${parent} is not writable`);
+  }
+}
+
+function statKind(path: string): 'none' | 'dir' | 'file' | 'other' {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'none';
   }
 }
 
