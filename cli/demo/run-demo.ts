@@ -18,7 +18,7 @@ export interface DemoOptions {
   keepLab: boolean;
 }
 
-export const HA_PLAYBOOK = fileURLToPath(new URL('../../../../playbooks/ha-cluster.yaml', import.meta.url));
+export const HA_PLAYBOOK = fileURLToPath(new URL('../../../playbooks/ha-cluster.yaml', import.meta.url));
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   const started = Date.now();
