@@ -55,7 +55,12 @@ export class Journal {
     // A symlinked state is followed: the lock and every write go to its target.
     const target = followSymlinks(options.file);
     mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-    const lock = StateLock.acquire(target, options.runId);
+    let lock: StateLock;
+    try {
+      lock = StateLock.acquire(target, options.runId);
+    } catch (err) {
+      throw ioError(err, options.file) ?? err;
+    }
     try {
       let previous: JournalState | undefined;
       if (existsSync(target)) {
@@ -91,7 +96,11 @@ export class Journal {
       state.runs.push(run);
       // Compact: the whole state as the new first line, atomically; then append from here on.
       // (Failing here, say on a full disk, leaves the old file as it was: still resumable.)
-      writeFileAtomic(target, `${JSON.stringify({ format: 1, snapshot: state })}\n`, { mode: 0o600 });
+      try {
+        writeFileAtomic(target, `${JSON.stringify({ format: 1, snapshot: state })}\n`, { mode: 0o600 });
+      } catch (err) {
+        throw ioError(err, options.file) ?? err;
+      }
       const fd = openSync(target, 'a', 0o600);
       return new Journal(options.file, state, resumed, lock, options.runId, now, fd);
     } catch (err) {
@@ -232,6 +241,16 @@ export class Journal {
     const listeners = this.failureListeners.splice(0);
     for (const l of listeners) l(error, stepKey);
   }
+}
+
+/** A disk that cannot take the write when a run starts: E_IO (exit 1), the state untouched. */
+function ioError(err: unknown, file: string): PlayError | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code || !ERRNO_WORDS[code]) return undefined;
+  return new PlayError(
+    `cannot write the state ${file}: ${ERRNO_WORDS[code]} (${code}). Nothing ran; the state file is as it was: make room (or fix the disk) and run the same command again.`,
+    { code: 'E_IO', cause: err },
+  );
 }
 
 const ERRNO_WORDS: Record<string, string> = {

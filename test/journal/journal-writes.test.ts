@@ -83,6 +83,8 @@ describe('a disk that fills up mid-run', () => {
       cli(1),
       `cp "${state}" "${dir}/state-after-enospc.json"`,
       `ls "${dir}" > "${dir}/files-after-enospc"`,
+      // Still full: the next run cannot even write its snapshot, and changes nothing.
+      cli(0),
       `rm -f "${mnt}/filler"`,
       cli(2),
       `cp "${state}" "${dir}/state-final.json"`,
@@ -97,6 +99,10 @@ describe('a disk that fills up mid-run', () => {
     const after = readFileSync(join(dir, 'state-after-enospc.json'), 'utf8');
     expect(after.endsWith('\n')).toBe(true);
     expect(() => readJournal(join(dir, 'state-after-enospc.json'))).not.toThrow();
+
+    const out0 = readFileSync(join(dir, 'out0'), 'utf8');
+    expect(readFileSync(join(dir, 'code0'), 'utf8').trim(), out0).toBe('1');
+    expect(out0).toMatch(/cannot write the state .*state\.json: no space left on the device \(ENOSPC\)\. Nothing ran; the state file is as it was/);
 
     const out2 = readFileSync(join(dir, 'out2'), 'utf8');
     expect(readFileSync(join(dir, 'code2'), 'utf8').trim(), out2).toBe('0');
