@@ -16,8 +16,7 @@ export function standinsDir(): string {
   throw new Error(`lab stand-ins not found next to ${here}`);
 }
 
-export function linkStandins(binDir: string): string[] {
-  const source = standinsDir();
+export function linkStandins(binDir: string, source = standinsDir()): string[] {
   rmSync(binDir, { recursive: true, force: true });
   mkdirSync(binDir, { recursive: true });
   const names = readdirSync(source)

@@ -16,7 +16,7 @@
 import type { Host } from '../engine/model.js';
 import { expectedNodes } from './lib/cluster-hosts.js';
 import { verifyOverSsh } from './lib/cluster-health.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { poll } from './lib/poll.js';
 import { probeTcp, type ProbeResult } from './lib/tcp-probe.js';
@@ -52,7 +52,7 @@ export const disableSshStep = defineStep<DisableSshWith>({
     additionalProperties: false,
     properties: {
       nodes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-      verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
+      verifyTimeout: DURATION_SCHEMA,
       verify: { enum: ['controller', 'none'] },
     },
   },

@@ -1,5 +1,5 @@
 // A fresh working directory per test with a local-transport inventory. Every directory made
-// here is removed after the test file's tests, passed or failed.
+// here is removed after the test file's tests (registered when a test file imports this).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

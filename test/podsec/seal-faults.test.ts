@@ -70,7 +70,9 @@ async function builtWithSshOn(direct = false): Promise<TestLab & { pb: string; i
   return { ...t, pb, ...p };
 }
 
-const state = (work: string, inv = 'inventory') => join(work, '.podsec-play', `cluster.${inv === 'inventory' ? 'lab-inventory' : inv}.state.json`);
+/** The default state of cluster.yaml with the lab's inventory (or the proxied copy), kept in
+ * .podsec-play/ beside the inventory, i.e. in the lab's directory. */
+const state = (lab: RunningLab, inv = 'inventory') => join(lab.dir, '.podsec-play', `cluster.${inv}.state.json`);
 const enabled = (lab: RunningLab) => Object.fromEntries(NODES.map((n) => [n, sshdUnit(lab, n).enabled]));
 const sealedIn = (file: string) => Object.keys(journal(file).sealed).sort();
 
@@ -85,7 +87,7 @@ describe('sealing through a faulty network', () => {
     await t.lab.stop();
     const down = await sealRun(t, t.lab.inventoryFile);
     expect(down.code, down.stderr).toBe(1);
-    expect(sealedIn(state(t.work))).toEqual([]);
+    expect(sealedIn(state(t.lab))).toEqual([]);
     expect(down.stderr).toMatch(/not sealed: 127\.0\.0\.1:\d+ refuses connections, but no run has sent the seal command to worker-1/);
     expect(down.stderr).toMatch(/Sealed \(SSH off\): none\. Not sealed \(SSH still on\): worker-1, worker-2, cp-1\./);
     expect(enabled(t.lab)).toEqual(every(NODES, true));
@@ -93,7 +95,7 @@ describe('sealing through a faulty network', () => {
     const up = await restartLab(t, { controlPlanes: 0, workers: 2, lbs: 0 });
     const again = await sealRun({ ...up, pb: t.pb }, up.lab.inventoryFile);
     expect(again.code, again.stderr).toBe(0);
-    expect(sealedIn(state(t.work))).toEqual([...NODES].sort());
+    expect(sealedIn(state(t.lab))).toEqual([...NODES].sort());
     expect(enabled(up.lab)).toEqual(every(NODES, false));
     expect(await ports(up.lab)).toEqual(every(NODES, 'refused'));
   });
@@ -104,7 +106,7 @@ describe('sealing through a faulty network', () => {
     await p.proxy['worker-2']!.refuse();
     const r = await sealRun(t, p.inventory);
     expect(r.code, r.stderr).toBe(1);
-    const file = state(t.work, 'proxied');
+    const file = state(t.lab, 'proxied');
     expect(sealedIn(file)).toEqual(['worker-1']);
     expect(enabled(t.lab)).toEqual({ 'cp-1': true, 'worker-1': false, 'worker-2': true });
     expect(r.stderr).toMatch(/worker-2.*not sealed: 127\.0\.0\.1:\d+ refuses connections, but no run has sent the seal command to worker-2/);
@@ -126,7 +128,7 @@ describe('sealing through a faulty network', () => {
     const r = await sealRun(t, p.inventory);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/not sealing worker-1: the cluster's health cannot be verified right now \(cp-1: .*\)\. SSH left on\./);
-    expect(sealedIn(state(t.work, 'proxied'))).toEqual([]);
+    expect(sealedIn(state(t.lab, 'proxied'))).toEqual([]);
     expect(enabled(t.lab)).toEqual(every(NODES, true));
     for (const n of NODES) expect(actions(t.lab, n).filter(isSshdDisable)).toEqual([]);
 
@@ -146,7 +148,7 @@ describe('sealing through a faulty network', () => {
     const failures = r.events.filter((e) => (e.type === 'step.retrying' || e.type === 'step.failed') && e.host === 'worker-1').map((e) => ('error' in e ? e.error.message : ''));
     expect(failures[0]).toMatch(/^the seal command was sent to worker-1, but 127\.0\.0\.1:\d+ did not start refusing connections within 3s \(last seen: connections time out\)\. Not recorded as sealed/);
     expect(failures.at(-1)).toMatch(/^the seal command was sent to worker-1 by run .*, but whether SSH is off cannot be told: at 127\.0\.0\.1:\d+ connections time out\. Not recorded as sealed/);
-    const file = state(t.work, 'proxied');
+    const file = state(t.lab, 'proxied');
     expect(sealedIn(file)).toEqual([]);
     expect(Object.keys(journal(file).sealSent)).toEqual(['worker-1']);
     const sealCommands = actions(t.lab, 'worker-1').filter(isSshdDisable).length;
@@ -168,7 +170,7 @@ describe('sealing through a faulty network', () => {
     await run.waitFor((e) => e.type === 'log' && /: sealing worker-1$/.test(e.message));
     for (const proxy of Object.values(p.proxy)) proxy.reset();
     const first = await run.exited;
-    const file = state(t.work, 'proxied');
+    const file = state(t.lab, 'proxied');
     // Whatever the reset hit, every seal recorded is real.
     for (const h of sealedIn(file)) {
       expect(sshdUnit(t.lab, h).enabled, h).toBe(false);
@@ -188,7 +190,7 @@ describe('sealing through a faulty network', () => {
     for (const proxy of Object.values(p.proxy)) proxy.delayMs = 40;
     const r = await sealRun(t, p.inventory);
     expect(r.code, r.stderr).toBe(0);
-    expect(sealedIn(state(t.work, 'proxied'))).toEqual([...NODES].sort());
+    expect(sealedIn(state(t.lab, 'proxied'))).toEqual([...NODES].sort());
     expect(enabled(t.lab)).toEqual(every(NODES, false));
     expect(await ports(t.lab)).toEqual(every(NODES, 'refused'));
   });
