@@ -21,6 +21,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { followSymlinks, writeFileAtomic } from './atomic-write.js';
 import { StateLock } from './lock.js';
 import { appliedStateProblem, lineShapeProblem, stateShapeProblem } from './state-shape.js';
+import type { HostFacts } from '../facts/types.js';
 import type { JournalState, RunRecord, SealRecord, StepRecord } from './types.js';
 
 export interface OpenJournalOptions {
@@ -87,6 +88,7 @@ export class Journal {
             // still the evidence a later port check needs).
             sealed: previous?.sealed ?? {},
             sealSent: previous?.sealSent ?? {},
+            ...(previous?.facts ? { facts: previous.facts } : {}),
           };
       prepareSteps(state, options.plan);
       // We hold the lock: a run still marked running died without finishing (kill -9, power).
@@ -138,6 +140,12 @@ export class Journal {
     this.append({ sealSent: record });
     this.syncOrThrow();
     this.state.sealSent[record.host] = record;
+  }
+
+  /** A host's facts as this run gathered them (replacing what an earlier run recorded). */
+  recordFacts(host: string, facts: HostFacts): void {
+    (this.state.facts ??= {})[host] = facts;
+    this.append({ facts: { host, facts } });
   }
 
   finish(outcome: RunRecord['outcome']): void {
@@ -261,7 +269,12 @@ const ERRNO_WORDS: Record<string, string> = {
   EROFS: 'the file system is read-only',
 };
 
-type JournalLine = { step: string; set: Record<string, unknown> } | { seal: SealRecord } | { sealSent: SealRecord } | { run: RunRecord };
+type JournalLine =
+  | { step: string; set: Record<string, unknown> }
+  | { seal: SealRecord }
+  | { sealSent: SealRecord }
+  | { run: RunRecord }
+  | { facts: { host: string; facts: HostFacts } };
 
 function applyStepPatch(rec: StepRecord, set: Record<string, unknown>): void {
   const target = rec as unknown as Record<string, unknown>;
@@ -322,6 +335,8 @@ export function readJournal(file: string, shownAs = file): JournalState {
       state.sealed[line.seal.host] = line.seal;
     } else if ('sealSent' in line) {
       state.sealSent[line.sealSent.host] = line.sealSent;
+    } else if ('facts' in line) {
+      (state.facts ??= {})[line.facts.host] = line.facts.facts;
     } else {
       const run = line.run;
       const at = state.runs.findIndex((r) => r.runId === run.runId);

@@ -61,6 +61,41 @@ const runRecord = {
   },
 };
 
+// A host's facts (engine/facts/types.ts): what status and the steps read from them must be
+// there, of the right type; the rest is checked only for being of the right kind of container.
+const facts = {
+  type: 'object',
+  required: ['gatheredAt', 'os', 'packages', 'interfaces', 'routes', 'time', 'swap', 'cgroup', 'sysctl', 'listening', 'disk', 'paths', 'unknown'],
+  properties: {
+    gatheredAt: time,
+    os: { type: 'object', additionalProperties: str },
+    platform: str,
+    kernel: str,
+    arch: str,
+    hostname: str,
+    machineId: str,
+    packages: { type: 'object', additionalProperties: str },
+    interfaces: { type: 'object', additionalProperties: { type: 'object' } },
+    routes: { type: 'array', items: { type: 'object' } },
+    defaultRoute: { type: 'object' },
+    internal: {
+      type: 'object',
+      required: ['address', 'interface', 'prefix', 'subnet'],
+      properties: { address: str, interface: str, prefix: { type: 'integer' }, subnet: str },
+    },
+    sshAddress: str,
+    time: { type: 'object', properties: { epochMs: { type: 'number' }, skewMs: { type: 'number' }, synchronized: { type: 'boolean' }, ntp: { type: 'boolean' }, source: str } },
+    swap: { type: 'object', required: ['on', 'devices'], properties: { on: { type: 'boolean' }, devices: { type: 'array', items: { type: 'object' } } } },
+    cgroup: { type: 'object' },
+    sysctl: { type: 'object', additionalProperties: str },
+    listening: { type: 'array', items: { type: 'object' } },
+    disk: { type: 'object' },
+    apt: { type: 'object' },
+    paths: { type: 'object', additionalProperties: { type: 'boolean' } },
+    unknown: { type: 'object', additionalProperties: str },
+  },
+};
+
 const stateSchema = {
   type: 'object',
   required: ['format', 'engineVersion', 'planHash', 'playbook', 'playbookFile', 'inventoryFile', 'runs', 'steps'],
@@ -76,6 +111,7 @@ const stateSchema = {
     steps: { type: 'object', additionalProperties: stepRecord },
     sealed: { type: 'object', additionalProperties: sealRecord },
     sealSent: { type: 'object', additionalProperties: sealRecord },
+    facts: { type: 'object', additionalProperties: facts },
   },
 };
 
@@ -99,6 +135,12 @@ const lineSchema = {
     { type: 'object', required: ['seal'], additionalProperties: false, properties: { seal: sealRecord } },
     { type: 'object', required: ['sealSent'], additionalProperties: false, properties: { sealSent: sealRecord } },
     { type: 'object', required: ['run'], additionalProperties: false, properties: { run: runRecord } },
+    {
+      type: 'object',
+      required: ['facts'],
+      additionalProperties: false,
+      properties: { facts: { type: 'object', required: ['host', 'facts'], additionalProperties: false, properties: { host: str, facts } } },
+    },
   ],
 };
 
@@ -118,7 +160,7 @@ export function lineShapeProblem(value: unknown): string | undefined {
   if (validateLine(value)) return undefined;
   // oneOf reports every branch; name the one the line meant (by its key) when it has one.
   const v = value as Record<string, unknown> | null;
-  const meant = v && typeof v === 'object' && !Array.isArray(v) ? ['step', 'seal', 'sealSent', 'run'].find((k) => k in v) : undefined;
+  const meant = v && typeof v === 'object' && !Array.isArray(v) ? ['step', 'seal', 'sealSent', 'run', 'facts'].find((k) => k in v) : undefined;
   if (!meant) return 'not a journal record';
   const branch = (lineSchema.oneOf as { properties: object }[]).find((b) => meant in b.properties)!;
   const check = ajv.compile(branch);

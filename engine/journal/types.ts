@@ -1,6 +1,7 @@
 // The journal: the source of truth for resume. One file per state (mode 0600): a snapshot line,
 // then one appended line per step transition (see journal.ts). state-shape.ts checks its shape.
 import type { ErrorInfo, SkipReason } from '../events/types.js';
+import type { HostFacts } from '../facts/types.js';
 
 export type StepStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'skipped' | 'failed';
 
@@ -61,4 +62,6 @@ export interface JournalState {
   /** Hosts the seal command was sent to, written (and synced) before it is sent: a port found
    * refusing later proves a seal only for these. Kept across --fresh, like `sealed`. */
   sealSent: Record<string, SealRecord>;
+  /** Each host's facts as the latest run that reached it gathered them. */
+  facts?: Record<string, HostFacts>;
 }

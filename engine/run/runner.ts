@@ -1,10 +1,11 @@
-// The effectful side of a run: assembles RunEffects from the step actions (checks and attempts on
-// hosts) and the step records (journal and events), drives the run machine, and turns Ctrl-C
-// into a clean, resumable stop.
+// The effectful side of a run: the preflight first (facts and checks, nothing changed when one
+// fails), then assembles RunEffects from the step actions (checks and attempts on hosts) and the
+// step records (journal and events), drives the run machine, and turns Ctrl-C into a clean,
+// resumable stop.
 import { createActor } from 'xstate';
 import type { EventBus } from '../events/bus.js';
 import type { FailureInfo } from '../events/types.js';
-import type { PlayError } from '../errors.js';
+import { PlayError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
 import type { Inventory, Playbook } from '../model.js';
@@ -18,6 +19,7 @@ import { Announcer } from './announcer.js';
 import { describeError } from './describe-error.js';
 import type { RunEffects } from './effects.js';
 import { InFlight } from './in-flight.js';
+import { preflightFirst } from './preflight-first.js';
 import { createRunMachine } from './run-machine.js';
 import { createSealLedger } from './seal-ledger.js';
 import { createStepActions } from './step-actions.js';
@@ -41,6 +43,8 @@ export interface RunnerOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
   now?: () => number;
+  /** Preflight checks the admin chose to skip (`ID` or `HOST/ID`). */
+  skipChecks?: readonly string[];
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
@@ -52,6 +56,28 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   const now = o.now ?? Date.now;
   const startedAt = now();
   const failures: FailureInfo[] = [];
+
+  // Before the first change: facts from every host with work left, and every declared check.
+  let pre: Awaited<ReturnType<typeof preflightFirst>>;
+  try {
+    pre = await preflightFirst({ ...o, now });
+  } catch (err) {
+    // The facts could not be journaled (a full disk): the run stops here, resumable.
+    if (err instanceof PlayError && err.code === 'E_IO') {
+      return endRun(o, 'failed', now() - startedAt, [{ host: '-', step: 'preflight', message: err.message, code: err.code }]);
+    }
+    if (!o.signal.aborted) throw err;
+    return endRun(o, 'interrupted', now() - startedAt, []);
+  }
+  if (o.signal.aborted) return endRun(o, 'interrupted', now() - startedAt, []);
+  if (!pre.ok) {
+    const found = pre.failed.map((r) => ({ host: r.host, step: `preflight/${r.check}`, message: `${r.reason ?? 'failed'} (fix: ${r.fix ?? '?'})`, code: 'E_PREFLIGHT' }));
+    return endRun(o, 'failed', now() - startedAt, found);
+  }
+  // The run's inventory has the defaults the facts gave (an internal address, say).
+  const inventory = pre.inventory;
+  const factsOf = (hostName: string) => pre.facts.get(hostName);
+
   const inFlight = new InFlight();
   const outputs = new StepOutputs(o.journal, o.masker);
   const announce = new Announcer(o.plan, o.bus);
@@ -59,17 +85,18 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     ...createStepActions({
       plan: o.plan,
       playbook: o.playbook,
-      inventory: o.inventory,
+      inventory,
       secrets: o.secrets,
       journal: o.journal,
       outputs,
       inFlight,
       context: {
-        inventory: o.inventory,
+        inventory,
         pool: o.pool,
         bus: o.bus,
         masker: o.masker,
         keepSsh: o.keepSsh,
+        factsOf,
         sealLedger: (host) => createSealLedger(host, o.journal, o.seals, o.bus.runId, now),
       },
       findKind: o.findKind,
@@ -101,7 +128,10 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     failures.push({ host: rec?.host ?? '-', step: rec?.step ?? '-', message: journalFailure.error.message, code: journalFailure.error.code });
     o.bus.emit({ type: 'log', level: 'error', message: journalFailure.error.message });
   }
-  const durationMs = now() - startedAt;
+  return endRun(o, outcome, now() - startedAt, failures);
+}
+
+function endRun(o: RunnerOptions, outcome: RunOutcome, durationMs: number, failures: FailureInfo[]): RunOutcome {
   o.journal.finish(outcome);
   if (outcome === 'succeeded') o.bus.emit({ type: 'run.succeeded', durationMs });
   else if (outcome === 'failed') o.bus.emit({ type: 'run.failed', durationMs, failures });
