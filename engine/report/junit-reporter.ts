@@ -39,6 +39,15 @@ export class JunitReporter implements Reporter {
       return;
     }
     const file = this.target;
+    // A device or a pipe (/dev/null, a FIFO a CI step reads) is written as it is, never replaced.
+    if (statKind(file) === 'other') {
+      try {
+        await writeFile(file, this.render(), 'utf8');
+        return;
+      } catch (err) {
+        throw new PlayError(`cannot write the JUnit report ${file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
+      }
+    }
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(dirname(file), { recursive: true });
@@ -51,13 +60,13 @@ export class JunitReporter implements Reporter {
   }
 }
 
-/** Throws E_USAGE unless `file` can be created or replaced: not a directory, and its nearest
- * existing parent is a writable directory. */
+/** Throws E_USAGE unless `file` can be written: an existing device or pipe, or a path that is
+ * not a directory and whose nearest existing parent is a writable directory. */
 export function checkWritableFile(file: string, what = 'the JUnit report'): void {
   const fail = (why: string) => new PlayError(`cannot write ${what} to ${file}: ${why}`, { code: 'E_USAGE' });
   const kind = statKind(file);
   if (kind === 'dir') throw fail('it is a directory (name a file in it, e.g. junit.xml)');
-  if (kind === 'other') throw fail('it is not a regular file');
+  if (kind === 'other') return; // a device or a pipe: written as it is
   let parent = dirname(file);
   while (statKind(parent) === 'none' && dirname(parent) !== parent) parent = dirname(parent);
   if (statKind(parent) !== 'dir') throw fail(`${parent} is not a directory`);

@@ -291,11 +291,18 @@ async function startSink(host: string, port: number): Promise<Sink> {
   });
   child.kill('SIGSTOP');
   // backlog 1: the queue is full with two connections waiting (Linux: full when more than backlog).
+  // A filler whose SYN goes unanswered for a second found the queue already full (clients that
+  // connected meanwhile filled it): that is the state wanted, so it is not waited for.
   const fillers: Socket[] = [];
   for (let i = 0; i < 2; i++) {
     await new Promise<void>((resolve) => {
-      const s = connect({ host, port }, () => resolve());
-      s.on('error', () => resolve());
+      const timer = setTimeout(resolve, 1000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const s = connect({ host, port }, done);
+      s.on('error', done);
       fillers.push(s);
     });
   }

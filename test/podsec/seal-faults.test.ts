@@ -20,7 +20,7 @@ const proxies: FaultProxy[] = [];
 afterEach(async () => {
   stopStrayProcesses();
   for (const p of proxies.splice(0)) await p.close();
-});
+}, 120_000);
 
 interface Proxied {
   inventory: string;
@@ -81,7 +81,8 @@ async function sealRun(t: TestLab & { pb: string }, inventory: string) {
   return { ...r, events: parseEvents(r.stdout) };
 }
 
-describe('sealing through a faulty network', () => {
+// Each case builds a cluster and runs it at least twice: minutes on a loaded machine.
+describe('sealing through a faulty network', { timeout: 300_000 }, () => {
   it('the lab stopped between a --keep-ssh run and a sealing run: nothing is recorded sealed, every sshd stays enabled; back up, the same command seals', async () => {
     const t = await builtWithSshOn(true);
     await t.lab.stop();

@@ -2,7 +2,8 @@
 // (issue 10, item 12): exit 2, no step run, and nothing left behind — no temporary file beside
 // the target, no state, no log file (a --junit naming a directory used to exit 0 after the run,
 // with a rename error and a stray DIR.PID.tmp).
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, stopStrayProcesses } from '../helpers/cli.js';
@@ -33,5 +34,26 @@ describe('report paths that cannot be written', () => {
     expect(existsSync(join(dir, 'ran'))).toBe(false);
     expect(readdirSync(dir).sort()).toEqual(before); // no .tmp, no .podsec-play/ (state or log)
     expect(readdirSync(join(dir, 'reports'))).toEqual([]);
+  });
+});
+
+describe('a report path that is a pipe or a device', () => {
+  it('--junit naming a FIFO writes the report into it and leaves the FIFO in place (never renamed over)', async () => {
+    const { dir, inv, pb } = project();
+    const fifo = join(dir, 'junit.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const out = join(dir, 'read.xml');
+    // The reader (what a CI step would be) is there before the run opens the pipe.
+    const reader = spawn('sh', ['-c', `cat "${fifo}" > "${out}"`], { stdio: 'ignore' });
+    const read = new Promise((resolve) => reader.on('close', resolve));
+    try {
+      const r = await runCli(['run', pb, '-i', inv, '--plain', '--junit', fifo], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      await read;
+      expect(lstatSync(fifo).isFIFO()).toBe(true);
+      expect(readFileSync(out, 'utf8')).toMatch(/^<\?xml[\s\S]*<testsuites /);
+    } finally {
+      if (reader.exitCode === null) reader.kill('SIGKILL');
+    }
   });
 });

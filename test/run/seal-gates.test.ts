@@ -17,7 +17,7 @@ import { planRun } from '../../engine/plan/planner.js';
 import { executePlan } from '../../engine/run/runner.js';
 import { Masker } from '../../engine/secrets/masker.js';
 import type { StepKind } from '../../engine/step-kind.js';
-import type { TransportPool } from '../../engine/transport/pool.js';
+import { TransportPool } from '../../engine/transport/pool.js';
 import { shellStep } from '../../steps/shell.js';
 import { workdir } from '../helpers/workdir.js';
 
@@ -76,7 +76,19 @@ async function runPlaybook(playbookText: string, f: Fakes): Promise<{ outcome: s
   const bus = new EventBus('run-1', masker);
   const events: PlayEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const pool = { drop: async () => undefined, get: () => undefined, closeAll: async () => undefined } as unknown as TransportPool;
+  // Local hosts: the preflight gathers facts from them for real (the seal-only hosts are skipped).
+  const pool = new TransportPool(
+    {
+      inventory: loaded.inventory!,
+      secrets: loaded.secrets!,
+      seals: new SealRegistry(dir),
+      acceptNewHostKeys: false,
+      openSsh: () => {
+        throw new Error('no SSH in this test');
+      },
+    },
+    dir,
+  );
   try {
     const outcome = await executePlan({
       plan,
@@ -94,6 +106,7 @@ async function runPlaybook(playbookText: string, f: Fakes): Promise<{ outcome: s
     });
     return { outcome, events, journal };
   } finally {
+    await pool.closeAll();
     journal.close();
   }
 }
