@@ -1,8 +1,10 @@
 // `disable-ssh`: the last step — seal the node. Sealing cannot be undone, so it happens only on
 // evidence and is recorded only on proof:
 //   - right before this host is sealed, the cluster must be healthy at that moment (every node
-//     Ready, the API answering through the control-plane endpoint; steps/lib/cluster-health.ts):
-//     health that cannot be verified is not health, and nothing is sealed;
+//     Ready, the API answering through the control-plane endpoint), asked through the Kubernetes
+//     API from the controller once the admin's kubeconfig is out (steps/lib/api-health.ts), else
+//     over SSH of a control plane (steps/lib/cluster-health.ts): health that cannot be verified
+//     is not health, and nothing is sealed;
 //   - the journal records, durably, that the seal command is being sent, then it is sent: sshd
 //     disabled and stopped from a detached shell (the SSH session running it survives the stop;
 //     a drop that may follow is no failure);
@@ -14,6 +16,8 @@
 // last of all, so the health can be asked of one) and stops at the first failed seal.
 // --keep-ssh leaves SSH on.
 import type { Host } from '../engine/model.js';
+import { existsSync } from 'node:fs';
+import { verifyThroughApi } from './lib/api-health.js';
 import { expectedNodes } from './lib/cluster-hosts.js';
 import { verifyOverSsh } from './lib/cluster-health.js';
 import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
@@ -110,7 +114,10 @@ export const disableSshStep = defineStep<DisableSshWith>({
       );
     }
     // The cluster must be healthy now, right before this host is sealed.
-    const health = await verifyOverSsh(ctx, w.nodes ?? expectedNodes(ctx)).catch((err: Error) => {
+    // Once the admin's kubeconfig is out, ask the API from the controller (no SSH on any node
+    // needed: it answers even when every control plane is sealed); before that, over SSH.
+    const probe = existsSync(ctx.kubeconfigFile) ? verifyThroughApi : verifyOverSsh;
+    const health = await probe(ctx, w.nodes ?? expectedNodes(ctx)).catch((err: Error) => {
       throw stepError(ctx, `not sealing ${ctx.host.name}: ${err.message}. SSH left on.`, (err as { retryable?: boolean }).retryable !== false);
     });
     ctx.log(`${health}: sealing ${ctx.host.name}`);

@@ -39,6 +39,8 @@ export interface RunnerOptions {
   bus: EventBus;
   pool: TransportPool;
   keepSsh: boolean;
+  /** The cluster's admin kubeconfig on the controller (see StepContext.kubeconfigFile). */
+  kubeconfigFile: string;
   signal: AbortSignal;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
@@ -96,10 +98,12 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
         bus: o.bus,
         masker: o.masker,
         keepSsh: o.keepSsh,
+        kubeconfigFile: o.kubeconfigFile,
         factsOf,
         sealLedger: (host) => createSealLedger(host, o.journal, o.seals, o.bus.runId, now),
       },
       findKind: o.findKind,
+      seals: o.seals,
     }),
     ...createStepRecords({ ...o, outputs, announce, now, failures }),
     sleepUntil: (until, signal) => inFlight.track(sleep(until - now(), signal)),

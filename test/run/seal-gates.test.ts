@@ -101,6 +101,7 @@ async function runPlaybook(playbookText: string, f: Fakes): Promise<{ outcome: s
       bus,
       pool,
       keepSsh: false,
+      kubeconfigFile: join(dir, 'c.kubeconfig'),
       signal: new AbortController().signal,
       findKind,
     });

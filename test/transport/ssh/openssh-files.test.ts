@@ -120,6 +120,7 @@ describe('SSH transport against OpenSSH: files', () => {
       key: 'files/files-1/step',
       attempt: 1,
       keepSsh: false,
+      kubeconfigFile: '/nonexistent/test.kubeconfig',
       signal: controller.signal,
       transport,
       transportFor: async () => transport,
@@ -134,6 +135,7 @@ describe('SSH transport against OpenSSH: files', () => {
       seal: { recordCommandSent: () => undefined, commandSent: () => undefined },
       secret: (v) => secrets.push(v),
       log: () => undefined,
+      note: () => undefined,
       secrets,
     };
   }
