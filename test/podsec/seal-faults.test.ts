@@ -3,9 +3,9 @@
 // partition, reset or slow the link. Every cluster is built first with --keep-ssh, so the run
 // under test is the sealing run. What must hold whatever happens: a host is recorded sealed only
 // when its sshd really is disabled and its port refuses; nothing is sealed while the cluster's
-// health is unknown; a failed seal stops the others and says which hosts are sealed; and the same
+// health is unknown (asked through the Kubernetes API once the kubeconfig is out, else over SSH); a failed seal stops the others and says which hosts are sealed; and the same
 // command, once the fault is gone, finishes the job.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -17,7 +17,16 @@ import { actions, every, isSshdDisable, journal, newLab, playbook, ports, restar
 scrubSecretEnv();
 
 const proxies: FaultProxy[] = [];
+/** Lab API servers a test stopped (SIGSTOP): continued even when the test fails, so the lab stops. */
+const stoppedApis: number[] = [];
 afterEach(async () => {
+  for (const pid of stoppedApis.splice(0)) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // gone already
+    }
+  }
   stopStrayProcesses();
   for (const p of proxies.splice(0)) await p.close();
 }, 120_000);
@@ -50,9 +59,11 @@ async function throughProxies(lab: RunningLab): Promise<Proxied> {
   return { inventory, proxy };
 }
 
-/** cluster.yaml with a short seal proof timeout (a partition is then seen in seconds). */
-function sealPlaybook(work: string): string {
-  const text = readFileSync(playbook('cluster'), 'utf8').replace('        uses: disable-ssh\n', '        uses: disable-ssh\n        with: { verifyTimeout: 3s }\n');
+/** cluster.yaml with a short seal proof timeout (a partition is then seen in seconds); `once`:
+ * a seal is not retried (a case whose every attempt waits out the API client's 15 s timeout). */
+function sealPlaybook(work: string, once = false): string {
+  let text = readFileSync(playbook('cluster'), 'utf8').replace('        uses: disable-ssh\n', '        uses: disable-ssh\n        with: { verifyTimeout: 3s }\n');
+  if (once) text = text.replace(/(uses: disable-ssh\n.*\n\s+retry: )\{ attempts: 2, delay: 5s \}/, '$1{ attempts: 1 }');
   const file = join(work, 'cluster.yaml');
   writeFileSync(file, text);
   return file;
@@ -61,9 +72,10 @@ function sealPlaybook(work: string): string {
 const NODES = ['cp-1', 'worker-1', 'worker-2'];
 
 /** A cluster built with SSH kept on, through fault proxies unless `direct`. */
-async function builtWithSshOn(direct = false): Promise<TestLab & { pb: string; inventory: string; proxy: Record<string, FaultProxy> }> {
+async function builtWithSshOn(direct = false, once = false): Promise<TestLab & { pb: string; inventory: string; proxy: Record<string, FaultProxy> }> {
   const t = await newLab({ controlPlanes: 0, workers: 2, lbs: 0 });
-  const pb = sealPlaybook(t.work);
+  const pb = sealPlaybook(t.work, once);
+  if (once) expect(readFileSync(pb, 'utf8')).toContain('retry: { attempts: 1 }');
   const p = direct ? { inventory: t.lab.inventoryFile, proxy: {} } : await throughProxies(t.lab);
   const r = await runCli(['run', pb, '-i', p.inventory, '--keep-ssh', '--plain'], { cwd: t.work, timeoutMs: 120_000 });
   expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -75,6 +87,13 @@ async function builtWithSshOn(direct = false): Promise<TestLab & { pb: string; i
 const state = (lab: RunningLab, inv = 'inventory') => join(lab.dir, '.podsec-play', `cluster.${inv}.state.json`);
 const enabled = (lab: RunningLab) => Object.fromEntries(NODES.map((n) => [n, sshdUnit(lab, n).enabled]));
 const sealedIn = (file: string) => Object.keys(journal(file).sealed).sort();
+/** The admin kubeconfig the --keep-ssh run wrote beside the inventory (CLUSTER.kubeconfig; the
+ * lab's cluster is named lab). */
+function kubeconfigIn(lab: RunningLab): string {
+  const file = join(lab.dir, 'lab.kubeconfig');
+  expect(readFileSync(file, 'utf8')).toContain('client-key-data');
+  return file;
+}
 
 async function sealRun(t: TestLab & { pb: string }, inventory: string) {
   const r = await runCli(['run', t.pb, '-i', inventory, '--json'], { cwd: t.work, timeoutMs: 180_000 });
@@ -122,9 +141,34 @@ describe('sealing through a faulty network', { timeout: 300_000 }, () => {
     expect(enabled(t.lab)).toEqual(every(NODES, false));
   });
 
-  it('the control plane partitioned at seal time: the health cannot be verified, so nothing is sealed anywhere', async () => {
+  it('the Kubernetes API hung at seal time, the kubeconfig out: the health is asked through the API from the controller, cannot be verified, and nothing is sealed anywhere', async () => {
+    const p = await builtWithSshOn(false, true);
+    const t = p;
+    // The --keep-ssh run fetched the admin kubeconfig: the health is now the API's to tell. A
+    // stopped API server accepts connections and never answers; over SSH every node still looks
+    // Ready (the stand-ins read the cluster from disk), so only the API can tell.
+    kubeconfigIn(t.lab);
+    process.kill(t.lab.apiServerPid, 'SIGSTOP');
+    stoppedApis.push(t.lab.apiServerPid);
+    const r = await sealRun(t, p.inventory);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/not sealing worker-1: the cluster's health cannot be verified through the API: https:\/\/[\d.]+:6443 did not answer in time while trying to ask \/readyz\. SSH left on\./);
+    expect(sealedIn(state(t.lab, 'proxied'))).toEqual([]);
+    expect(enabled(t.lab)).toEqual(every(NODES, true));
+    for (const n of NODES) expect(actions(t.lab, n).filter(isSshdDisable)).toEqual([]);
+
+    process.kill(t.lab.apiServerPid, 'SIGCONT');
+    stoppedApis.splice(stoppedApis.indexOf(t.lab.apiServerPid), 1);
+    const again = await sealRun(t, p.inventory);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.events.some((e) => e.type === 'log' && /every node Ready and the API ready, asked through the API at https:.*: sealing worker-1$/.test(e.message))).toBe(true);
+    expect(enabled(t.lab)).toEqual(every(NODES, false));
+  });
+
+  it('no kubeconfig on the controller and the control plane partitioned at seal time: the health cannot be verified over SSH either, so nothing is sealed anywhere', async () => {
     const p = await builtWithSshOn();
     const t = p;
+    rmSync(kubeconfigIn(t.lab)); // the health is then asked over SSH of a control plane
     await p.proxy['cp-1']!.blackhole();
     const r = await sealRun(t, p.inventory);
     expect(r.code, r.stderr).toBe(1);

@@ -18,6 +18,9 @@ import { executePlan } from '../../engine/run/runner.js';
 import { Masker } from '../../engine/secrets/masker.js';
 import type { StepKind } from '../../engine/step-kind.js';
 import { TransportPool } from '../../engine/transport/pool.js';
+import { disableSshStep } from '../../steps/disable-ssh.js';
+import { fetchKubeconfigStep } from '../../steps/fetch-kubeconfig.js';
+import { stepKinds } from '../../steps/index.js';
 import { shellStep } from '../../steps/shell.js';
 import { workdir } from '../helpers/workdir.js';
 
@@ -196,6 +199,36 @@ phases:
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).message).toBe(
       `${file}:6:27: "seal" turns SSH off in phase seal, but "fetch" (fake-kubeconfig, phase kubeconfig) must have succeeded before any host is sealed: move the seal to a later phase`,
+    );
+  });
+
+  it('the shipped kinds: fetch-kubeconfig is the gate, so a playbook turning SSH off before it is refused at validation', () => {
+    expect(fetchKubeconfigStep.beforeSeal).toBe(true);
+    expect(disableSshStep.sealsHost).toBe(true);
+    const dir = workdir('podsec-play-seal-gates-');
+    dirs.push(dir);
+    writeFileSync(join(dir, 'inventory.yaml'), INVENTORY);
+    const file = join(dir, 'playbook.yaml');
+    writeFileSync(
+      file,
+      `name: p
+phases:
+  - name: seal
+    hosts: all
+    steps:
+      - { id: seal, uses: disable-ssh }
+      - { id: kubeconfig, uses: fetch-kubeconfig }
+`,
+    );
+    let err: unknown;
+    try {
+      loadInputs({ playbookFile: file, inventoryFile: join(dir, 'inventory.yaml'), env: {}, masker: new Masker(), kinds: stepKinds as unknown as StepKind[] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toBe(
+      `${file}:6:27: "seal" turns SSH off in phase seal, but "kubeconfig" (fetch-kubeconfig, phase seal) must have succeeded before any host is sealed: move the seal to a later phase`,
     );
   });
 });
