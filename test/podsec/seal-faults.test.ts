@@ -198,6 +198,11 @@ describe('sealing through a faulty network', { timeout: 300_000 }, () => {
     expect(Object.keys(journal(file).sealSent)).toEqual(['worker-1']);
     const sealCommands = actions(t.lab, 'worker-1').filter(isSshdDisable).length;
     expect(sealCommands).toBeGreaterThan(0);
+    // Sent but not proven is not sealed: `plan` marks no host sealed and refuses nothing (the
+    // sealed-host refusals read only seals recorded on proof).
+    const planned = await runCli(['plan', t.pb, '-i', p.inventory], { cwd: t.work, timeoutMs: 60_000 });
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).not.toContain('SSH sealed by run');
 
     p.proxy['worker-1']!.whenTargetDown = 'mirror';
     await p.proxy['worker-1']!.pass(); // the link is back: the port now shows sshd is off
