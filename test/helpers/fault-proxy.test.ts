@@ -140,4 +140,20 @@ describe('the fault proxy', () => {
     await proxy.pass();
     expect(await probeTcp('127.0.0.1', proxy.port, 2000)).toBe('refused');
   });
+
+  test('the way into a partition never refuses: the listening socket is handed over, not closed and bound again', async () => {
+    const target = await echo();
+    const proxy = await proxyTo(target.port);
+    // Probes back to back while the partition sets in (a refusal then would read as "sshd is off").
+    const seen = new Set<string>();
+    let partitioned = false;
+    const probing = (async () => {
+      while (!partitioned) seen.add(await probeTcp('127.0.0.1', proxy.port, 300));
+    })();
+    await proxy.blackhole();
+    partitioned = true;
+    await probing;
+    expect(seen.has('refused')).toBe(false);
+    expect(await probeTcp('127.0.0.1', proxy.port, 300)).toBe('timeout');
+  });
 });

@@ -4,14 +4,17 @@
 // by close(), which tests call in afterEach; the one helper process it may start is killed by pid.
 //
 // A partition is a real one at the TCP level: bytes on open connections are dropped, and new
-// connections time out (the port is handed to a stopped helper process whose accept queue is
-// full, so the kernel drops the SYNs) — no iptables, no root.
+// connections time out (the listening socket itself is handed to a helper process that stops,
+// and its accept queue is filled, so the kernel drops the SYNs) — no iptables, no root. The
+// socket is handed over, never closed and bound again, so the port never refuses on the way
+// into a partition.
 //
 // While passing traffic it follows its target the way a port forward does: when the target
 // refuses a connection, the client's connection is reset and the proxy's own port refuses too
 // until the target accepts again, so a stopped sshd behind the proxy looks stopped from the
 // controller (after at most one connection that is accepted and then reset).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -148,8 +151,12 @@ export class FaultProxy extends EventEmitter {
 
   private async partitionPort(): Promise<void> {
     if (this.sink) return;
+    if (!this.server) await this.listen();
+    // The helper holds the socket before we let go of it: the port stays bound throughout.
+    const sink = await startSink(this.server!);
+    this.sink = sink;
     await this.unlisten();
-    this.sink = await startSink(this.host, this.port);
+    await fillQueue(sink, this.host, this.port);
   }
 
   private listen(): Promise<void> {
@@ -158,7 +165,8 @@ export class FaultProxy extends EventEmitter {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, this.host, () => {
+      // A short accept queue, so a partition fills it with a few connections.
+      server.listen({ port: this.port, host: this.host, backlog: BACKLOG }, () => {
         server.off('error', reject);
         server.on('error', () => undefined);
         this.port = (server.address() as { port: number }).port;
@@ -275,36 +283,59 @@ export class FaultProxy extends EventEmitter {
   }
 }
 
+/** The listening socket's accept queue (Linux: full with BACKLOG + 1 connections waiting). */
+const BACKLOG = 2;
+
 /**
- * Hand the port to a helper process that listens with a backlog of 1 and is then stopped
- * (SIGSTOP): it never accepts, so once two connections fill its accept queue the kernel drops
- * every further SYN and connects time out, as across a real partition.
+ * Hand the listening socket to a helper process (over IPC: the same socket, not a new one on the
+ * same port) that then stops itself (SIGSTOP); resolves once it is stopped. From then on nobody
+ * accepts on the port once the proxy closes its own copy.
  */
-async function startSink(host: string, port: number): Promise<Sink> {
-  const code = `require('net').createServer().on('error', (e) => { console.error(e.message); process.exit(1); })` + `.listen({ port: ${port}, host: '${host}', backlog: 1 }, () => process.stdout.write('ready\\n'))`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startSink(server: Server): Promise<Sink> {
+  const code = "process.on('message', (m, handle) => { globalThis.held = handle; process.send('held', () => process.kill(process.pid, 'SIGSTOP')); });";
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.once('data', () => resolve());
-    child.once('exit', (c) => reject(new Error(`the partition helper for ${host}:${port} exited (${c}): ${stderr.trim()}`)));
+    child.once('message', () => resolve());
+    child.once('exit', (c) => reject(new Error(`the partition helper exited (${c}): ${stderr.trim()}`)));
+    // The raw handle (Node's `net.Native`), not the Server: a Server would be listened on again
+    // in the child, with the default backlog of 511, and the queue would take 512 to fill.
+    child.send('socket', (server as unknown as { _handle: object })._handle as never);
   });
-  child.kill('SIGSTOP');
-  // backlog 1: the queue is full with two connections waiting (Linux: full when more than backlog).
-  // A filler whose SYN goes unanswered for a second found the queue already full (clients that
-  // connected meanwhile filled it): that is the state wanted, so it is not waited for.
-  const fillers: Socket[] = [];
-  for (let i = 0; i < 2; i++) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1000);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const s = connect({ host, port }, done);
-      s.on('error', done);
-      fillers.push(s);
-    });
+  // Stopped: /proc says T. (It may have accepted a connection or two before: those stay open.)
+  while (procState(child.pid!) !== 'T') await new Promise((r) => setTimeout(r, 5));
+  child.disconnect();
+  return { child, fillers: [] };
+}
+
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
   }
-  return { child, fillers };
+}
+
+/**
+ * Connect until the accept queue is full: a connect that does not complete within half a second
+ * found it full (its SYN is dropped), and so will every client's now.
+ */
+async function fillQueue(sink: Sink, host: string, port: number): Promise<void> {
+  for (let i = 0; i < BACKLOG + 8; i++) {
+    const completed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 500);
+      const s = connect({ host, port }, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      s.on('error', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      sink.fillers.push(s);
+    });
+    if (!completed) return;
+  }
 }
