@@ -10,7 +10,9 @@ import { startLab } from '../lab/index.js';
 import { startBed } from '../test/helpers/openssh.js';
 import { bareLoop } from './bare-ssh-loop.js';
 import { engineOverhead } from './engine-overhead.js';
+import { inputLimitRows } from './input-limits.js';
 import { transportLoop } from './transport-loop.js';
+import { MAX_INPUT_BYTES } from '../engine/load/yaml-limits.js';
 import { repeat, timeCli, timeShell, type Timed } from './measure.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -121,13 +123,15 @@ async function main(): Promise<void> {
       (f) => `| ${f.hosts} | ${fmt(f.t.ms)} | ${ratio(f.t.ms, base)} | ${((f.t.rssKiB ?? 0) / 1024).toFixed(0)} MiB | ${fmt(f.floor)} |`,
     );
     fanRows.forEach((r) => console.log(r));
-    writeReport(fanRows);
+    const limitRows = await inputLimitRows(REPS);
+    limitRows.forEach((r) => console.log(r));
+    writeReport(fanRows, limitRows);
   } finally {
     await lab.stop();
   }
 }
 
-function writeReport(fanRows: string[]): void {
+function writeReport(fanRows: string[], limitRows: string[]): void {
   const text = `# Benchmarks
 
 Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
@@ -156,6 +160,16 @@ the lab's nodes run in the benchmark's own process, on the same two cores.
 | hosts | podsec-play wall | vs 1 host | peak memory | bare ssh2 floor (wall) |
 |---|---|---|---|---|
 ${fanRows.join('\n')}
+
+## Validating the largest input allowed
+
+\`validate\` (a CLI run) on files of exactly MAX_INPUT_BYTES (${MAX_INPUT_BYTES / 1024} KiB, engine/load/yaml-limits.ts), in
+the shapes that cost the most per byte; a larger file is refused before it is parsed. CPU is the
+CLI process's user + system time. Aim: under a second.
+
+| input (validate) | wall | CPU |
+|---|---|---|
+${limitRows.join('\n')}
 
 ## Reading the figures
 

@@ -134,7 +134,7 @@ describe('disable-ssh', () => {
   it('does not seal while a node is not Ready', async () => {
     const w = await world('worker-1');
     w.on('cp-1').on('kubectl get nodes -o json', { stdout: nodesJson({ ...Object.fromEntries(ALL_HA.map((n) => [n, true])), 'worker-2': false }) });
-    await expect(disableSshStep.run(w.ctx, {})).rejects.toThrow(/not sealing: nodes not Ready \(worker-2\)/);
+    await expect(disableSshStep.run(w.ctx, {})).rejects.toThrow(/not sealing worker-1: nodes not Ready \(worker-2\), asked on cp-1/);
     expect(w.calls.some((c) => c.command === SEAL_COMMAND)).toBe(false);
     expect(server!.listening).toBe(true);
   });
@@ -162,8 +162,9 @@ describe('disable-ssh', () => {
     expect(w.calls).toEqual([]);
   });
 
-  it('a port that already refuses connections was sealed by an interrupted earlier attempt: recorded, nothing run', async () => {
+  it('a port that already refuses connections after an earlier attempt sent the seal command: recorded, nothing run', async () => {
     const w = await world('worker-1');
+    w.sealSent.add('worker-1');
     server!.close();
     const out = await disableSshStep.run(w.ctx, {});
     expect(out).toMatchObject({ sealed: 'true' });
