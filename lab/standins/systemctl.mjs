@@ -48,6 +48,11 @@ const ROOTLESSKIT_PORTS = { controlPlane: [2379, 2380, 6443, 10250, 10255, 10256
 
 /** Why `unit` cannot start with its current config (undefined: it can), plus the config text. */
 function preStart(unit) {
+  if (unit === 'rsyslog') {
+    const { errors, forwards } = parseRsyslog();
+    if (errors.length) return { error: errors.join('\n') };
+    return { config: forwards.map((f) => `${f.protocol}://${f.host}:${f.port}`).join('\n') };
+  }
   const file = CONFIG[unit];
   if (!file) return {};
   const text = readText(file);
@@ -63,11 +68,6 @@ function preStart(unit) {
     // Another program of the node (host.json's listening) holds a port haproxy wants.
     const other = listeningOf().find((l) => l.proto === 'tcp' && l.process !== 'haproxy' && boundPorts(parseHaproxy(text, file)).includes(l.port));
     if (other) return { error: `Starting frontend: cannot bind socket (Address already in use) [0.0.0.0:${other.port}] (${other.process} holds it)` };
-  }
-  if (unit === 'rsyslog') {
-    const { errors, forwards } = parseRsyslog();
-    if (errors.length) return { error: errors.join('\n') };
-    return { config: forwards.map((f) => `${f.protocol}://${f.host}:${f.port}`).join('\n') };
   }
   if (unit === 'keepalived') {
     const instances = parseKeepalived(text).instances;
