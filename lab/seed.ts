@@ -102,6 +102,7 @@ export function hostJson(): string {
         sysctl: { 'user.max_user_namespaces': '63482', 'kernel.unprivileged_userns_clone': '0', 'net.ipv4.ip_forward': '0' },
         varLibSize: '60G',
         varLibAvailable: '40G',
+        publicRegistries: true,
       },
       null,
       2,

@@ -35,6 +35,7 @@ import { connectApi } from './api.mjs';
 import { objectsOf } from './manifests.mjs';
 import { labNow } from './clock.mjs';
 import { sleepMs } from './lock.mjs';
+import { reachesPublicRegistries } from './host-config.mjs';
 
 /** Kubernetes minors the lab's ALT repository offers (kubernetes1.XX-kubeadm), newest last. */
 export const REPOSITORY = { '1.26': '1.26.15', '1.27': '1.27.16', '1.28': '1.28.15', '1.29': '1.29.14', '1.30': '1.30.10', '1.31': '1.31.6' };
@@ -87,10 +88,11 @@ function setRegistryName(env, platform) {
 }
 
 /** The tags of registry.local/<repo>, as `curl http://registry.local/v2/<repo>/tags/list` sees
- * them from this node (nothing when the registry cannot be reached). Other registries: the lab
- * has no Internet and takes every tag as there. */
+ * them from this node (nothing when the registry cannot be reached). A public registry (the
+ * Internet mode) has every tag while the node reaches it (host.json publicRegistries), and none
+ * when it does not: the real `curl -ks https://…/tags/list` then prints nothing. */
 function registryTags(registry, repo) {
-  if (registry !== 'registry.local') return undefined;
+  if (registry !== 'registry.local') return reachesPublicRegistries() ? undefined : [];
   const ip = resolveName('registry.local');
   const regNode = ip ? nodeByAddress(ip) : undefined;
   if (!regNode || !isActive('docker-registry', regNode.name)) return [];
