@@ -3,7 +3,7 @@
 // the Internet's registries; cut off (publicRegistries: false), curl cannot resolve the registry
 // and the wrapper finds no image tags and exits 1, as the real getKuberImages does.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { editHost } from '../helpers/lab-host.js';
+import { editHost, readNodeFile } from '../helpers/lab-host.js';
 import { actions, connectNode, freshLab, type NodeSession } from './lab-client.js';
 
 type Lab = Awaited<ReturnType<typeof freshLab>>;
@@ -43,6 +43,16 @@ describe('the public registry', () => {
     const init = actions(lab, 'cp-1').find((a) => a.event === 'init');
     expect(init?.['u7s']).toMatchObject({ registry: 'registry.altlinux.org', platform: 'p10' });
     expect(r.stderr).toContain('Image version p10/kube-apiserver with tag v1.28.3 available. Loading...');
+  });
+
+  test('a control plane gets podsec\'s audit policy and tuneAudit\'s kube-apiserver flags; the log appears only when the API server writes it', async () => {
+    expect(readNodeFile(lab, 'cp-1', '/etc/kubernetes/audit/policy.yaml')).toBe(readNodeFile(lab, 'cp-1', '/etc/podsec/u7s/audit/policy.yaml'));
+    const manifest = readNodeFile(lab, 'cp-1', '/etc/kubernetes/manifests/kube-apiserver.yaml');
+    expect(manifest).toContain('- --audit-policy-file=/etc/kubernetes/audit/policy.yaml\n    - --audit-log-path=/etc/kubernetes/audit/audit.log\n    - --audit-log-maxsize=500\n    - --audit-log-maxbackup=3\n');
+    expect(manifest).toContain('  - hostPath:\n      path: /etc/kubernetes/audit\n      type: DirectoryOrCreate\n    name: audit\n');
+    expect(manifest).toContain('image: registry.altlinux.org/p10/kube-apiserver:v1.28.3');
+    expect(actions(lab, 'cp-1').find((a) => a.event === 'init')?.['auditTuned']).toBe(true);
+    expect((await master.exec('test -e /etc/kubernetes/audit/audit.log')).code).toBe(1);
   });
 
   test('a node cut off from it cannot join: no image tags, exit 1, nothing joined', async () => {
