@@ -4,7 +4,14 @@
 // U7S_REGISTRY when the inventory names one): without them the wrapper picks the newest
 // Kubernetes minor of its repository. Secrets reach kubeadm through the environment, never the
 // logged command line. Material that expired while the run was stopped (token no longer listed
-// on the master) is replaced by freshly minted material before the join.
+// on the master) is replaced by freshly minted material before the join. With `via: api` (sealed
+// clusters) the master is never reached: the material is checked from the controller against the
+// cluster's endpoint as kubeadm's discovery will check it (cluster-info signed for the token, CA
+// pinned), replaced through the API when the token is gone, refused before the wrapper runs when
+// the CA hash is wrong, and the token is deleted after the join; the U7S_* values come from the
+// inventory, else the API (the control planes' kubelet version) and the joining node's own
+// /etc/os-release (what the wrapper's podsec-get-platform would read there).
+import { checkMaterial, clusterInfoAt, mintApiMaterial, openVerifiedApi, refuseControlPlane, revokeToken, tokenIdOf } from './lib/api-join.js';
 import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js';
@@ -30,6 +37,9 @@ export interface KubeadmJoinWith {
   master?: string;
   /** Check the token on the master before joining and mint fresh material when it is gone (default true). */
   refresh?: boolean;
+  /** `master` (default): check and mint on the master over SSH; `api`: through the Kubernetes
+   * API with the cluster's kubeconfig, never touching an existing node (workers only). */
+  via?: 'master' | 'api';
   extraArgs?: string[];
 }
 
@@ -48,11 +58,14 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
       advertiseAddress: { type: 'string', pattern: '^[0-9A-Fa-f.:]+$' },
       master: { type: 'string', minLength: 1 },
       refresh: { type: 'boolean' },
+      via: { enum: ['master', 'api'] },
       extraArgs: { type: 'array', items: { type: 'string' } },
     },
   },
   outputs: () => [{ name: 'joined', secret: false }],
-  title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}`,
+  title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}${w.via === 'api' ? ' (material checked through the API)' : ''}`,
+  // The master, to check and mint material on, unless the material comes through the API.
+  sshPeers: (w, where) => (w.via === 'api' || w.refresh === false || (typeof w.master === 'string' && w.master.includes('${{')) ? [] : [masterHost(where, w.master).name]),
   preflight: KUBEADM_JOIN_CHECKS,
   async check(ctx) {
     const c = await checkKubeadm(ctx, 'join');
@@ -66,6 +79,7 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
       throw stepError(ctx, `extraArgs ${garbling.join(' ')}: not in the podsec wrapper's option table (usernetes/env/u7s_flags); the wrapper would garble its arguments`);
     }
     const controlPlane = w.controlPlane ?? isControlPlane(ctx.host);
+    if (w.via === 'api') return joinViaApi(ctx, w, controlPlane);
     const u7s = await wrapperEnv(ctx, {}, { fromMaster: true });
     const material = await usableMaterial(ctx, w, controlPlane);
     await runKubeadmOnce(ctx, {
@@ -82,6 +96,38 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
     return { joined: 'true' };
   },
 });
+
+/** `via: api`: material checked (and if need be replaced) through the API, the join, the token deleted. */
+async function joinViaApi(ctx: StepContext, w: KubeadmJoinWith, controlPlane: boolean): Promise<Record<string, string>> {
+  refuseControlPlane(ctx, controlPlane);
+  const given = fromWith(ctx, w, false);
+  const info = await clusterInfoAt(ctx, given?.endpoint ?? apiEndpoint(ctx));
+  let material = given;
+  if (material && checkMaterial(ctx, material, info) === 'token') {
+    if (w.refresh === false) {
+      throw stepError(
+        ctx,
+        `bootstrap token ${tokenIdOf(material.token)} is not valid at ${info.endpoint} (expired or deleted): kube-public/cluster-info carries no signature for it. ` +
+          `Nothing was changed on ${ctx.host.name}.`,
+      );
+    }
+    ctx.log(`bootstrap token ${tokenIdOf(material.token)} is no longer valid at ${info.endpoint} (expired or deleted): minting a fresh one through the API`);
+    material = undefined;
+  }
+  if (!material && w.refresh === false) throw stepError(ctx, 'kubeadm join needs token and caCertHash (from bootstrap-token) or refresh: true');
+  const api = await openVerifiedApi(ctx, info);
+  const u7s = await wrapperEnv(ctx, {}, { fromMaster: false, api });
+  material ??= await mintApiMaterial(ctx, api, info, 15 * 60_000);
+  await runKubeadmOnce(ctx, {
+    op: 'join',
+    argv: joinArgv({ endpoint: material.endpoint, controlPlane: false, ...(w.extraArgs ? { extraArgs: w.extraArgs } : {}) }),
+    // The cluster's U7S_* too: a join without them may pick another Kubernetes version (PODSEC-FACTS)
+    env: { ...u7s, ...joinEnv(material) },
+    marker: JOIN_STARTED,
+  });
+  await revokeToken(ctx, api, material.token);
+  return { joined: 'true' };
+}
 
 /** The material from `with:` when it is complete and (refresh) still known to the master,
  * else fresh material minted on the master. */

@@ -5,7 +5,11 @@
 // archive is refused before it runs). The script exits 0 even when pushes fail, so afterwards
 // every image of the archive must be in registry.local with its signature, or the step fails
 // naming the ones that are not. A marker named after the archive's checksum and the arguments
-// records success.
+// records success. The passphrase is typed into the dialog rather than preset: gpg-agent's
+// documented non-interactive route (gpg-preset-passphrase) works only with allow-preset-passphrase
+// in the image maker's gpg-agent.conf and an agent restarted to read it — a lasting change podsec
+// does not make, which would leave the key usable without its passphrase for as long as the
+// agent caches it; the dialog leaves the registry host as podsec set it up.
 import { createHash } from 'node:crypto';
 import { quote } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';

@@ -41,18 +41,21 @@ export function checkPlatform(ctx: Pick<StepContext, 'host'>, platform: string, 
   return platform;
 }
 
-/** The cluster's platform: inventory, else the master's /etc/os-release. */
-export async function clusterPlatform(ctx: StepContext, override?: string): Promise<string> {
+/** The cluster's platform: inventory, else the master's /etc/os-release. With reachMaster false
+ * (a sealed cluster: no SSH to the master) and no facts of the master, the host's own
+ * /etc/os-release — what the wrapper's podsec-get-platform would read there without U7S_PLATFORM. */
+export async function clusterPlatform(ctx: StepContext, override?: string, o: { reachMaster?: boolean } = {}): Promise<string> {
   if (override !== undefined && override.length > 0) return checkPlatform(ctx, override, 'with.platform');
   const given = ctx.cluster.platform;
   if (typeof given === 'string' && given.length > 0) return checkPlatform(ctx, given, 'cluster.platform');
   const master = masterHost(ctx);
   const fromFacts = ctx.factsOf(master.name)?.platform;
   if (fromFacts) return checkPlatform(ctx, fromFacts, `${master.name}'s /etc/os-release`);
-  const text = (await readIfExists(await remoteFor(ctx, master.name), '/etc/os-release'))?.toString('utf8') ?? '';
+  const from = o.reachMaster === false ? ctx.host.name : master.name;
+  const text = (await readIfExists(await remoteFor(ctx, from), '/etc/os-release'))?.toString('utf8') ?? '';
   const found = platformFromOsRelease(text);
   if (!found) {
-    throw stepError(ctx, `cannot tell the platform: cluster.platform is not set and ${master.name}'s /etc/os-release has neither ALT_BRANCH_ID nor CPE_NAME; set cluster.platform (p10, c10f, sisyphus)`);
+    throw stepError(ctx, `cannot tell the platform: cluster.platform is not set and ${from}'s /etc/os-release has neither ALT_BRANCH_ID nor CPE_NAME; set cluster.platform (p10, c10f, sisyphus)`);
   }
-  return checkPlatform(ctx, found, `${master.name}'s /etc/os-release`);
+  return checkPlatform(ctx, found, `${from}'s /etc/os-release`);
 }

@@ -7,6 +7,8 @@ import { masterHost } from './cluster-hosts.js';
 import { stepError } from './fail.js';
 import { clusterPlatform } from './platform.js';
 import { readIfExists, remoteFor } from './remote.js';
+import type { KubeClient } from './kube-api-client.js';
+import { apiStepError } from './kubeconfig-file.js';
 
 /** Prefix that puts the podsec wrapper (podsec-u7s-kubeadm) first as `kubeadm`. */
 export const U7S_PATH = 'export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; ';
@@ -59,23 +61,43 @@ export interface WrapperSettings {
  * registry only when the inventory names one (the wrapper ignores a non-empty value when
  * /etc/hosts names registry.local; an empty one means registry.k8s.io).
  */
-export async function wrapperEnv(ctx: StepContext, w: WrapperSettings, o: { fromMaster: boolean }): Promise<Record<string, string>> {
+export async function wrapperEnv(ctx: StepContext, w: WrapperSettings, o: { fromMaster: boolean; api?: KubeClient }): Promise<Record<string, string>> {
   let kubeVersion = w.kubeVersion ?? ctx.cluster.kubeVersion;
   if (kubeVersion === undefined && o.fromMaster) {
     const master = masterHost(ctx);
     const text = (await readIfExists(await remoteFor(ctx, master.name), U7S_ENV_FILE))?.toString('utf8') ?? '';
     kubeVersion = envValue(text, 'U7S_KUBEVERSION');
   }
+  if (kubeVersion === undefined && o.api !== undefined) kubeVersion = await controlPlaneVersion(ctx, o.api);
   if (kubeVersion === undefined) {
     throw stepError(
       ctx,
       "set cluster.kubeVersion (the cluster's U7S_KUBEVERSION, e.g. v1.28.3): without it podsec's kubeadm wrapper installs the newest Kubernetes minor its repository offers and fails when the registry has no images of that tag",
     );
   }
-  const env: Record<string, string> = { U7S_KUBEVERSION: kubeVersion, U7S_PLATFORM: await clusterPlatform(ctx, w.platform) };
+  const env: Record<string, string> = { U7S_KUBEVERSION: kubeVersion, U7S_PLATFORM: await clusterPlatform(ctx, w.platform, { reachMaster: o.fromMaster }) };
   const registry = w.registry ?? ctx.cluster.registry;
   if (registry !== undefined) env['U7S_REGISTRY'] = registry;
   return env;
+}
+
+/** The kubelet version the cluster's control planes report through the API (a sealed master's
+ * env file is out of reach); undefined when they disagree or none reports one. */
+async function controlPlaneVersion(ctx: StepContext, api: KubeClient): Promise<string | undefined> {
+  let nodes;
+  try {
+    nodes = await api.listNodes();
+  } catch (err) {
+    throw apiStepError(ctx, err, "cannot read the control planes' Kubernetes version: ");
+  }
+  const versions = new Set(
+    nodes
+      .filter((n) => Object.keys(n.metadata?.labels ?? {}).includes('node-role.kubernetes.io/control-plane'))
+      .map((n) => n.status?.nodeInfo?.kubeletVersion)
+      .filter((v): v is string => typeof v === 'string' && v.length > 0),
+  );
+  const [only] = versions;
+  return versions.size === 1 ? only : undefined;
 }
 
 /** What a node says about its kubeadm state, read in one round trip. */

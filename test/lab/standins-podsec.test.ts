@@ -21,14 +21,15 @@ async function setup(workers = 0) {
     cleanups.push(() => s.end());
     return s;
   };
-  return { lab, master, node, file: (p: string, n = 'cp-1') => readFileSync(join(lab.dir, 'nodes', n, p), 'utf8') };
+  // the master's address: host .1 of the lab's own /24
+  return { lab, master, node, ip: `${lab.subnet}.1`, file: (p: string, n = 'cp-1') => readFileSync(join(lab.dir, 'nodes', n, p), 'utf8') };
 }
 
 describe('podsec-create-policy', () => {
   test('groups, userns sysctl, uid maps, the registry line, policy, registry.local insecure; a second run exits 1 (not re-runnable)', async () => {
-    const { lab, master, file } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'first run');
-    expect(file('etc/hosts')).toContain('127.0.1.1 registry.local sigstore.local trivy.local\n');
+    const { lab, master, file, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip}`), 'first run');
+    expect(file('etc/hosts')).toContain(`${ip} registry.local sigstore.local trivy.local\n`);
     expect(JSON.parse(file('etc/containers/policy.json'))).toEqual({ default: [{ type: 'reject' }], transports: { docker: {} } });
     expect(file('etc/containers/registries.d/default.yaml')).toContain('lookaside: http://sigstore.local:81/sigstore/');
     expect(file('etc/containers/registries.conf')).toMatch(/location = "registry.local"\ninsecure = true/);
@@ -36,9 +37,9 @@ describe('podsec-create-policy', () => {
     expect(JSON.parse(file('var/lib/lab/control.json'))).toEqual({ newgidmap: 'podmanonly', newuidmap: 'podmanonly' });
     expect(file('etc/group')).toMatch(/^podman:/m);
     expect(file('etc/group')).toMatch(/^podman_dev:/m);
-    const again = await master.exec('podsec-create-policy 127.0.1.1');
+    const again = await master.exec(`podsec-create-policy ${ip}`);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('Domains registry.local sigstore.local trivy.local are already bound to IP address 127.0.1.1');
+    expect(again.stderr).toContain(`Domains registry.local sigstore.local trivy.local are already bound to IP address ${ip}`);
     expect(file('etc/hosts').match(/registry\.local/g)).toHaveLength(1);
     expect(actions(lab, 'cp-1').map((a) => [a.event, a.exit])).toEqual([
       ['policy-created', 0],
@@ -47,12 +48,12 @@ describe('podsec-create-policy', () => {
   });
 
   test('it greps /etc/hosts for the IP only: the names bound to another address do not stop it', async () => {
-    const { master, file } = await setup();
-    await writeFile(master, '/etc/hosts', '127.0.0.1 localhost\n10.0.0.9 trivy.local\n127.0.1.1 cp-1 registry.local\n');
-    expect((await master.exec('podsec-create-policy 127.0.1.1')).code).toBe(1);
+    const { master, file, ip } = await setup();
+    await writeFile(master, '/etc/hosts', `127.0.0.1 localhost\n10.0.0.9 trivy.local\n${ip} cp-1 registry.local\n`);
+    expect((await master.exec(`podsec-create-policy ${ip}`)).code).toBe(1);
     await writeFile(master, '/etc/hosts', '127.0.0.1 localhost\n10.0.0.9 trivy.local\n');
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'another address');
-    expect(file('etc/hosts')).toBe('127.0.0.1 localhost\n10.0.0.9 trivy.local\n127.0.1.1 registry.local sigstore.local trivy.local\n');
+    expectOk(await master.exec(`podsec-create-policy ${ip}`), 'another address');
+    expect(file('etc/hosts')).toBe(`127.0.0.1 localhost\n10.0.0.9 trivy.local\n${ip} registry.local sigstore.local trivy.local\n`);
   });
 
   test.each([
@@ -60,20 +61,20 @@ describe('podsec-create-policy', () => {
     ['not-an-ip', 2],
     // the script's octet check reads an unset variable: any four dot-separated words pass
     ['300.1.1.1', 0],
-  ])('the registry address %s: exit %i', async (ip, code) => {
+  ])('the registry address %s: exit %i', async (address, code) => {
     const { master } = await setup();
-    expect((await master.exec(`podsec-create-policy ${ip}`)).code).toBe(code);
+    expect((await master.exec(`podsec-create-policy ${address}`)).code).toBe(code);
   });
 
   test('on another node it fetches the policy and keys from sigstore.local:81; without the server the policy is missing', async () => {
-    const { master, node, file, lab } = await setup(2);
+    const { master, node, file, lab, ip } = await setup(2);
     const early = await node('worker-2');
-    expectOk(await early.exec('podsec-create-policy 127.0.1.1'), 'before the master serves anything');
+    expectOk(await early.exec(`podsec-create-policy ${ip}`), 'before the master serves anything');
     expect(existsSync(join(lab.dir, 'nodes/worker-2/etc/containers/policy.json'))).toBe(false);
     expect(file('etc/containers/registries.conf', 'worker-2')).toContain('location = "registry.local"');
-    await secureMaster(master);
+    await secureMaster(master, ip);
     const worker = await node('worker-1');
-    expectOk(await worker.exec('podsec-create-policy 127.0.1.1'), 'fetch');
+    expectOk(await worker.exec(`podsec-create-policy ${ip}`), 'fetch');
     expect(file('etc/containers/policy.json', 'worker-1')).toBe(file('etc/containers/policy.json'));
     expect(file('var/sigstore/keys/imagemaker.pgp', 'worker-1')).toBe(file('var/sigstore/keys/imagemaker.pgp'));
     expect(actions(lab, 'worker-1').find((a) => a.event === 'policy-created')).toMatchObject({ registryHost: false, fetchedFrom: 'cp-1' });
@@ -82,18 +83,18 @@ describe('podsec-create-policy', () => {
 
 describe('podsec-create-services', () => {
   test('refuses unless /etc/hosts binds registry.local to this node', async () => {
-    const { master, node } = await setup(1);
+    const { master, node, ip } = await setup(1);
     expect((await master.exec('podsec-create-services')).stderr).toContain('registry.local is not in /etc/hosts');
     const worker = await node('worker-1');
-    expectOk(await worker.exec('podsec-create-policy 127.0.1.1'), 'policy on worker');
+    expectOk(await worker.exec(`podsec-create-policy ${ip}`), 'policy on worker');
     const r = await worker.exec('podsec-create-services');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not an address of this host');
   });
 
   test('starts nginx, docker-registry and trivy on the registry host', async () => {
-    const { master } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services'), 'services');
+    const { master, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip} && podsec-create-services`), 'services');
     expect((await master.exec('systemctl is-active nginx docker-registry trivy')).stdout).toBe('active\nactive\nactive\n');
     expect((await master.exec('curl -s http://sigstore.local:81/')).stdout).toContain('SigStore works!');
     expect((await master.exec('curl -s http://registry.local/v2/')).stdout).toBe('{}');
@@ -102,8 +103,8 @@ describe('podsec-create-services', () => {
 
 describe('podsec-create-imagemakeruser', () => {
   test('passwd, then gpg2 under su - with pinentry\'s dialog; exports the key and adds a signedBy rule', async () => {
-    const { lab, master, file } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services'), 'policy');
+    const { lab, master, file, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip} && podsec-create-services`), 'policy');
     const r = await master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() });
     expectOk(r, 'imagemakeruser');
     for (const prompt of ['Enter new password: ', 'Re-type new password: ', 'Your selection? ', 'Real name: ', 'Email address: ', 'Comment: ']) {
@@ -131,20 +132,20 @@ describe('podsec-create-imagemakeruser', () => {
   });
 
   test('only on the registry host, only after podsec-create-policy', async () => {
-    const { master, node } = await setup(1);
+    const { master, node, ip } = await setup(1);
     const none = await master.exec('podsec-create-imagemakeruser');
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('Domains registry.local sigstore.local are not specified in the /etc/hosts file.');
     const worker = await node('worker-1');
-    expectOk(await worker.exec('podsec-create-policy 127.0.1.1'), 'policy on worker');
+    expectOk(await worker.exec(`podsec-create-policy ${ip}`), 'policy on worker');
     const remote = await worker.exec('podsec-create-imagemakeruser');
     expect(remote.code).toBe(1);
-    expect(remote.stderr).toContain('bound to a remote server with ip 127.0.1.1');
+    expect(remote.stderr).toContain(`bound to a remote server with ip ${ip}`);
   });
 
   test('without a terminal passwd fails, like the real one (and then no key is generated)', async () => {
-    const { master } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'policy');
+    const { master, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip}`), 'policy');
     const r = await master.exec('podsec-create-imagemakeruser', { stdin: `${PASSWORD}\n${PASSWORD}\n` });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Authentication token manipulation error');
@@ -152,8 +153,8 @@ describe('podsec-create-imagemakeruser', () => {
   });
 
   test('passwd (pam_passwdqc): passwords that do not match are asked again, three times at most', async () => {
-    const { master } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1 && useradd -g podman imagemaker'), 'user');
+    const { master, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip} && useradd -g podman imagemaker`), 'user');
     const r = await master.exec('passwd imagemaker', {
       pty: true,
       answers: [
@@ -169,7 +170,7 @@ describe('podsec-create-imagemakeruser', () => {
 describe('podsec-load-sign-oci', () => {
   async function prepared() {
     const s = await setup();
-    expectOk(await s.master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services'), 'services');
+    expectOk(await s.master.exec(`podsec-create-policy ${s.ip} && podsec-create-services`), 'services');
     expectOk(await s.master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() }), 'imagemaker');
     return s;
   }
@@ -250,7 +251,7 @@ describe('podsec-load-sign-oci', () => {
 
 describe('in Russian', () => {
   test('a ru_RU node: podsec, passwd, gpg and pinentry speak Russian; su - takes the node\'s locale, not the caller\'s', async () => {
-    const { lab, master } = await setup();
+    const { lab, master, ip } = await setup();
     const ruAnswers: [RegExp, string][] = [
       [/Повторите новый пароль: $/, PASSWORD],
       [/Введите новый пароль: $/, PASSWORD],
@@ -265,8 +266,8 @@ describe('in Russian', () => {
       [/Фраза-пароль: _/, PASSPHRASE],
     ];
     // The caller's locale alone: podsec and passwd in Russian, gpg under `su -` in the node's (English).
-    const policy = await master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services', { env: { LANG: 'ru_RU.UTF-8' } });
-    expect(policy.stderr).toContain('Добавление привязки доменов registry.local sigstore.local trivy.local к IP адресу 127.0.1.1');
+    const policy = await master.exec(`podsec-create-policy ${ip} && podsec-create-services`, { env: { LANG: 'ru_RU.UTF-8' } });
+    expect(policy.stderr).toContain(`Добавление привязки доменов registry.local sigstore.local trivy.local к IP адресу ${ip}`);
     const mixed = await master.exec('podsec-create-imagemakeruser', { pty: true, env: { LANG: 'ru_RU.UTF-8' }, answers: [...ruAnswers, ...imagemakerAnswers()] });
     expectOk(mixed, 'imagemaker, caller in Russian');
     expect(mixed.stdout).toContain('Введите пароль пользователя imagemaker - разработчика  образов контейнеров');
@@ -289,10 +290,10 @@ describe('in Russian', () => {
 
 describe('secure mode on the master, as a whole', () => {
   test('the sequence runs and a worker can fetch the policy and keys with podsec-create-policy', async () => {
-    const { master, node, file } = await setup(1);
-    await secureMaster(master);
+    const { master, node, file, ip } = await setup(1);
+    await secureMaster(master, ip);
     const worker = await node('worker-1');
-    expectOk(await worker.exec('podsec-create-policy 127.0.1.1'), 'fetch');
+    expectOk(await worker.exec(`podsec-create-policy ${ip}`), 'fetch');
     expect(file('etc/containers/policy.json', 'worker-1')).toBe(file('etc/containers/policy.json'));
     expect(file('var/sigstore/keys/imagemaker.pgp', 'worker-1')).toBe(file('var/sigstore/keys/imagemaker.pgp'));
     expect(file('etc/containers/registries.conf', 'worker-1')).toMatch(/location = "registry.local"\ninsecure = true/);

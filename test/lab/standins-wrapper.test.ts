@@ -23,7 +23,7 @@ async function setup(workers = 1) {
     return s;
   };
   const master = await node('cp-1');
-  await secureMaster(master);
+  await secureMaster(master, `${lab.subnet}.1`);
   const m = parseInitOutput(expectOk(await master.exec(`${WRAPPER} kubeadm init`), 'init').stdout);
   return { lab, node, master, m, exists: (n: string, p: string) => existsSync(join(lab.dir, 'nodes', n, p)) };
 }
@@ -45,7 +45,7 @@ describe('what the wrapper does with subcommands other than init and join', () =
     expect(actions(lab, 'cp-1').filter((a) => a.event === 'apt-update')).toHaveLength(before + 1);
     // podsec's INSTALL.md: the native kubeadm on the host
     const native = expectOk(await master.exec('/usr/bin/kubeadm token create --print-join-command --ttl 1h'), 'native').stdout;
-    expect(native).toMatch(/^kubeadm join 127\.0\.1\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \n$/);
+    expect(native).toMatch(/^kubeadm join 127\.\d+\.\d+\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \n$/);
   });
 
   test('init phase upload-certs through the wrapper is a full init: on the master it meets the etcd question and exits 1', async () => {
@@ -79,7 +79,7 @@ describe('the U7S_* settings of a join', () => {
   test('without U7S_KUBEVERSION the newest minor of the repository is installed and the join fails; with it, the platform comes from /etc/os-release', async () => {
     const { lab, node, m } = await setup(1);
     const worker = await node('worker-1');
-    await copyPolicy(worker);
+    await copyPolicy(worker, `${lab.subnet}.1`);
     const bare = await worker.exec(`${PATH_ONLY} kubeadm join ${m.endpoint} --token ${m.token} --discovery-token-ca-cert-hash sha256:${m.caHash}`);
     expect(bare.code).toBe(1);
     expect(bare.stderr).toContain('Image version p10/kube-apiserver  with tag v1.31.6 unavailable');
@@ -92,7 +92,7 @@ describe('the U7S_* settings of a join', () => {
   test('U7S_REGISTRY: any non-empty value is ignored when /etc/hosts names registry.local; empty means registry.k8s.io', async () => {
     const { lab, node } = await setup(1);
     const worker = await node('worker-1');
-    await copyPolicy(worker);
+    await copyPolicy(worker, `${lab.subnet}.1`);
     // `kubeadm version` goes to the native kubeadm in the namespaces (not running here: exit 1),
     // after the wrapper has settled its settings
     await worker.exec(`${PATH_ONLY} U7S_KUBEVERSION=v1.28.3 U7S_REGISTRY=registry.altlinux.org kubeadm version`);
@@ -104,7 +104,7 @@ describe('the U7S_* settings of a join', () => {
   test('a version without its leading v: the wrapper says so and exits 0 having done nothing', async () => {
     const { lab, node, m, exists } = await setup(1);
     const worker = await node('worker-1');
-    await copyPolicy(worker);
+    await copyPolicy(worker, `${lab.subnet}.1`);
     const r = await worker.exec(`${PATH_ONLY} U7S_KUBEVERSION=1.28.3 kubeadm join ${m.endpoint} --token ${m.token} --discovery-token-ca-cert-hash sha256:${m.caHash}`);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("Variable value U7S_KUBEVERSION must start with a symbol 'v'");
@@ -122,9 +122,9 @@ describe('the U7S_* settings of a join', () => {
   });
 
   test('a join through the wrapper with all three values joins', async () => {
-    const { node, m } = await setup(1);
+    const { lab, node, m } = await setup(1);
     const worker = await node('worker-1');
-    await copyPolicy(worker);
+    await copyPolicy(worker, `${lab.subnet}.1`);
     expectOk(await worker.exec(joinCommand(m)), 'join');
   });
 });

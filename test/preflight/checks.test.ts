@@ -173,7 +173,7 @@ describe('and passes on a healthy host, or where the step will not need it', () 
     f.paths = { ...f.paths, [ETCD_MEMBER]: true, [INIT_STARTED]: true };
     const ctx = preflightContext('cp-1', { facts: { 'cp-1': f }, resuming: true });
     expect(await evaluate(checksOf(kubeadmInitStep), 'kubeadm-state', ctx)).toEqual({ ok: true, detail: 'resuming: our own half-finished init is reset first' });
-    expect(await evaluate(checksOf(kubeadmInitStep), 'cluster-ports-free', ctx)).toMatchObject({ ok: true, detail: expect.stringMatching(/reset -f runs first/) });
+    expect(await evaluate(checksOf(kubeadmInitStep), 'cluster-ports-free', ctx)).toMatchObject({ ok: true, detail: expect.stringMatching(/kubeadm reset \(inside u7s-admin's namespaces\) runs first/) });
   });
 
   it('the endpoint is only probed once the cluster should answer (its init finished, or no init in the playbook)', async () => {

@@ -15,7 +15,8 @@ import { parseHaproxy, boundPorts } from './haproxy-config.mjs';
 import { pullProblem, kubernetesImages } from './registry.mjs';
 import { ask } from './prompt.mjs';
 import { processAlive, sleepMs } from './lock.mjs';
-import { writeEnvFile, writeNodeFiles, resetNodeFiles } from './kubeadm-node.mjs';
+import { writeEnvFile, writeNodeFiles, resetNodeFiles, controlPlaneCredentials } from './kubeadm-node.mjs';
+import { makeCa, caHashOf } from './pki.mjs';
 
 const phaseError = (phase, message) => fail(`error execution phase ${phase}: ${message}\nTo see the stack trace of this error execute with --v=5 or higher`);
 
@@ -63,6 +64,9 @@ export async function clusterInit(flags, settings, record) {
   const endpoint = cpe ?? `${advertise}:6443`;
   const ttl = flags['token-ttl'] !== undefined ? parseDuration(flags['token-ttl']) : TOKEN_TTL;
   if (ttl === undefined) fail(`invalid argument "${flags['token-ttl']}" for "--token-ttl" flag`);
+  // [certs]: a new cluster CA, and the control plane's client certificates signed by it
+  const ca = await makeCa();
+  const creds = await controlPlaneCredentials(ca);
   const fresh = updateCluster((c) => {
     Object.assign(c, emptyCluster(), {
       id: hex(8),
@@ -70,7 +74,8 @@ export async function clusterInit(flags, settings, record) {
       initNode: NODE,
       endpoint,
       controlPlaneEndpoint: cpe ?? null,
-      caHash: hex(32),
+      ca,
+      caHash: caHashOf(ca.cert),
       ...settings,
     });
     c.nodes[NODE] = { controlPlane: true, address: me.internalAddress, joinedAt: labNow() };
@@ -79,7 +84,7 @@ export async function clusterInit(flags, settings, record) {
     const certKey = uploadCerts(c, flags['certificate-key']);
     return { id: c.id, token, certKey, caHash: c.caHash };
   });
-  writeNodeFiles({ clusterId: fresh.id, server: endpoint, controlPlane: true, advertise });
+  writeNodeFiles({ clusterId: fresh.id, ca, server: endpoint, controlPlane: true, advertise, creds });
   if (cpe !== undefined) {
     const hp = splitHostPort(cpe);
     const reach = reachApi(readCluster(), hp.host, hp.port);
@@ -88,7 +93,9 @@ export async function clusterInit(flags, settings, record) {
       phaseError('upload-config/kubeadm', `error uploading the kubeadm ClusterConfiguration: Get "https://${cpe}/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s": ${reach.error}`);
     }
   }
-  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: 'initMaster', U7S_APISERVER: endpoint, U7S_TOKEN: fresh.token, U7S_CACERTHASH: `sha256:${fresh.caHash}`, U7S_CERTIFICATEKEY: fresh.certKey });
+  // podsec-u7s-kubeadm writes its flags, not what kubeadm generated: U7S_TOKEN and the key (the
+  // script's misspelt U7S_CERIFICATEKEY) only when given as --token / --certificate-key
+  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: 'initMaster', U7S_APISERVERENDPOINT: endpoint, U7S_TOKEN: flags.token ?? '', U7S_CACERTHASH: '', U7S_CERIFICATEKEY: flags['certificate-key'] ?? '' });
   record.event = 'init';
   record.endpoint = endpoint;
   const lines = joinLines(endpoint, fresh.token, fresh.caHash, fresh.certKey);
@@ -218,8 +225,10 @@ export async function clusterJoin(endpoint, flags, settings, record) {
       return c;
     });
   }
-  writeNodeFiles({ clusterId: cluster.id, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress });
-  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVER: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERTIFICATEKEY: flags['certificate-key'] ?? '' });
+  // [download-certs] control planes get the cluster CA (key included) and their own client certificates
+  const creds = controlPlane ? await controlPlaneCredentials(cluster.ca) : undefined;
+  writeNodeFiles({ clusterId: cluster.id, ca: controlPlane ? cluster.ca : { cert: cluster.ca.cert }, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress, creds });
+  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVERENDPOINT: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERIFICATEKEY: flags['certificate-key'] ?? '' });
   out(`[preflight] Running pre-flight checks
 [preflight] Reading configuration from the cluster...
 ${controlPlane ? '[download-certs] Downloading the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[etcd] Announced new etcd member joining to the existing etcd cluster\n' : ''}[kubelet-start] Starting the kubelet
