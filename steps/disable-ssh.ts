@@ -1,7 +1,8 @@
 // `disable-ssh`: the last step — seal the node. Only after every node is Ready (re-checked on a
 // control plane still reachable), sshd is disabled and stopped from a detached shell (the
 // SSH session running the step survives the stop; the drop that may follow is no failure),
-// then the controller proves the port refuses connections. --keep-ssh leaves SSH on.
+// then the controller proves the port refuses connections. --keep-ssh leaves SSH on. The
+// podsec-inotify units the monitoring step switched on here are proven active again first.
 import { PlayError } from '../engine/errors.js';
 import type { Host } from '../engine/model.js';
 import { existsSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { GET_NODES, notReady, parseNodes } from './lib/kubectl.js';
 import { poll } from './lib/poll.js';
-import { remoteFor } from './lib/remote.js';
+import { proveMonitoring } from './lib/monitoring-proof.js';
+import { remoteFor, selfQuiet } from './lib/remote.js';
 import { probeTcp } from './lib/tcp-probe.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -83,6 +85,7 @@ export const disableSshStep = defineStep<DisableSshWith>({
       }
     }
     await ensureClusterReady(ctx, w);
+    await ensureMonitoring(ctx);
     await ctx.run(SEAL_COMMAND, { timeoutMs: 30_000 });
     const at = new Date().toISOString();
     if (verify === 'none') {
@@ -102,6 +105,15 @@ export const disableSshStep = defineStep<DisableSshWith>({
     return { sealed: 'true', at };
   },
 });
+
+/** The podsec-inotify units the monitoring step switched on here must still be active: a node
+ * sealed without them keeps no security monitoring. */
+async function ensureMonitoring(ctx: StepContext): Promise<void> {
+  const proof = await proveMonitoring(selfQuiet(ctx));
+  if (!proof) return;
+  if (proof.bad.length > 0) throw stepError(ctx, `not sealing: ${proof.bad.join('; ')} (podsec-inotify's monitoring is all a sealed node keeps)`, true);
+  ctx.log(`monitoring active: ${proof.units.join(', ')}`);
+}
 
 function keepSsh(ctx: StepContext): boolean {
   return ctx.keepSsh || ctx.host.keepSsh === true || ctx.cluster.keepSsh === true;

@@ -145,3 +145,11 @@ describe('the public registry of the Internet mode (setRegistryName)', () => {
     expect(probeProblem({ exitCode: undefined, stdout: '' })).toBe('no answer (the probe timed out)');
   });
 });
+
+describe('the inventory schema', () => {
+  it('takes cluster.syslog with the pattern the step parses', async () => {
+    const { SYSLOG_TARGET_PATTERN } = await import('../../steps/lib/syslog-target.js');
+    const schema = (await import('../../schemas/inventory.schema.json', { with: { type: 'json' } })).default as { properties: { cluster: { properties: Record<string, { pattern?: string }> } } };
+    expect(schema.properties.cluster.properties['syslog']?.pattern).toBe(SYSLOG_TARGET_PATTERN);
+  });
+});
