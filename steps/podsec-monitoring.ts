@@ -57,7 +57,7 @@ export const podsecMonitoringStep = defineStep<PodsecMonitoringWith>({
       // then restarts it every second). kube-apiserver opens the log only at its first audited
       // request, and the policy leaves out the system users and the admin: create it empty for
       // kube-apiserver (u7s-admin's, in its namespace) to append to.
-      await remote.run(`test -e ${AUDIT_LOG} || install -m 0600 -o u7s-admin -g u7s-admin /dev/null ${AUDIT_LOG}`, { what: `creating ${AUDIT_LOG}` });
+      await remote.run(`test -e ${AUDIT_LOG} || { : > ${AUDIT_LOG} && chmod 0600 ${AUDIT_LOG} && chown u7s-admin:u7s-admin ${AUDIT_LOG}; }`, { what: `creating ${AUDIT_LOG}` });
     }
     await remote.run(command('systemctl', 'enable', '--now', ...units), { what: 'systemctl enable --now' });
     const settleMs = parseDuration(w.settle, '30s');
