@@ -6,41 +6,7 @@ import { auditProblems, policyProblem, readAuditSettings } from '../../steps/lib
 import { describeState, namesTrivy, parseShow, unitsFor } from '../../steps/lib/inotify-units.js';
 import { probeProblem, publicRegistryHosts, settingProblem } from '../../steps/lib/public-registry.js';
 import { formatTarget, monitoringNote, parseSyslogTarget, renderRsyslogForward } from '../../steps/lib/syslog-target.js';
-
-/** kube-apiserver.yaml as kubeadm writes it, with tuneAudit's additions when `audit`. */
-export function apiserverManifest(audit: boolean): string {
-  const extra = audit
-    ? ['    - --audit-policy-file=/etc/kubernetes/audit/policy.yaml', '    - --audit-log-path=/etc/kubernetes/audit/audit.log', '    - --audit-log-maxsize=500', '    - --audit-log-maxbackup=3']
-    : [];
-  return [
-    'apiVersion: v1',
-    'kind: Pod',
-    'metadata:',
-    '  name: kube-apiserver',
-    '  namespace: kube-system',
-    'spec:',
-    '  containers:',
-    '  - command:',
-    '    - kube-apiserver',
-    '    - --advertise-address=10.0.0.1',
-    '    - --secure-port=6443',
-    ...extra,
-    '    image: registry.local/p10/kube-apiserver:v1.28.3',
-    '    name: kube-apiserver',
-    '    volumeMounts:',
-    '    - mountPath: /etc/kubernetes/pki',
-    '      name: k8s-certs',
-    '      readOnly: true',
-    ...(audit ? ['    - mountPath: /etc/kubernetes/audit', '      name: audit'] : []),
-    '  volumes:',
-    '  - hostPath:',
-    '      path: /etc/kubernetes/pki',
-    '      type: DirectoryOrCreate',
-    '    name: k8s-certs',
-    ...(audit ? ['  - hostPath:', '      path: /etc/kubernetes/audit', '      type: DirectoryOrCreate', '    name: audit'] : []),
-    '',
-  ].join('\n');
-}
+import { apiserverManifest } from './apiserver-manifest.js';
 
 describe('podsec-inotify units per node', () => {
   it('every node: policy, images, containers; control planes add the audit-log watch and its hand-over; check-vuln only with trivy.local', () => {
