@@ -3,7 +3,7 @@
 // reporting stand-ins say about its NIC, kernel, clock, swap, disk) among them. Written once; a
 // restarted lab keeps whatever is there and only adds files a newer lab knows about.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LabClusterInfo, LabNode } from './layout.js';
 import { buildImageArchive } from './image-archive.js';
@@ -18,6 +18,7 @@ const PACKAGES = [
   'haproxy-2.8.5-alt1',
   'keepalived-2.2.8-alt1',
   'curl-8.5.0-alt1',
+  'rsyslog-classic-8.2404.0-alt1',
 ];
 
 const DIRS = [
@@ -101,6 +102,7 @@ export function hostJson(): string {
         sysctl: { 'user.max_user_namespaces': '63482', 'kernel.unprivileged_userns_clone': '0', 'net.ipv4.ip_forward': '0' },
         varLibSize: '60G',
         varLibAvailable: '40G',
+        publicRegistries: true,
       },
       null,
       2,
@@ -109,13 +111,31 @@ export function hostJson(): string {
 }
 
 /** Files a node gets at its first start, or later when a newer lab adds them (never replaced). */
-function laterFiles(os: LabOs): Record<string, () => string> {
+function laterFiles(os: LabOs, standins: string): Record<string, () => string> {
   return {
     'etc/machine-id': () => `${randomBytes(16).toString('hex')}\n`,
     'var/lib/lab/host.json': hostJson,
     'etc/apt/sources.list.d/alt.list': () => aptSource(os),
+    // The journal runs; rsyslog-classic's daemon reads its drop-ins (the log forwarding).
+    'var/lib/lab/systemd/systemd-journald.json': () => JSON.stringify({ enabled: true, active: true }) + '\n',
+    'var/lib/lab/systemd/rsyslog.json': () => JSON.stringify({ enabled: true, active: true }) + '\n',
+    'etc/rsyslog.conf': () => RSYSLOG_CONF,
+    'etc/rsyslog.d/00-README': () => '# Drop-in files (*.conf) read by /etc/rsyslog.conf\n',
+    // podsec-k8s's audit policy (usernetes/audit/policy.yaml, %config in podsec.spec), which the
+    // kubeadm wrapper copies to /etc/kubernetes/audit/ on init and join.
+    'etc/podsec/u7s/audit/policy.yaml': () => readFileSync(join(standins, 'lib', 'audit-policy.yaml'), 'utf8'),
   };
 }
+
+/** rsyslog's main configuration as rsyslog-classic has it: the classic rules and the drop-ins. */
+const RSYSLOG_CONF = [
+  'module(load="imuxsock")',
+  'module(load="imklog")',
+  '*.info;mail.none;authpriv.none;cron.none /var/log/messages',
+  'authpriv.* /var/log/secure',
+  '$IncludeConfig /etc/rsyslog.d/*.conf',
+  '',
+].join('\n');
 
 function files(node: LabNode, os: LabOs): Record<string, string> {
   return {
@@ -139,7 +159,7 @@ export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.t
 /** Create the node's disk on first start; true when it was created now. */
 export function seedNode(root: string, node: LabNode, standins = standinsDir(), os: LabOs = 'p10'): boolean {
   const later = () => {
-    for (const [rel, make] of Object.entries(laterFiles(os))) {
+    for (const [rel, make] of Object.entries(laterFiles(os, standins))) {
       const file = join(root, rel);
       if (existsSync(file)) continue;
       mkdirSync(dirname(file), { recursive: true });

@@ -14,6 +14,7 @@
 //     failure that says what was seen, and SSH is not recorded as off.
 // The engine runs a phase with this step one host at a time (control planes last, the master
 // last of all, so the health can be asked of one) and stops at the first failed seal.
+// The podsec-inotify units the monitoring step switched on here are proven active again first.
 // --keep-ssh leaves SSH on.
 import type { Host } from '../engine/model.js';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,8 @@ import { verifyOverSsh } from './lib/cluster-health.js';
 import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { poll } from './lib/poll.js';
+import { proveMonitoring } from './lib/monitoring-proof.js';
+import { selfQuiet } from './lib/remote.js';
 import { probeTcp, type ProbeResult } from './lib/tcp-probe.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -121,6 +124,7 @@ export const disableSshStep = defineStep<DisableSshWith>({
       throw stepError(ctx, `not sealing ${ctx.host.name}: ${err.message}. SSH left on.`, (err as { retryable?: boolean }).retryable !== false);
     });
     ctx.log(`${health}: sealing ${ctx.host.name}`);
+    await ensureMonitoring(ctx);
     ctx.seal.recordCommandSent();
     await ctx.run(SEAL_COMMAND, { timeoutMs: 30_000 });
     const at = new Date().toISOString();
@@ -157,6 +161,15 @@ const SEEN: Record<ProbeResult, string> = {
   timeout: 'connections time out',
   unreachable: 'the address is unreachable',
 };
+
+/** The podsec-inotify units the monitoring step switched on here must still be active: a node
+ * sealed without them keeps no security monitoring. */
+async function ensureMonitoring(ctx: StepContext): Promise<void> {
+  const proof = await proveMonitoring(selfQuiet(ctx));
+  if (!proof) return;
+  if (proof.bad.length > 0) throw stepError(ctx, `not sealing: ${proof.bad.join('; ')} (podsec-inotify's monitoring is all a sealed node keeps)`, true);
+  ctx.log(`monitoring active: ${proof.units.join(', ')}`);
+}
 
 function keepSsh(ctx: StepContext): boolean {
   return ctx.keepSsh || ctx.host.keepSsh === true || ctx.cluster.keepSsh === true;

@@ -18,6 +18,7 @@ import { isActive } from './lib/services.mjs';
 import { readText, fileOf } from './lib/files.mjs';
 import { registryRecord, tagsOf, manifestOf } from './lib/registry.mjs';
 import { FLANNEL_MANIFEST } from './lib/manifests.mjs';
+import { PUBLIC_REGISTRIES, reachesPublicRegistries } from './lib/host-config.mjs';
 
 const WITH_VALUE = new Set(['o', 'w', 'm', 'X', 'H', 'u', 'd', 'e', 'A', 'b', 'c', 'E', 'T', 'x', 'r']);
 const LONG_VALUE = new Set(['--output', '--write-out', '--max-time', '--connect-timeout', '--request', '--header', '--cacert', '--cert', '--key', '--data', '--user', '--retry', '--retry-delay', '--resolve', '--user-agent']);
@@ -64,6 +65,13 @@ function fetchSim(url, o) {
   const local = name === 'localhost' || name === '127.0.0.1';
   const ip = local ? nodeInfo()?.internalAddress : /^\d+\.\d+\.\d+\.\d+$/.test(name) ? name : resolveName(name) ?? nodeByAddress(name)?.internalAddress;
   if (!ip) {
+    if (PUBLIC_REGISTRIES.includes(name) && https) {
+      // A public registry (the Internet mode's): its API root answers while host.json lets the
+      // node reach the Internet's registries; the lab serves no repositories through curl.
+      if (!reachesPublicRegistries()) return { curlExit: 6, message: `Could not resolve host: ${name}` };
+      if (u.pathname === '/v2/' || u.pathname === '/v2') return { status: 200, body: '{}' };
+      return { status: 401, body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] }) };
+    }
     if (/flannel/i.test(url)) return { status: 200, body: FLANNEL_MANIFEST };
     if (/(^|\.)(altlinux\.org|altsp\.su)$/.test(name) && ['http:', 'https:', 'ftp:'].includes(u.protocol)) return { status: 200, body: '<html><body>ALT Linux mirror</body></html>' };
     return { curlExit: 6, message: `Could not resolve host: ${name}` };

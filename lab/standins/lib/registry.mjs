@@ -14,6 +14,7 @@ import { resolveName } from './hosts.mjs';
 import { isActive } from './services.mjs';
 import { fingerprintOf } from './gpg.mjs';
 import { registryPath } from './platform.mjs';
+import { reachesPublicRegistries } from './host-config.mjs';
 
 export { kubernetesImages, FLANNEL_IMAGES, archiveImages } from './images.mjs';
 
@@ -118,10 +119,14 @@ export function imagePullProblem(node, path, name, tag) {
 
 /**
  * Why `node` cannot pull the Kubernetes images of `kubeVersion` for `platform` from `registry`,
- * or undefined. Registries other than registry.local are taken as reachable (the lab does not
- * simulate the Internet's mirrors).
+ * or undefined. A public registry (the Internet mode's) serves every image while the node
+ * reaches it (host.json publicRegistries); the lab does not check the image policy for it.
  */
 export function pullProblem(node, registry, platform, kubeVersion) {
-  if (registry !== 'registry.local') return undefined;
+  if (registry !== 'registry.local') {
+    if (reachesPublicRegistries(node)) return undefined;
+    const path = registryPath(platform);
+    return `failed to pull image ${registry}/${path ? `${path}/` : ''}kube-apiserver:${kubeVersion}: pinging container registry ${registry}: Get "https://${registry}/v2/": dial tcp: lookup ${registry}: no such host`;
+  }
   return imagePullProblem(node, registryPath(platform), 'kube-apiserver', kubeVersion);
 }

@@ -17,7 +17,7 @@
 //      machinectl's terminal, on stdout; on failure "Cluster deployment failed."), u7s.service
 //      enabled and started; the first master then applies flannel itself, retrying forever.
 import { fail, out, err, Fail } from './main.mjs';
-import { currentUser, nodeByAddress } from './env.mjs';
+import { currentUser, nodeByAddress, nodeInfo } from './env.mjs';
 import { readText, writeText, exists, remove, appendText } from './files.mjs';
 import { logAction } from './log.mjs';
 import { t } from './i18n.mjs';
@@ -35,6 +35,8 @@ import { connectApi } from './api.mjs';
 import { objectsOf } from './manifests.mjs';
 import { labNow } from './clock.mjs';
 import { sleepMs } from './lock.mjs';
+import { reachesPublicRegistries } from './host-config.mjs';
+import { copyAuditPolicy, tuneAudit } from './audit.mjs';
 
 /** Kubernetes minors the lab's ALT repository offers (kubernetes1.XX-kubeadm), newest last. */
 export const REPOSITORY = { '1.26': '1.26.15', '1.27': '1.27.16', '1.28': '1.28.15', '1.29': '1.29.14', '1.30': '1.30.10', '1.31': '1.31.6' };
@@ -87,10 +89,11 @@ function setRegistryName(env, platform) {
 }
 
 /** The tags of registry.local/<repo>, as `curl http://registry.local/v2/<repo>/tags/list` sees
- * them from this node (nothing when the registry cannot be reached). Other registries: the lab
- * has no Internet and takes every tag as there. */
+ * them from this node (nothing when the registry cannot be reached). A public registry (the
+ * Internet mode) has every tag while the node reaches it (host.json publicRegistries), and none
+ * when it does not: the real `curl -ks https://…/tags/list` then prints nothing. */
 function registryTags(registry, repo) {
-  if (registry !== 'registry.local') return undefined;
+  if (registry !== 'registry.local') return reachesPublicRegistries() ? undefined : [];
   const ip = resolveName('registry.local');
   const regNode = ip ? nodeByAddress(ip) : undefined;
   if (!regNode || !isActive('docker-registry', regNode.name)) return [];
@@ -213,6 +216,7 @@ export async function wrapper(args, record) {
   if (!(await clearEtcd(record))) return 1;
   writeText('/etc/sysctl.d/90-ipforward.conf', 'net.ipv4.ip_forward = 1\n');
   writeText('/etc/kubernetes/manifests/kube-flannel.yml', flannelManifest(settings, images.flannelTag));
+  copyAuditPolicy();
   record.wiped = wipePreviousConfig();
   let code;
   try {
@@ -223,5 +227,11 @@ export async function wrapper(args, record) {
   }
   setUnitState('u7s', { enabled: true, active: true, since: new Date().toISOString() });
   if (a.cmd === 'init') applyFlannelForever(record);
+  if (code === 0 && (a.cmd === 'init' || a.flags['control-plane'] !== undefined)) {
+    // tuneAudit, then u7s restarts (stop, start) so kube-apiserver runs with the audit flags.
+    const path = registryPath(settings.platform);
+    const image = `${settings.registry}/${path ? `${path}/` : ''}kube-apiserver:${settings.kubeVersion}`;
+    record.auditTuned = tuneAudit({ advertise: a.flags['apiserver-advertise-address'] ?? nodeInfo()?.internalAddress ?? '', image });
+  }
   return code;
 }
