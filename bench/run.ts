@@ -11,6 +11,8 @@ import { startBed } from '../test/helpers/openssh.js';
 import { ansibleSetup, findAnsible, timeAnsible } from './ansible.js';
 import { bareFanOut, bareInFlight, bareLoop, type BareTarget } from './bare-ssh-loop.js';
 import { engineOverhead } from './engine-overhead.js';
+import { inputLimitRows } from './input-limits.js';
+import { MAX_INPUT_BYTES } from '../engine/load/yaml-limits.js';
 import { startLabChild, type LabChild } from './lab-child.js';
 import { median, repeat, timeCli, timeShell, type Timed } from './measure.js';
 import { transportLoop } from './transport-loop.js';
@@ -70,6 +72,7 @@ const perStepRows: string[] = [];
 const parallelRows: string[] = [];
 const scaleRows: string[] = [];
 const notes: string[] = [];
+let limitRows: string[] = [];
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'podsec-play-bench-'));
@@ -99,6 +102,8 @@ async function main(): Promise<void> {
   } finally {
     await lab.stop();
   }
+  limitRows = await inputLimitRows(REPS);
+  limitRows.forEach((r) => log(r));
   const loadAfter = loadavg()[0]!;
   writeReport(loadBefore, loadAfter);
   rmSync(dir, { recursive: true, force: true });
@@ -290,6 +295,16 @@ ${fanRows.join('\n')}
 again): its first new action — the first connection, for the facts every run gathers first — came
 ${resumeRow?.[2] ?? 'n/a'} after the command started, and the first step started ${resumeRow?.[3] ?? 'n/a'} after it
 (after the facts of all ${SCALE_HOSTS} hosts). Aim: the first new action within 2 s.
+
+## Validating the largest input allowed
+
+\`validate\` (a CLI run) on files of exactly MAX_INPUT_BYTES (${MAX_INPUT_BYTES / 1024} KiB, engine/load/yaml-limits.ts), in
+the shapes that cost the most per byte; a larger file is refused before it is parsed. CPU is the
+CLI process's user + system time. Aim: under a second.
+
+| input (validate) | wall | CPU |
+|---|---|---|
+${limitRows.join('\n')}
 
 ${READING}
 Reproduce: \`npm ci && npm run bench\` (as root for the real-sshd and Ansible rows; the lab rows need
