@@ -8,9 +8,10 @@ import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { statusCommand } from './commands/status.js';
 import { labCommand } from './commands/lab.js';
+import { testbedCommand } from './commands/testbed.js';
 import { demoCommand } from './commands/demo.js';
 
-const commands: Command[] = [runCommand, planCommand, validateCommand, statusCommand, labCommand, demoCommand];
+const commands: Command[] = [runCommand, planCommand, validateCommand, statusCommand, labCommand, testbedCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

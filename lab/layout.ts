@@ -32,6 +32,20 @@ export interface LabState {
   /** Throwaway secrets written into the inventory (kept so a restart writes the same ones). */
   secrets: Record<string, string>;
   nodes: LabNode[];
+  /** Present when DIR is a testbed (testbed/): what its stand-ins need to run real daemons. */
+  testbed?: TestbedInfo;
+}
+
+/** Read by lab/standins/lib/daemons.mjs and dial.mjs on a testbed node. */
+export interface TestbedInfo {
+  /** The controller's address on the testbed's bridge. */
+  hostAddress: string;
+  subnet: string;
+  vip: string;
+  /** Absolute paths of the real programs (sshd, haproxy, keepalived, …). */
+  programs: Record<string, string>;
+  /** argv of u7s's API server on a control plane (node and its script). */
+  apiServer: string[];
 }
 
 export const labFiles = (dir: string) => ({

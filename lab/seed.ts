@@ -37,7 +37,8 @@ const DIRS = [
   'var/lib/u7s-admin/usernetes/manifests',
 ];
 
-function files(node: LabNode): Record<string, string> {
+/** The files of a fresh node, by path under its root (a testbed node starts from these too). */
+export function seedFiles(node: LabNode): Record<string, string> {
   return {
     'etc/hostname': `${node.name}\n`,
     'etc/hosts': `127.0.0.1\tlocalhost.localdomain localhost\n::1\tlocalhost6.localdomain localhost6 localhost6\n${node.internalAddress}\t${node.name}\n`,
@@ -59,15 +60,23 @@ export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.t
 /** Create the node's disk on first start; true when it was created now. */
 export function seedNode(root: string, node: LabNode): boolean {
   if (existsSync(join(root, 'etc', 'hostname'))) return false;
+  writeSeed(root, node);
+  return true;
+}
+
+/** Write a fresh node's directories and files under `root`, but for the paths in `skip` (a
+ * testbed node has its own passwd, group and sshd_config). */
+export function writeSeed(root: string, node: LabNode, skip: string[] = []): void {
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
-  for (const [rel, content] of Object.entries(files(node))) writeFileSync(join(root, rel), content);
+  for (const [rel, content] of Object.entries(seedFiles(node))) {
+    if (!skip.includes(rel)) writeFileSync(join(root, rel), content);
+  }
   // podsec-k8s ships the flannel manifest
   copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
   if (node.role === 'master') {
     mkdirSync(dirname(join(root, LAB_IMAGE_ARCHIVE)), { recursive: true });
     writeFileSync(join(root, LAB_IMAGE_ARCHIVE), '# lab-oci-archive arch=amd64 (stands in for podsec-k8s-save-oci output)\n');
   }
-  return true;
 }
 
 /** /usr/libexec/podsec/u7s/bin/kubeadm → the podsec wrapper stand-in (refreshed every start, so a

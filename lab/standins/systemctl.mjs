@@ -11,6 +11,7 @@ import { readText } from './lib/files.mjs';
 import { readCluster } from './lib/cluster.mjs';
 import { parseHaproxy, boundPorts } from './lib/haproxy-config.mjs';
 import { parseKeepalived } from './lib/keepalived-config.mjs';
+import { DaemonError, testbedInfo } from './lib/daemons.mjs';
 
 const CONFIG = { haproxy: '/etc/haproxy/haproxy.cfg', keepalived: '/etc/keepalived/keepalived.conf' };
 const TITLES = {
@@ -69,16 +70,31 @@ async function start(unit, record) {
     err(`Job for ${unit}.service failed because the control process exited with error code.\nSee "systemctl status ${unit}.service" and "journalctl -xeu ${unit}.service" for details.\n`);
     return false;
   }
-  setUnitState(unit, { active: true, failed: false, lastError: undefined, since: new Date().toISOString(), ...(config !== undefined ? { config } : {}) });
-  if (unit === 'sshd' && !(await waitPort(true))) fail(`lab: the SSH port of ${NODE} did not open`);
+  try {
+    setUnitState(unit, { active: true, failed: false, lastError: undefined, since: new Date().toISOString(), ...(config !== undefined ? { config } : {}) });
+  } catch (e) {
+    if (!(e instanceof DaemonError)) throw e;
+    // a testbed node's real daemon did not come up: what its log said goes to `systemctl status`
+    setUnitState(unit, { active: false, failed: true, lastError: e.message });
+    err(`Job for ${unit}.service failed because the control process exited with error code.\nSee "systemctl status ${unit}.service" and "journalctl -xeu ${unit}.service" for details.\n`);
+    return false;
+  }
+  // (a testbed's real sshd is listening once it has started)
+  if (unit === 'sshd' && !testbedInfo() && !(await waitPort(true))) fail(`lab: the SSH port of ${NODE} did not open`);
   record.started = [...(record.started ?? []), unit];
   return true;
 }
 
 async function stop(unit, record) {
-  setUnitState(unit, { active: false, config: undefined });
+  try {
+    setUnitState(unit, { active: false, config: undefined });
+  } catch (e) {
+    if (e instanceof DaemonError) fail(`Failed to stop ${unit}.service: ${e.message}`);
+    throw e;
+  }
   if (unit === 'sshd') {
-    if (!(await waitPort(false))) fail(`lab: the SSH port of ${NODE} did not close`);
+    // (a testbed's real sshd has been waited for: its port refuses connections)
+    if (!testbedInfo() && !(await waitPort(false))) fail(`lab: the SSH port of ${NODE} did not close`);
     record.sshClosed = true;
   }
   record.stopped = [...(record.stopped ?? []), unit];
@@ -146,10 +162,15 @@ standin(async (args, record) => {
       case 'reload':
       case 'reload-or-restart':
         if (unit === 'sshd') break; // a restarted sshd keeps listening; sessions survive
+        // a testbed's real daemon must read its new config: stop it first
+        if (testbedInfo() && unitState(unit).active) await stop(unit, record);
         if (!(await start(unit, record))) code = 1;
         break;
       case 'try-restart':
-        if (unitState(unit).active && !(await start(unit, record))) code = 1;
+        if (unitState(unit).active) {
+          if (testbedInfo()) await stop(unit, record);
+          if (!(await start(unit, record))) code = 1;
+        }
         break;
       case 'is-active': {
         const s = unitState(unit);

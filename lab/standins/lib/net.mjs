@@ -1,7 +1,9 @@
 // Who answers where in the simulated network: an API server on IP:6443 of every initialised,
 // running control plane; haproxy frontends on LB nodes that route to such a control plane; the
-// VIP on nodes whose running keepalived carries it. Used by kubeadm join, kubectl and curl.
+// VIP on nodes whose running keepalived carries it. Used by kubeadm join, kubectl and curl. On a
+// testbed node the network is real: the answer is a real dial (lib/dial.mjs).
 import { labState, nodeByAddress, nodeInfo, NODE } from './env.mjs';
+import { dialApi } from './dial.mjs';
 import { unitState } from './services.mjs';
 import { parseHaproxy, serversFor } from './haproxy-config.mjs';
 import { parseKeepalived } from './keepalived-config.mjs';
@@ -45,8 +47,11 @@ export function haproxyRoutes(cluster, node, host, port) {
   });
 }
 
-/** Is https://host:port an API server, seen from `from`? {ok} or {ok:false, error} (Go dial style). */
-export function reachApi(cluster, host, port, from = NODE) {
+/** Is https://host:port an API server, seen from `from`? {ok} or {ok:false, error} (Go dial style).
+ * `waitMs`: on a testbed, keep dialling until then (kubeadm waits for its endpoint; the lab's
+ * simulated network answers at once either way). */
+export function reachApi(cluster, host, port, from = NODE, { waitMs = 0 } = {}) {
+  if (labState().testbed && from === NODE) return dialApi(host, port, waitMs);
   const h = host === 'localhost' || host === '127.0.0.1' ? nodeInfo(from)?.internalAddress : host;
   const dial = `dial tcp ${host}:${port}: connect:`;
   const direct = nodeByAddress(h);

@@ -1,0 +1,51 @@
+// A testbed node's disk, DIR/nodes/NAME: the part of the host's /etc the real programs need, the
+// lab's seed on top (ALT's os-release, hosts, podsec's files and packages), a user database of
+// the host's system accounts plus podsec's, root's authorized key, a real sshd's config and host
+// key, and /run emptied at every boot (it is a tmpfs on a real host).
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureKeyPair, hostKeyFile } from '../lab/keys.js';
+import type { LabNode } from '../lab/layout.js';
+import { linkWrapper, seedFiles, writeSeed } from '../lab/seed.js';
+import { copyHostEtc, nodeUserDb, readHostFile, writeUserDb } from './host-etc.js';
+import { renderSshdConfig } from './sshd.js';
+
+export interface NodeDiskOptions {
+  root: string;
+  node: LabNode;
+  binDir: string;
+  /** The testbed's client public key (root's only authorized key). */
+  clientPublicKey: string;
+  /** LAB_DIR, LAB_NODE, LAB_NODE_ROOT: in every SSH session, and in /etc/lab/node.json. */
+  env: Record<string, string>;
+}
+
+/** Prepare the node's disk for a boot; returns its host public key. Node files of an earlier
+ * testbed on the same DIR are kept (a reboot), but for /run. */
+export function prepareNodeDisk(o: NodeDiskOptions): string {
+  const { root, node } = o;
+  if (!existsSync(join(root, 'etc', 'hostname'))) {
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    copyHostEtc(join(root, 'etc'));
+    writeSeed(root, node, ['etc/passwd', 'etc/group', 'etc/ssh/sshd_config']);
+    const seed = seedFiles(node);
+    writeUserDb(join(root, 'etc'), nodeUserDb(readHostFile('/etc/passwd'), readHostFile('/etc/group'), seed['etc/passwd'] ?? '', seed['etc/group'] ?? ''));
+    for (const d of ['var/log', 'var/tmp', 'var/lib', 'var/cache', 'var/spool', 'root/.ssh']) mkdirSync(join(root, d), { recursive: true });
+    symlinkSync('/run', join(root, 'var/run'));
+    symlinkSync('/run/lock', join(root, 'var/lock'));
+    writeFileSync(join(root, 'root/.ssh/authorized_keys'), `${o.clientPublicKey.trim()}\n`, { mode: 0o600 });
+  }
+  chmodSync(join(root, 'root'), 0o700);
+  chmodSync(join(root, 'root/.ssh'), 0o700);
+  chmodSync(join(root, 'tmp'), 0o1777);
+  chmodSync(join(root, 'var/tmp'), 0o1777);
+  // /run starts empty at every boot, with sshd's privilege separation directory
+  mkdirSync(join(root, 'run'), { recursive: true, mode: 0o755 });
+  for (const entry of readdirSync(join(root, 'run'))) rmSync(join(root, 'run', entry), { recursive: true, force: true });
+  for (const d of ['run/sshd', 'run/lock']) mkdirSync(join(root, d), { mode: 0o755 });
+  linkWrapper(root, o.binDir);
+  mkdirSync(join(root, 'etc/lab'), { recursive: true });
+  writeFileSync(join(root, 'etc/lab/node.json'), JSON.stringify(o.env, null, 2) + '\n');
+  writeFileSync(join(root, 'etc/ssh/sshd_config'), renderSshdConfig({ address: node.internalAddress, env: o.env }));
+  return ensureKeyPair(hostKeyFile(root), `root@${node.name}`).publicKey;
+}
