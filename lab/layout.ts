@@ -83,7 +83,7 @@ export function writeFileAtomic(file: string, content: string | Buffer, mode = 0
   renameSync(tmp, file);
 }
 
-export function writeLabState(dir: string, state: LabState): void {
+export function writeLabState(dir: string, state: LabState, mode = 0o600): void {
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(labFiles(dir).state, JSON.stringify(state, null, 2) + '\n', 0o600);
+  writeFileAtomic(labFiles(dir).state, JSON.stringify(state, null, 2) + '\n', mode);
 }

@@ -21,10 +21,12 @@ export interface LinkOptions {
   only?: (name: string) => boolean;
   /** More links: name → absolute target. */
   extra?: Record<string, string>;
+  /** Where the stand-in scripts are (default: this package's lab/standins). */
+  source?: string;
 }
 
 export function linkStandins(binDir: string, options: LinkOptions = {}): string[] {
-  const source = standinsDir();
+  const source = options.source ?? standinsDir();
   const keep = options.only ?? (() => true);
   rmSync(binDir, { recursive: true, force: true });
   mkdirSync(binDir, { recursive: true });

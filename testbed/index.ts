@@ -3,7 +3,7 @@
 // and the real programs for the rest. Unlike the lab, `startTestbed` returns once the nodes are
 // up and nothing of it lives in this process: the kernel holds the namespaces and the nodes'
 // own processes run on until `stopTestbed`.
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlayError } from '../engine/errors.js';
@@ -89,6 +89,7 @@ export async function startTestbed(options: StartTestbedOptions): Promise<Runnin
   const programs = programPaths();
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755); // node users (the image maker) run stand-ins that read DIR
   const release = takeUpLock(dir);
   try {
     const previous = readTestbedRecord(dir);
@@ -105,6 +106,7 @@ export async function startTestbed(options: StartTestbedOptions): Promise<Runnin
       version: 1,
       net,
       nodes: planned.map((n, position) => ({ name: n.name, role: n.role, position, address: nodeAddress(net, position), netns: netnsName(net, n.name), hostVeth: hostVethName(net, position) })),
+      ...(previous?.secrets ? { secrets: previous.secrets } : {}),
     };
     writeTestbedRecord(dir, record);
     try {
@@ -125,13 +127,21 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   await addNodeNetworks(programs.ip, net, record.nodes);
 
   const nodes: LabNode[] = record.nodes.map((n) => ({ name: n.name, role: n.role as NodeRole, port: 22, internalAddress: n.address }));
-  const state = newLabState(nodes, previousLab, readyDelayMs);
+  const state = newLabState(nodes, previousLab && { ...previousLab, secrets: record.secrets ?? {} }, readyDelayMs);
+  record.secrets = state.secrets;
+  writeTestbedRecord(dir, record);
   const lbs = nodes.some((n) => n.role === 'lb');
   state.cluster = { ...clusterInfoFor(nodes), name: 'testbed', ...(lbs ? { vip: net.vip, controlPlaneEndpoint: `${net.vip}:8443` } : {}) };
   state.testbed = { hostAddress: net.hostAddress, subnet: net.subnet, vip: net.vip, programs, apiServer: apiServerArgv() };
-  writeLabState(dir, state);
+  // lab.json without the secrets, readable by every node user (stand-ins may run as one)
+  writeLabState(dir, { ...state, secrets: {} }, 0o644);
   const client = ensureKeyPair(files.clientKey, 'podsec-play-testbed');
-  linkStandins(files.bin, { only: testbedStandin, extra: { node: process.execPath } });
+  // A copy of the stand-ins in DIR: node users (the image maker) must reach them, and the
+  // package may live where they cannot (under a node's /root, say).
+  const standins = join(dir, 'standins');
+  rmSync(standins, { recursive: true, force: true });
+  cpSync(standinsDir(), standins, { recursive: true });
+  linkStandins(files.bin, { source: standins, only: testbedStandin, extra: { node: process.execPath } });
   ensureClock(dir);
 
   const hostKeys = new Map<string, string>();
@@ -156,7 +166,7 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   };
   await Promise.all(
     nodes.map(async (node) => {
-      const boot = await exec(node.name, ['/usr/bin/env', `LAB_DIR=${dir}`, `LAB_NODE=${node.name}`, `LAB_NODE_ROOT=${nodeRoot(dir, node.name)}`, process.execPath, join(standinsDir(), 'lib', 'boot.mjs')], { timeoutMs: 60_000 });
+      const boot = await exec(node.name, ['/usr/bin/env', `LAB_DIR=${dir}`, `LAB_NODE=${node.name}`, `LAB_NODE_ROOT=${nodeRoot(dir, node.name)}`, process.execPath, join(standins, 'lib', 'boot.mjs')], { timeoutMs: 60_000 });
       if (boot.code !== 0) throw new PlayError(`node ${node.name} did not boot: ${(boot.stderr || boot.stdout).trim()}`, { code: 'E_STATE' });
     }),
   );

@@ -35,6 +35,10 @@ export function prepareNodeDisk(o: NodeDiskOptions): string {
     symlinkSync('/run/lock', join(root, 'var/lock'));
     writeFileSync(join(root, 'root/.ssh/authorized_keys'), `${o.clientPublicKey.trim()}\n`, { mode: 0o600 });
   }
+  // every stand-in run appends here, whichever node user runs it
+  const actions = join(root, 'actions.log');
+  if (!existsSync(actions)) writeFileSync(actions, '');
+  chmodSync(actions, 0o666);
   chmodSync(join(root, 'root'), 0o700);
   chmodSync(join(root, 'root/.ssh'), 0o700);
   chmodSync(join(root, 'tmp'), 0o1777);

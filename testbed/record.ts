@@ -25,6 +25,9 @@ export interface TestbedRecord {
   version: 1;
   net: TestbedNet;
   nodes: TestbedNodeRecord[];
+  /** The throwaway secrets of the inventory, kept here (0600): lab.json is readable by the
+   * nodes' users on a testbed, whose stand-ins may run as the image maker. */
+  secrets?: Record<string, string>;
 }
 
 export const testbedFiles = (dir: string) => ({

@@ -73,7 +73,8 @@ export function currentUser() {
   return labState().testbed ? userInfo().username : 'root';
 }
 
-/** True when the SSH session has a pty (interactive programs need one). */
+/** True when the SSH session has a pty (interactive programs need one): the lab says so with
+ * LAB_TTY, a testbed node's real sshd gives a real terminal. */
 export function onTerminal() {
-  return process.env.LAB_TTY === '1';
+  return process.env.LAB_TTY === '1' || process.stdin.isTTY === true;
 }
