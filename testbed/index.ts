@@ -158,15 +158,17 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   );
   writeTestbedRecord(dir, record);
 
+  // A root shell on the node's console: a clean environment like an SSH session's.
   const exec = (name: string, argv: string[], opts: { input?: string; timeoutMs?: number } = {}) => {
     const rec = byName.get(name);
     if (rec?.initPid === undefined) throw new PlayError(`no testbed node ${name} in ${dir}`, { code: 'E_USAGE' });
-    const [file, args] = inNode(programs.nsenter, rec.initPid, argv);
+    const env = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'LANG=C.UTF-8', `LAB_DIR=${dir}`, `LAB_NODE=${name}`, `LAB_NODE_ROOT=${nodeRoot(dir, name)}`];
+    const [file, args] = inNode(programs.nsenter, rec.initPid, ['/usr/bin/env', '-i', ...env, ...argv]);
     return runHost(file, args, opts);
   };
   await Promise.all(
     nodes.map(async (node) => {
-      const boot = await exec(node.name, ['/usr/bin/env', `LAB_DIR=${dir}`, `LAB_NODE=${node.name}`, `LAB_NODE_ROOT=${nodeRoot(dir, node.name)}`, process.execPath, join(standins, 'lib', 'boot.mjs')], { timeoutMs: 60_000 });
+      const boot = await exec(node.name, [process.execPath, join(standins, 'lib', 'boot.mjs')], { timeoutMs: 60_000 });
       if (boot.code !== 0) throw new PlayError(`node ${node.name} did not boot: ${(boot.stderr || boot.stdout).trim()}`, { code: 'E_STATE' });
     }),
   );

@@ -93,4 +93,14 @@ export function linkExists(name: string): boolean {
   }
 }
 
+/** The actions.log lines of a node (one per stand-in run). */
+export function nodeActions(dir: string, node: string): { time: string; argv: string[]; exit: number; [k: string]: unknown }[] {
+  const file = join(dir, 'nodes', node, 'actions.log');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { time: string; argv: string[]; exit: number });
+}
+
 export { readTestbedRecord };
