@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { startLab } from '../lab/index.js';
 import { startBed } from '../test/helpers/openssh.js';
 import { bareLoop } from './bare-ssh-loop.js';
+import { testbedFigures } from './testbed-ha.js';
 import { engineOverhead } from './engine-overhead.js';
 import { transportLoop } from './transport-loop.js';
 import { repeat, timeCli, timeShell, type Timed } from './measure.js';
@@ -121,13 +122,23 @@ async function main(): Promise<void> {
       (f) => `| ${f.hosts} | ${fmt(f.t.ms)} | ${ratio(f.t.ms, base)} | ${((f.t.rssKiB ?? 0) / 1024).toFixed(0)} MiB | ${fmt(f.floor)} |`,
     );
     fanRows.forEach((r) => console.log(r));
-    writeReport(fanRows);
+    await lab.stop();
+
+    // 5. The testbed (root): the HA run against the lab's, and VIP failover times.
+    let testbedRows: string[];
+    if (process.getuid?.() === 0) {
+      testbedRows = (await testbedFigures(dir)).rows;
+    } else {
+      testbedRows = ['| testbed | not measured: needs root | |'];
+    }
+    testbedRows.forEach((r) => console.log(r));
+    writeReport(fanRows, testbedRows);
   } finally {
     await lab.stop();
   }
 }
 
-function writeReport(fanRows: string[]): void {
+function writeReport(fanRows: string[], testbedRows: string[]): void {
   const text = `# Benchmarks
 
 Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
@@ -156,6 +167,21 @@ the lab's nodes run in the benchmark's own process, on the same two cores.
 | hosts | podsec-play wall | vs 1 host | peak memory | bare ssh2 floor (wall) |
 |---|---|---|---|---|
 ${fanRows.join('\n')}
+
+## The testbed: the HA playbook and VIP failover
+
+The same playbook on the testbed (nodes as Linux namespaces on a bridge, real OpenSSH, real
+haproxy and keepalived, the lab's API server behind them) and on the lab (one process,
+simulated network), with \`--keep-ssh\`. Then the MASTER load balancer is lost 5 times each
+way and the time is taken from the loss until \`/healthz\` answers through the VIP again (median,
+then every run). keepalived runs with \`advert_int 1\` as ha-cluster.yaml renders it: a stopped
+keepalived sends priority 0 and the BACKUP takes over at once; a cut network leaves the BACKUP
+to wait out three missed adverts plus skew (about 3.6 s). On the lab both are instant (it has no
+VRRP timers).
+
+| | testbed | lab |
+|---|---|---|
+${testbedRows.join('\n')}
 
 ## Reading the figures
 
