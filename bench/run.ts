@@ -175,9 +175,10 @@ haproxy and keepalived, the lab's API server behind them) and on the lab (one pr
 simulated network), with \`--keep-ssh\`. Then the MASTER load balancer is lost 5 times each
 way and the time is taken from the loss until \`/healthz\` answers through the VIP again (median,
 then every run). keepalived runs with \`advert_int 1\` as ha-cluster.yaml renders it: a stopped
-keepalived sends priority 0 and the BACKUP takes over at once; a cut network leaves the BACKUP
-to wait out three missed adverts plus skew (about 3.6 s). On the lab both are instant (it has no
-VRRP timers).
+keepalived sends a priority-0 advert and the BACKUP (priority 100) takes over after its skew time,
+(256 − 100)/256 ≈ 0.6 s; after a cut the BACKUP waits out three missed adverts plus the skew,
+3.6 s after the last advert it heard. On the lab both are instant: its VIP follows the units'
+state, with no VRRP timers.
 
 | | testbed | lab |
 |---|---|---|
