@@ -3,7 +3,7 @@
 // and the real programs for the rest. Unlike the lab, `startTestbed` returns once the nodes are
 // up and nothing of it lives in this process: the kernel holds the namespaces and the nodes'
 // own processes run on until `stopTestbed`.
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlayError } from '../engine/errors.js';
@@ -153,7 +153,8 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
       const env = { LAB_DIR: dir, LAB_NODE: node.name, LAB_NODE_ROOT: root };
       hostKeys.set(node.name, prepareNodeDisk({ root, node, binDir: files.bin, clientPublicKey: client.publicKey, env }));
       const rec = byName.get(node.name)!;
-      rec.initPid = await startInit({ ip: programs.ip, unshare: programs.unshare, netns: rec.netns, root, hostname: node.name, shared, binDir: files.bin });
+      const usrLayers = readdirSync(join(root, 'usr')).filter((d) => existsSync(join('/usr', d)));
+      rec.initPid = await startInit({ ip: programs.ip, unshare: programs.unshare, netns: rec.netns, root, hostname: node.name, shared, binDir: files.bin, usrLayers });
     }),
   );
   writeTestbedRecord(dir, record);

@@ -1,7 +1,7 @@
 // A testbed node's "init": one long-lived process per node, started inside the node's network
 // namespace, that unshares a mount and a UTS namespace, bind-mounts the node's own directories
 // over /etc, /var, /root, /home, /run and /tmp (so every program uses real absolute paths), puts
-// the stand-ins on the PATH, sets the hostname, and then sleeps holding those namespaces. sshd
+// the stand-ins on the PATH and its own /usr files over the host's, sets the hostname, and then sleeps holding those namespaces. sshd
 // and every daemon of the node start inside them (nsenter -t INIT -m -u -n), and so does every
 // command that arrives over SSH.
 import { spawn } from 'node:child_process';
@@ -19,6 +19,9 @@ export interface InitScriptOptions {
   shared: string[];
   /** DIR/bin: the stand-ins, laid over /usr/local/bin (first on every PATH, sudo's included). */
   binDir: string;
+  /** Directories of /usr the node has files of its own in (DIR/nodes/NAME/usr/X: the podsec
+   * wrapper in libexec, say), each laid over the host's /usr/X. */
+  usrLayers?: string[];
 }
 
 /** Is `path` hidden by one of the node's own directories? */
@@ -50,7 +53,7 @@ export function initScript(o: InitScriptOptions): string {
     ...NODE_DIRS.map((d) => `mount --no-canonicalize --bind /proc/self/fd/3/${d} /${d}`),
     ...shared.map((p, i) => `mkdir -p ${quote(p)} && mount --no-canonicalize --bind /proc/self/fd/${i + 4} ${quote(p)}`),
     `mount -t overlay overlay -o ro,lowerdir=${quote(`${overlayPath(o.binDir)}:/usr/local/bin`)} /usr/local/bin`,
-    `mount -t overlay overlay -o ro,lowerdir=${quote(`${overlayPath(o.root)}/usr/libexec:/usr/libexec`)} /usr/libexec`,
+    ...(o.usrLayers ?? []).map((d) => `mount -t overlay overlay -o ro,lowerdir=${quote(`${overlayPath(o.root)}/usr/${d}:/usr/${d}`)} /usr/${d}`),
     `exec ${fds.map((_, i) => `${i + 3}<&-`).join(' ')}`,
     `printf '%s' ${quote(o.hostname)} > /proc/sys/kernel/hostname`,
     'echo ready',

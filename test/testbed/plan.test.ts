@@ -44,7 +44,7 @@ describe('the address plan', () => {
 
 describe('the node init', () => {
   it('binds the node directories, then the hidden shared paths back, then the stand-in overlays', () => {
-    const script = initScript({ root: '/tmp/x/tb/nodes/cp-1', hostname: 'cp-1', shared: ['/tmp/x/tb', '/srv/pkg', '/tmp/x/tb/standins', '/usr/bin'], binDir: '/tmp/x/tb/bin' });
+    const script = initScript({ root: '/tmp/x/tb/nodes/cp-1', hostname: 'cp-1', shared: ['/tmp/x/tb', '/srv/pkg', '/tmp/x/tb/standins', '/usr/bin'], binDir: '/tmp/x/tb/bin', usrLayers: ['libexec'] });
     const lines = script.split('\n');
     expect(lines[1]).toBe('exec 3</tmp/x/tb/nodes/cp-1 4</tmp/x/tb');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
@@ -52,6 +52,7 @@ describe('the node init', () => {
     expect(at(/mount --no-canonicalize --bind \/proc\/self\/fd\/4 \/tmp\/x\/tb$/)).toBeGreaterThan(at(/fd\/3\/tmp \/tmp$/));
     expect(script).not.toContain('/srv/pkg'); // visible anyway
     expect(at(/lowerdir=\/tmp\/x\/tb\/bin:\/usr\/local\/bin/)).toBeGreaterThan(at(/fd\/4/));
+    expect(script).toContain('lowerdir=/tmp/x/tb/nodes/cp-1/usr/libexec:/usr/libexec /usr/libexec\n');
     expect(script).toContain("printf '%s' cp-1 > /proc/sys/kernel/hostname");
     expect(lines.at(-2)).toBe('exec sleep infinity </dev/null >/dev/null 2>&1');
   });
