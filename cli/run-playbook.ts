@@ -21,6 +21,8 @@ export interface RunPlaybookOptions {
   stateFile?: string;
   logFile?: string;
   junitFile?: string;
+  /** `--junit -`: the report goes to stdout when the run ends (only with --quiet). */
+  junitStdout?: boolean;
   fresh: boolean;
   mode: ReporterMode;
   color: boolean;
@@ -47,7 +49,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
   const runId = newRunId();
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
-  const logFile = o.logFile ?? defaultLogFile(o.playbookFile, runId);
+  const logFile = o.logFile ?? defaultLogFile(o.playbookFile, o.inventoryFile, runId);
 
   // Reporters first: a log file that cannot be opened must fail before the journal records a run.
   const reporter = usable('log file', logFile, () =>
@@ -55,6 +57,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       mode: o.mode,
       ...(o.color ? { color: true } : {}),
       ...(o.junitFile ? { junitFile: o.junitFile } : {}),
+      ...(o.junitStdout ? { junitStdout: true } : {}),
       logFile,
     }),
   );

@@ -1,5 +1,6 @@
 // Typed errors in one place: each has a stable `code`, a `retryable` flag decided where the
 // error is made, and an optional `host`, so reporters never guess from message text.
+import { stripVTControlCharacters } from 'node:util';
 
 export type ErrorCode =
   | 'E_INPUT' // bad playbook, inventory or flags (exit 2)
@@ -79,7 +80,10 @@ export class CommandError extends PlayError implements CommandOutcome {
   readonly stderr: string;
   readonly durationMs: number;
   readonly timedOut: boolean;
+  /** `command exited with code 2: CMD` — what happened, with the command line. */
   readonly shortMessage: string;
+  /** Why, in the program's own words (failureWords), or `exited with code 2` when it said nothing. */
+  readonly reason: string;
 
   constructor(outcome: CommandOutcome, options: { host?: string; retryable?: boolean; what?: string } = {}) {
     const how = outcome.timedOut
@@ -103,7 +107,29 @@ export class CommandError extends PlayError implements CommandOutcome {
     this.durationMs = outcome.durationMs;
     this.timedOut = outcome.timedOut;
     this.shortMessage = shortMessage;
+    this.reason = failureWords(outcome.stdout, outcome.stderr) || how;
   }
+}
+
+/** Lines programs print around a failure that say nothing about its cause. */
+const BOILERPLATE: RegExp[] = [
+  /^To see the stack trace of this error execute with --v=\d+ or higher$/, // kubeadm
+  /^\[preflight\] If you know what you are doing, you can make a check non-fatal with/, // kubeadm
+  /^Run '.*--help' for usage\.?$/, // kubectl and friends
+];
+
+/**
+ * The failing program's own words: the last meaningful lines of its stderr (of its stdout when
+ * stderr says nothing), escape codes and boilerplate removed; empty when it printed nothing.
+ */
+export function failureWords(stdout: string, stderr: string, n = 3): string {
+  const meaningful = (text: string) =>
+    stripVTControlCharacters(text)
+      .split(/\r?\n/)
+      .map((l) => l.replace(/\t/g, '  ').trimEnd())
+      .filter((l) => l.trim() !== '' && !BOILERPLATE.some((re) => re.test(l.trim())));
+  const lines = meaningful(stderr);
+  return (lines.length ? lines : meaningful(stdout)).slice(-n).join('\n');
 }
 
 export function lastLines(text: string, n: number): string {

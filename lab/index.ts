@@ -10,7 +10,7 @@ import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type Lab
 import { NodeServer } from './node-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
 import { linkWrapper, seedNode } from './seed.js';
-import { linkStandins } from './standins.js';
+import { linkStandins, standinsDir } from './standins.js';
 import { newLabState, planNodes, type LabCounts } from './topology.js';
 
 export { advanceClock, labNow, parseLabDuration } from './clock.js';
@@ -22,6 +22,10 @@ export interface StartLabOptions extends LabCounts {
   dir: string;
   /** Lab time between a node's join (and the CNI) and it being Ready. Default 1000 ms. */
   readyDelayMs?: number;
+  /** Where the stand-in scripts are (default: lab/standins of this checkout or package). */
+  standinsDir?: string;
+  /** A directory with the `node` that runs the stand-ins (default: this process's node's). */
+  nodeBinDir?: string;
 }
 
 export interface RunningNode extends LabNode {
@@ -52,14 +56,15 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const state: LabState = newLabState(planNodes(previous?.nodes ?? [], options), previous, options.readyDelayMs);
   const client = ensureKeyPair(files.clientKey, 'podsec-play-lab');
   const clientKey = parsePublicKey(client.publicKey);
-  linkStandins(files.bin);
+  const standins = options.standinsDir ?? standinsDir();
+  linkStandins(files.bin, { source: standins });
   ensureClock(dir);
 
-  const path = `${files.bin}:${dirname(process.execPath)}:${SYSTEM_PATH}`;
+  const path = `${files.bin}:${options.nodeBinDir ?? dirname(process.execPath)}:${SYSTEM_PATH}`;
   const hostKeys = new Map<string, string>();
   const servers = state.nodes.map((node) => {
     const root = nodeRoot(dir, node.name);
-    seedNode(root, node);
+    seedNode(root, node, standins);
     linkWrapper(root, files.bin);
     const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
     hostKeys.set(node.name, hostKey.publicKey);

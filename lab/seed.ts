@@ -58,21 +58,23 @@ export function seedFiles(node: LabNode): Record<string, string> {
 export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.tar.xz';
 
 /** Create the node's disk on first start; true when it was created now. */
-export function seedNode(root: string, node: LabNode): boolean {
+export function seedNode(root: string, node: LabNode, standins = standinsDir()): boolean {
   if (existsSync(join(root, 'etc', 'hostname'))) return false;
-  writeSeed(root, node);
+  writeSeed(root, node, { standins });
   return true;
 }
 
 /** Write a fresh node's directories and files under `root`, but for the paths in `skip` (a
  * testbed node has its own passwd, group and sshd_config). */
-export function writeSeed(root: string, node: LabNode, skip: string[] = []): void {
+export function writeSeed(root: string, node: LabNode, o: { skip?: string[]; standins?: string } = {}): void {
+  const skip = o.skip ?? [];
+  const standins = o.standins ?? standinsDir();
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
   for (const [rel, content] of Object.entries(seedFiles(node))) {
     if (!skip.includes(rel)) writeFileSync(join(root, rel), content);
   }
   // podsec-k8s ships the flannel manifest
-  copyFileSync(join(standinsDir(), 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
+  copyFileSync(join(standins, 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
   if (node.role === 'master') {
     mkdirSync(dirname(join(root, LAB_IMAGE_ARCHIVE)), { recursive: true });
     writeFileSync(join(root, LAB_IMAGE_ARCHIVE), '# lab-oci-archive arch=amd64 (stands in for podsec-k8s-save-oci output)\n');

@@ -5,7 +5,7 @@
 import { PlayError } from '../engine/errors.js';
 import type { Host } from '../engine/model.js';
 import { controlPlaneHosts, expectedNodes, isControlPlane } from './lib/cluster-hosts.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { GET_NODES, notReady, parseNodes } from './lib/kubectl.js';
 import { poll } from './lib/poll.js';
@@ -41,7 +41,7 @@ export const disableSshStep = defineStep<DisableSshWith>({
     additionalProperties: false,
     properties: {
       nodes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-      verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
+      verifyTimeout: DURATION_SCHEMA,
       verify: { enum: ['controller', 'none'] },
     },
   },

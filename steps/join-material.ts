@@ -3,7 +3,7 @@
 // resumed hours later still joins. Runs in the joining node's sequence; skipped (nothing
 // minted) when that node has joined already.
 import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
-import { DURATION_PATTERN } from './lib/duration.js';
+import { DURATION_SCHEMA } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { JOIN_OUTPUTS, MaterialError, mintJoinMaterial } from './lib/kubeadm.js';
 import { checkKubeadm } from './lib/kubeadm-run.js';
@@ -28,7 +28,7 @@ export const joinMaterialStep = defineStep<JoinMaterialWith>({
     properties: {
       master: { type: 'string', minLength: 1 },
       controlPlane: { type: 'boolean' },
-      ttl: { type: 'string', pattern: DURATION_PATTERN },
+      ttl: DURATION_SCHEMA,
     },
   },
   outputs: () => JOIN_OUTPUTS,

@@ -5,7 +5,7 @@
 import { command, quote } from '../engine/util/shell.js';
 import { clusterVip, splitHostPort } from './lib/cluster-hosts.js';
 import { installConfig, sameContent } from './lib/config-file.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { poll } from './lib/poll.js';
 import { authPassProblem, CHECK_SCRIPT_PATH, renderCheckScript, renderKeepalived } from './lib/render-keepalived.js';
@@ -57,8 +57,8 @@ export const keepalivedStep = defineStep<KeepalivedWith>({
       priority: { type: 'integer', minimum: 1, maximum: 254 },
       unicast: { type: 'boolean' },
       verify: { enum: ['held', 'tcp', 'healthz', 'none'] },
-      verifyTimeout: { type: 'string', pattern: DURATION_PATTERN },
-      verifyInterval: { type: 'string', pattern: DURATION_PATTERN },
+      verifyTimeout: DURATION_SCHEMA,
+      verifyInterval: DURATION_SCHEMA,
     },
   },
   outputs: () => [

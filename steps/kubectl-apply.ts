@@ -2,7 +2,7 @@
 // slirp4netns) with a bounded timeout — the podsec wrapper's own flannel apply retries forever,
 // so it is never relied on. Skipped when the resource it creates already exists.
 import { command } from '../engine/util/shell.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
 import { defineStep } from '../engine/step-kind.js';
 
@@ -27,7 +27,7 @@ export const kubectlApplyStep = defineStep<KubectlApplyWith>({
     additionalProperties: false,
     properties: {
       manifest: { type: 'string', minLength: 1, pattern: '^[^\\n]+$' },
-      timeout: { type: 'string', pattern: DURATION_PATTERN },
+      timeout: DURATION_SCHEMA,
       check: {
         type: 'object',
         required: ['resource'],

@@ -1,7 +1,7 @@
 // `wait-for`: repeat a command until it succeeds or the deadline passes (a port opening, a
 // node turning Ready). Each try is one short command; the step's own timeout still applies.
 import { CommandError, PlayError } from '../engine/errors.js';
-import { DURATION_PATTERN, parseDuration } from '../engine/util/duration.js';
+import { DURATION_OR_SECONDS_SCHEMA, parseDuration } from '../engine/util/duration.js';
 import { sleep } from '../engine/util/sleep.js';
 import { defineStep } from '../engine/step-kind.js';
 
@@ -11,11 +11,6 @@ export interface WaitForWith {
   interval?: string | number;
   sudo?: boolean;
 }
-
-const durationSchema = {
-  description: 'a duration: seconds, or e.g. 500ms, 30s, 5m, 2h',
-  oneOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: DURATION_PATTERN }],
-};
 
 export const waitForStep = defineStep<WaitForWith>({
   kind: 'wait-for',
@@ -27,8 +22,8 @@ export const waitForStep = defineStep<WaitForWith>({
     additionalProperties: false,
     properties: {
       run: { type: 'string', minLength: 1 },
-      timeout: durationSchema,
-      interval: durationSchema,
+      timeout: DURATION_OR_SECONDS_SCHEMA,
+      interval: DURATION_OR_SECONDS_SCHEMA,
       sudo: { type: 'boolean' },
     },
   },

@@ -1,7 +1,7 @@
 // `wait-nodes-ready`: poll `kubectl get nodes -o json` on the master until every expected node
 // is Ready, bounded by a timeout; the gate before SSH is turned off.
 import { expectedNodes } from './lib/cluster-hosts.js';
-import { DURATION_PATTERN, parseDuration } from './lib/duration.js';
+import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { GET_NODES, notReady, parseNodes } from './lib/kubectl.js';
 import { poll } from './lib/poll.js';
@@ -23,8 +23,8 @@ export const waitNodesReadyStep = defineStep<WaitNodesReadyWith>({
     additionalProperties: false,
     properties: {
       nodes: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-      timeout: { type: 'string', pattern: DURATION_PATTERN },
-      interval: { type: 'string', pattern: DURATION_PATTERN },
+      timeout: DURATION_SCHEMA,
+      interval: DURATION_SCHEMA,
     },
   },
   outputs: () => [

@@ -31,6 +31,11 @@ export interface StartTestbedOptions extends LabCounts {
   dir: string;
   /** Lab time between a node's join (and the CNI) and it being Ready. Default 1000 ms. */
   readyDelayMs?: number;
+  /** Where the stand-ins are (default: this package's lab/standins; the single executable's
+   * unpacked copy otherwise). */
+  standinsDir?: string;
+  /** Where a `node` for the stand-ins is (default: the one running this). */
+  nodeBinDir?: string;
 }
 
 export interface TestbedNode extends LabNode {
@@ -59,15 +64,15 @@ export function testbedStandin(name: string): boolean {
   return name.startsWith('podsec-') || ['kubeadm', 'kubectl', 'rpm', 'systemctl', 'apt-get', 'swapon'].includes(name);
 }
 
-/** The package root (lab/standins, dist/): from testbed/ or dist/testbed/. */
-function packageRoot(): string {
-  return resolve(standinsDir(), '..', '..');
+/** The package root of a stand-ins directory (PKG/lab/standins). */
+function packageRoot(standins: string): string {
+  return resolve(standins, '..', '..');
 }
 
 function apiServerArgv(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   const compiled = join(here, 'api-server-daemon.js');
-  const script = existsSync(compiled) ? compiled : join(packageRoot(), 'dist', 'testbed', 'api-server-daemon.js');
+  const script = existsSync(compiled) ? compiled : join(packageRoot(standinsDir()), 'dist', 'testbed', 'api-server-daemon.js');
   if (!existsSync(script)) throw new PlayError(`${script} is missing: build podsec-play first (npm run build)`, { code: 'E_STATE' });
   return [process.execPath, script];
 }
@@ -110,7 +115,7 @@ export async function startTestbed(options: StartTestbedOptions): Promise<Runnin
     };
     writeTestbedRecord(dir, record);
     try {
-      return await bringUp(dir, record, programs, previousLab, options.readyDelayMs);
+      return await bringUp(dir, record, programs, previousLab, options);
     } catch (err) {
       await tearDown(programs.ip, dir, record).catch(() => undefined);
       throw err;
@@ -120,14 +125,16 @@ export async function startTestbed(options: StartTestbedOptions): Promise<Runnin
   }
 }
 
-async function bringUp(dir: string, record: TestbedRecord, programs: Record<ProgramName, string>, previousLab: LabState | undefined, readyDelayMs: number | undefined): Promise<RunningTestbed> {
+async function bringUp(dir: string, record: TestbedRecord, programs: Record<ProgramName, string>, previousLab: LabState | undefined, options: StartTestbedOptions): Promise<RunningTestbed> {
   const { net } = record;
+  const source = options.standinsDir ?? standinsDir();
+  const nodeProgram = options.nodeBinDir ? join(options.nodeBinDir, 'node') : process.execPath;
   const files = labFiles(dir);
   await configureBridge(programs.ip, net);
   await addNodeNetworks(programs.ip, net, record.nodes);
 
   const nodes: LabNode[] = record.nodes.map((n) => ({ name: n.name, role: n.role as NodeRole, port: 22, internalAddress: n.address }));
-  const state = newLabState(nodes, previousLab && { ...previousLab, secrets: record.secrets ?? {} }, readyDelayMs);
+  const state = newLabState(nodes, previousLab && { ...previousLab, secrets: record.secrets ?? {} }, options.readyDelayMs);
   record.secrets = state.secrets;
   writeTestbedRecord(dir, record);
   const lbs = nodes.some((n) => n.role === 'lb');
@@ -140,12 +147,12 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   // package may live where they cannot (under a node's /root, say).
   const standins = join(dir, 'standins');
   rmSync(standins, { recursive: true, force: true });
-  cpSync(standinsDir(), standins, { recursive: true });
-  linkStandins(files.bin, { source: standins, only: testbedStandin, extra: { node: process.execPath } });
+  cpSync(source, standins, { recursive: true });
+  linkStandins(files.bin, { source: standins, only: testbedStandin, extra: { node: nodeProgram } });
   ensureClock(dir);
 
   const hostKeys = new Map<string, string>();
-  const shared = [dir, packageRoot(), dirname(realpathSync(process.execPath))];
+  const shared = [dir, packageRoot(source), dirname(realpathSync(nodeProgram))];
   const byName = new Map(record.nodes.map((n) => [n.name, n]));
   await Promise.all(
     nodes.map(async (node) => {
@@ -169,7 +176,7 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   };
   await Promise.all(
     nodes.map(async (node) => {
-      const boot = await exec(node.name, [process.execPath, join(standins, 'lib', 'boot.mjs')], { timeoutMs: 60_000 });
+      const boot = await exec(node.name, [nodeProgram, join(standins, 'lib', 'boot.mjs')], { timeoutMs: 60_000 });
       if (boot.code !== 0) throw new PlayError(`node ${node.name} did not boot: ${(boot.stderr || boot.stdout).trim()}`, { code: 'E_STATE' });
     }),
   );

@@ -27,7 +27,7 @@ export function prepareNodeDisk(o: NodeDiskOptions): string {
   if (!existsSync(join(root, 'etc', 'hostname'))) {
     mkdirSync(join(root, 'etc'), { recursive: true });
     copyHostEtc(join(root, 'etc'));
-    writeSeed(root, node, ['etc/passwd', 'etc/group', 'etc/ssh/sshd_config']);
+    writeSeed(root, node, { skip: ['etc/passwd', 'etc/group', 'etc/ssh/sshd_config'] });
     const seed = seedFiles(node);
     writeUserDb(join(root, 'etc'), nodeUserDb(readHostFile('/etc/passwd'), readHostFile('/etc/group'), seed['etc/passwd'] ?? '', seed['etc/group'] ?? ''));
     for (const d of ['var/log', 'var/tmp', 'var/lib', 'var/cache', 'var/spool', 'root/.ssh']) mkdirSync(join(root, d), { recursive: true });

@@ -4,64 +4,39 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PlayError } from '../../engine/errors.js';
-import type { Command } from '../command.js';
-import { parse, usageError } from '../args.js';
+import { InvalidArgumentError } from 'commander';
+import { exits, newCommand, usageError, type Command } from '../command.js';
+import { standinsOption } from '../resources.js';
 
 /** The lab (ssh2 and all) loads only when a lab subcommand runs: `--help` stays fast. */
 const loadLab = () => import('../../lab/index.js');
 
-const USAGE = `Usage:
-  podsec-play lab up --dir DIR [--control-planes N] [--workers N] [--lbs N] [--ready-delay MS]
-  podsec-play lab down --dir DIR
-  podsec-play lab clock --dir DIR [--advance DURATION]`;
-
-const HELP = `${USAGE}
-
-up      Start one simulated node per host (an SSH server on 127.0.0.1 with its files under
-        DIR/nodes/NAME): the master cp-1, N more control planes (default 0), N workers
-        (default 1), N load balancers (default 0; with LBs the inventory gets the VIP
-        127.0.1.100 and controlPlaneEndpoint 127.0.1.100:8443). Writes DIR/inventory.yaml,
-        DIR/known_hosts, the client key DIR/id_ed25519 and DIR/lab.pid, prints "lab ready",
-        and serves until SIGTERM or Ctrl-C. On an existing DIR the same nodes, ports and host
-        keys come back (larger counts add nodes); node files survive like disks.
-        --ready-delay: lab time between a node's join (and the CNI) and Ready (default 1000).
-down    Stop the lab running in DIR (by its pid file) and wait until it has exited.
-clock   Print lab time; --advance moves it forward (e.g. 90s, 30m, 3h, 1d) so bootstrap
-        tokens (24 h) and certificate keys (2 h) expire without waiting.
-
-Then: podsec-play run PLAYBOOK -i DIR/inventory.yaml. See lab/README.md.`;
-
-function count(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`--${flag} must be a whole number, got "${value}"`, USAGE);
-  return Number(value);
+/** commander's parser for whole-number options. */
+function count(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--${flag} takes a whole number.`);
+    return Number(value);
+  };
 }
 
-function requireDir(dir: string | undefined): string {
-  if (!dir) throw usageError('--dir DIR is required', USAGE);
-  return resolve(dir);
+interface UpFlags {
+  dir: string;
+  controlPlanes?: number;
+  workers?: number;
+  lbs?: number;
+  readyDelay?: number;
 }
 
-async function up(args: string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    {
-      dir: { type: 'string' },
-      'control-planes': { type: 'string' },
-      workers: { type: 'string' },
-      lbs: { type: 'string' },
-      'ready-delay': { type: 'string' },
-    },
-    USAGE,
-  );
-  const dir = requireDir(values.dir);
+async function up(flags: UpFlags): Promise<number> {
+  const dir = resolve(flags.dir);
   const { startLab } = await loadLab();
   const lab = await startLab({
     dir,
-    controlPlanes: count(values['control-planes'], 'control-planes'),
-    workers: count(values.workers, 'workers'),
-    lbs: count(values.lbs, 'lbs'),
-    readyDelayMs: count(values['ready-delay'], 'ready-delay'),
+    controlPlanes: flags.controlPlanes,
+    workers: flags.workers,
+    lbs: flags.lbs,
+    readyDelayMs: flags.readyDelay,
+    ...standinsOption(),
   });
   for (const n of lab.nodes) {
     const state = n.listening ? `127.0.0.1:${n.port}` : `sealed (SSH off; port ${n.port})`;
@@ -81,9 +56,8 @@ async function up(args: string[]): Promise<number> {
   return 0;
 }
 
-async function down(args: string[]): Promise<number> {
-  const { values } = parse(args, { dir: { type: 'string' } }, USAGE);
-  const dir = requireDir(values.dir);
+async function down(flags: { dir: string }): Promise<number> {
+  const dir = resolve(flags.dir);
   const { labFiles, processAlive, readPid } = await loadLab();
   const pidFile = labFiles(dir).pid;
   if (!existsSync(pidFile)) {
@@ -106,36 +80,49 @@ async function down(args: string[]): Promise<number> {
   return 0;
 }
 
-async function clock(args: string[]): Promise<number> {
-  const { values } = parse(args, { dir: { type: 'string' }, advance: { type: 'string' } }, USAGE);
-  const dir = requireDir(values.dir);
+async function clock(flags: { dir: string; advance?: string }): Promise<number> {
+  const dir = resolve(flags.dir);
   const { advanceClock, labFiles, labNow, parseLabDuration } = await loadLab();
   if (!existsSync(labFiles(dir).state)) throw new PlayError(`${dir} is not a lab directory (no lab.json)`, { code: 'E_USAGE' });
   let now: number;
-  if (values.advance !== undefined) {
-    const ms = parseLabDuration(values.advance);
-    if (ms === undefined) throw usageError(`--advance takes a duration such as 90s, 30m, 3h or 1d, got "${values.advance}"`, USAGE);
+  if (flags.advance !== undefined) {
+    const ms = parseLabDuration(flags.advance);
+    if (ms === undefined) throw usageError(`--advance takes a duration such as 90s, 30m, 3h or 1d, got "${flags.advance}"`);
     now = advanceClock(dir, ms);
   } else now = labNow(dir);
   process.stdout.write(`lab time: ${new Date(now).toISOString()}\n`);
   return 0;
 }
 
-export const labCommand: Command = {
-  name: 'lab',
-  summary: 'start, stop or move the clock of simulated nodes (lab up|down|clock)',
-  help: HELP,
-  async run(args) {
-    const [verb, ...rest] = args;
-    switch (verb) {
-      case 'up':
-        return up(rest);
-      case 'down':
-        return down(rest);
-      case 'clock':
-        return clock(rest);
-      default:
-        throw usageError(verb === undefined ? 'lab needs a subcommand' : `unknown lab subcommand "${verb}"`, USAGE);
-    }
-  },
-};
+export function labCommand(): Command {
+  const lab = newCommand('lab')
+    .summary('start, stop or move the clock of simulated nodes (lab up|down|clock)')
+    .description('Simulated nodes: in-process SSH servers on 127.0.0.1, no root needed. See lab/README.md.')
+    .addHelpText('after', '\nThen: podsec-play run PLAYBOOK -i DIR/inventory.yaml.');
+  lab
+    .command('up')
+    .summary('start simulated nodes and serve until Ctrl-C')
+    .description(
+      'Start one simulated node per host (an SSH server on 127.0.0.1 with its files under DIR/nodes/NAME): the master cp-1, N more control planes, N workers, N load balancers (with LBs the inventory gets the VIP 127.0.1.100 and controlPlaneEndpoint 127.0.1.100:8443). Writes DIR/inventory.yaml, DIR/known_hosts, the client key DIR/id_ed25519 and DIR/lab.pid, prints "lab ready", and serves until SIGTERM or Ctrl-C. On an existing DIR the same nodes, ports and host keys come back (larger counts add nodes); node files survive like disks.',
+    )
+    .requiredOption('--dir <dir>', 'where the lab lives')
+    .option('--control-planes <n>', 'control planes besides the master (default 0)', count('control-planes'))
+    .option('--workers <n>', 'workers (default 1)', count('workers'))
+    .option('--lbs <n>', 'load balancers (default 0)', count('lbs'))
+    .option('--ready-delay <ms>', "lab time between a node's join (and the CNI) and Ready (default 1000)", count('ready-delay'))
+    .action(exits(up));
+  lab
+    .command('down')
+    .summary('stop the lab running in DIR')
+    .description('Stop the lab running in DIR (by its pid file) and wait until it has exited.')
+    .requiredOption('--dir <dir>', 'where the lab lives')
+    .action(exits(down));
+  lab
+    .command('clock')
+    .summary('print or advance lab time')
+    .description('Print lab time; --advance moves it forward so bootstrap tokens (24 h) and certificate keys (2 h) expire without waiting.')
+    .requiredOption('--dir <dir>', 'where the lab lives')
+    .option('--advance <duration>', 'move lab time forward, e.g. 90s, 30m, 3h, 1d')
+    .action(exits(clock));
+  return lab;
+}

@@ -1,26 +1,14 @@
-// `podsec-play plan`: the ordered plan (phase → host → step) and its hash, without running it.
+// `podsec-play plan`: what a run would do, in order, without connecting anywhere.
 import { resolve } from 'node:path';
 import { EXIT } from '../../engine/errors.js';
 import type { SealRecord } from '../../engine/journal/types.js';
-import { parse, usageError } from '../args.js';
-import type { Command } from '../command.js';
+import { Option, exits, newCommand, type Command } from '../command.js';
 import { defaultStateFile } from '../paths.js';
 
-const usage = `Usage: podsec-play plan PLAYBOOK -i INVENTORY [--format text|json|mermaid|dot] [--state FILE]
-
-Prints what a run would do, in order: phases, their hosts (with concurrency), each host's
-steps, and the plan hash (the same inputs always give the same hash). Hosts whose SSH an
-earlier run turned off are marked as sealed.
-
-Options:
-  -i, --inventory FILE   inventory YAML (required)
-      --format FORMAT    text (default), json, mermaid or dot
-      --state FILE       the state whose sealed hosts to show (default as for run)
-  -h, --help             this help`;
-
 const FORMATS = ['text', 'json', 'mermaid', 'dot'] as const;
+type Format = (typeof FORMATS)[number];
 
-async function formatter(format: (typeof FORMATS)[number]) {
+async function formatter(format: Format) {
   switch (format) {
     case 'json':
       return (await import('../../engine/plan/format-json.js')).formatPlanJson;
@@ -33,33 +21,36 @@ async function formatter(format: (typeof FORMATS)[number]) {
   }
 }
 
-export const planCommand: Command = {
-  name: 'plan',
-  summary: 'print the ordered plan (text, json, mermaid or dot) without running it',
-  help: usage,
-  async run(args) {
-    const { values, positionals } = parse(args, { inventory: { type: 'string', short: 'i' }, format: { type: 'string' }, state: { type: 'string' } }, usage);
-    if (positionals.length !== 1) throw usageError('plan takes exactly one PLAYBOOK', usage);
-    if (!values.inventory) throw usageError('plan needs an inventory: -i INVENTORY', usage);
-    const format = (values.format ?? 'text') as (typeof FORMATS)[number];
-    if (!FORMATS.includes(format)) throw usageError(`unknown format "${values.format}" (text, json, mermaid, dot)`, usage);
-    const playbookFile = resolve(positionals[0]!);
-    const inventoryFile = resolve(values.inventory);
-    const [{ Masker }, { SealRegistry }, { loadAndPlan }, format_] = await Promise.all([
-      import('../../engine/secrets/masker.js'),
-      import('../../engine/journal/seal-registry.js'),
-      import('../load-for-cli.js'),
-      formatter(format),
-    ]);
-    const masker = new Masker();
-    const { plan, inventory } = loadAndPlan(playbookFile, inventoryFile, masker, { checkSecrets: false });
-    const seals = SealRegistry.forRun(resolve(values.state ?? defaultStateFile(playbookFile, inventoryFile)), inventoryFile);
-    const sealed: Record<string, SealRecord> = {};
-    for (const host of inventory.hosts) {
-      const seal = seals.find(host);
-      if (seal) sealed[host.name] = seal;
-    }
-    process.stdout.write(masker.mask(format_(plan, sealed)).replace(/\n?$/, '\n'));
-    return EXIT.ok;
-  },
-};
+export function planCommand(): Command {
+  return newCommand('plan')
+    .summary('print the ordered plan (text, json, mermaid or dot) without running it')
+    .description(
+      'Prints what a run would do, in order: phases, their hosts (with concurrency), each host’s steps, and the plan hash (the same inputs always give the same hash). Hosts whose SSH an earlier run turned off are marked as sealed.',
+    )
+    .argument('<playbook>', 'playbook YAML')
+    .requiredOption('-i, --inventory <file>', 'inventory YAML (required)')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('--state <file>', 'the state whose sealed hosts to show (default as for run)')
+    .action(
+      exits(async (playbook: string, flags: { inventory: string; format: Format; state?: string }) => {
+        const playbookFile = resolve(playbook);
+        const inventoryFile = resolve(flags.inventory);
+        const [{ Masker }, { SealRegistry }, { loadAndPlan }, format] = await Promise.all([
+          import('../../engine/secrets/masker.js'),
+          import('../../engine/journal/seal-registry.js'),
+          import('../load-for-cli.js'),
+          formatter(flags.format),
+        ]);
+        const masker = new Masker();
+        const { plan, inventory } = loadAndPlan(playbookFile, inventoryFile, masker, { checkSecrets: false });
+        const seals = SealRegistry.forRun(resolve(flags.state ?? defaultStateFile(playbookFile, inventoryFile)), inventoryFile);
+        const sealed: Record<string, SealRecord> = {};
+        for (const host of inventory.hosts) {
+          const seal = seals.find(host);
+          if (seal) sealed[host.name] = seal;
+        }
+        process.stdout.write(masker.mask(format(plan, sealed)).replace(/\n?$/, '\n'));
+        return EXIT.ok;
+      }),
+    );
+}

@@ -2,65 +2,38 @@
 // keepalived and a VIP that really moves (testbed/), for root on Linux. The closest a machine
 // without ALT Linux gets to a real cluster; the lab (`lab up`) is the rootless, portable one.
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
-import { parse, usageError } from '../args.js';
+import { InvalidArgumentError } from 'commander';
+import { exits, newCommand, type Command } from '../command.js';
+import { standinsOption } from '../resources.js';
 
 /** The testbed loads only when a testbed subcommand runs: `--help` stays fast. */
 const loadTestbed = () => import('../../testbed/index.js');
 
-const USAGE = `Usage:
-  podsec-play testbed up --dir DIR [--control-planes N] [--workers N] [--lbs N] [--ready-delay MS]
-  podsec-play testbed down --dir DIR`;
-
-const HELP = `${USAGE}
-
-up      As root on Linux: one node per host, each a network namespace on a Linux bridge with
-        its own address in 10.213.K.0/24 (the controller is .1, the VIP .100), its own mount
-        namespace (DIR/nodes/NAME bind-mounted over /etc, /var, /root, /home, /run, /tmp) and
-        hostname, and a real OpenSSH sshd on ADDRESS:22. Nodes and counts as in \`lab up\`:
-        the master cp-1, N more control planes (default 0), N workers (default 1), N load
-        balancers (default 0; with LBs: VIP and controlPlaneEndpoint VIP:8443). podsec's
-        programs, kubeadm, kubectl, rpm and systemctl are the lab's stand-ins; systemctl
-        starts and stops the real sshd, haproxy and keepalived. Writes DIR/inventory.yaml,
-        DIR/known_hosts and the client key DIR/id_ed25519, prints "testbed ready" and returns:
-        the nodes run on until \`testbed down\`. On a DIR whose testbed is up: exit 3.
-        --ready-delay: lab time between a node's join (and the CNI) and Ready (default 1000).
-down    Kill every process of the nodes and delete their namespaces, veths and the bridge.
-        The node files in DIR stay: a later \`up\` on it boots the same nodes again.
-
-Then: podsec-play run PLAYBOOK -i DIR/inventory.yaml. See lab/README.md ("The testbed").`;
-
-function count(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw usageError(`--${flag} must be a whole number, got "${value}"`, USAGE);
-  return Number(value);
+/** commander's parser for whole-number options. */
+function count(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--${flag} takes a whole number.`);
+    return Number(value);
+  };
 }
 
-function requireDir(dir: string | undefined): string {
-  if (!dir) throw usageError('--dir DIR is required', USAGE);
-  return resolve(dir);
+interface UpFlags {
+  dir: string;
+  controlPlanes?: number;
+  workers?: number;
+  lbs?: number;
+  readyDelay?: number;
 }
 
-async function up(args: string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    {
-      dir: { type: 'string' },
-      'control-planes': { type: 'string' },
-      workers: { type: 'string' },
-      lbs: { type: 'string' },
-      'ready-delay': { type: 'string' },
-    },
-    USAGE,
-  );
-  const dir = requireDir(values.dir);
+async function up(flags: UpFlags): Promise<number> {
   const { startTestbed } = await loadTestbed();
   const testbed = await startTestbed({
-    dir,
-    controlPlanes: count(values['control-planes'], 'control-planes'),
-    workers: count(values.workers, 'workers'),
-    lbs: count(values.lbs, 'lbs'),
-    readyDelayMs: count(values['ready-delay'], 'ready-delay'),
+    dir: resolve(flags.dir),
+    controlPlanes: flags.controlPlanes,
+    workers: flags.workers,
+    lbs: flags.lbs,
+    readyDelayMs: flags.readyDelay,
+    ...standinsOption(),
   });
   for (const n of testbed.nodes) {
     process.stdout.write(`  ${n.name.padEnd(10)} ${n.role.padEnd(14)} ${n.internalAddress.padEnd(15)} netns ${n.netns}\n`);
@@ -71,9 +44,8 @@ async function up(args: string[]): Promise<number> {
   return 0;
 }
 
-async function down(args: string[]): Promise<number> {
-  const { values } = parse(args, { dir: { type: 'string' } }, USAGE);
-  const dir = requireDir(values.dir);
+async function down(flags: { dir: string }): Promise<number> {
+  const dir = resolve(flags.dir);
   const { stopTestbed } = await loadTestbed();
   const { assertTestbedHost } = await import('../../testbed/requirements.js');
   assertTestbedHost();
@@ -82,19 +54,30 @@ async function down(args: string[]): Promise<number> {
   return 0;
 }
 
-export const testbedCommand: Command = {
-  name: 'testbed',
-  summary: 'start or stop nodes as Linux namespaces with real sshd, haproxy, keepalived (root)',
-  help: HELP,
-  async run(args) {
-    const [verb, ...rest] = args;
-    switch (verb) {
-      case 'up':
-        return up(rest);
-      case 'down':
-        return down(rest);
-      default:
-        throw usageError(verb === undefined ? 'testbed needs a subcommand' : `unknown testbed subcommand "${verb}"`, USAGE);
-    }
-  },
-};
+export function testbedCommand(): Command {
+  const testbed = newCommand('testbed')
+    .summary('start or stop nodes as Linux namespaces with real sshd, haproxy, keepalived (root)')
+    .description(
+      'Nodes as Linux namespaces on a bridge (root, Linux): a real OpenSSH sshd in each, real haproxy and keepalived on the load balancers, a VIP that really moves; podsec\'s programs, kubeadm, kubectl, rpm and systemctl are the lab\'s stand-ins. See lab/README.md ("The testbed").',
+    )
+    .addHelpText('after', '\nThen: podsec-play run PLAYBOOK -i DIR/inventory.yaml.');
+  testbed
+    .command('up')
+    .summary('start namespace nodes and return once their sshd answers')
+    .description(
+      'One node per host, as in `lab up` (the master cp-1, N more control planes, N workers, N load balancers): each a network namespace on the Linux bridge pptbK with its own address in 10.213.K.0/24 (the controller .1, the VIP .100, nodes from .11), its own mount namespace (DIR/nodes/NAME bind-mounted over /etc, /var, /root, /home, /run, /tmp) and hostname, and a real sshd on ADDRESS:22. The stand-in systemctl starts and stops the real sshd, haproxy and keepalived. Writes DIR/inventory.yaml, DIR/known_hosts and the client key DIR/id_ed25519, prints "testbed ready" and returns: the nodes run on until `testbed down`. On a DIR whose testbed is up: exit 3. On a DIR brought down before, the same nodes boot again.',
+    )
+    .requiredOption('--dir <dir>', 'where the testbed keeps its files')
+    .option('--control-planes <n>', 'control planes besides the master (default 0)', count('control-planes'))
+    .option('--workers <n>', 'workers (default 1)', count('workers'))
+    .option('--lbs <n>', 'load balancers (default 0)', count('lbs'))
+    .option('--ready-delay <ms>', "lab time between a node's join (and the CNI) and Ready (default 1000)", count('ready-delay'))
+    .action(exits(up));
+  testbed
+    .command('down')
+    .summary('remove every namespace, link and process of the testbed in DIR')
+    .description("Kill every process of the nodes and delete their namespaces, veths and the bridge (by the names in DIR/testbed.json). The node files in DIR stay: a later `up` boots the same nodes again.")
+    .requiredOption('--dir <dir>', 'where the testbed keeps its files')
+    .action(exits(down));
+  return testbed;
+}

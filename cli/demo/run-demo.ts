@@ -4,12 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXIT } from '../../engine/errors.js';
 import { readJournal } from '../../engine/journal/journal.js';
 import type { ReporterMode } from '../../engine/report/index.js';
 import { formatDuration } from '../../engine/util/duration.js';
 import { startLab } from '../../lab/index.js';
+import { shippedPlaybook, standinsOption } from '../resources.js';
 import { runPlaybook } from '../run-playbook.js';
 
 export interface DemoOptions {
@@ -18,21 +18,21 @@ export interface DemoOptions {
   keepLab: boolean;
 }
 
-export const HA_PLAYBOOK = fileURLToPath(new URL('../../../../playbooks/ha-cluster.yaml', import.meta.url));
 
 export async function runDemo(o: DemoOptions): Promise<number> {
   const started = Date.now();
   const dir = resolve(o.dir ?? mkdtempSync(join(tmpdir(), 'podsec-play-demo-')));
   const out = o.mode === 'json' ? process.stderr : process.stdout;
   out.write(`Starting the lab in ${dir}: cp-1 (master), cp-2, cp-3, lb-1, lb-2, worker-1..3\n`);
-  const lab = await startLab({ dir, controlPlanes: 2, workers: 3, lbs: 2 });
+  const lab = await startLab({ dir, controlPlanes: 2, workers: 3, lbs: 2, ...standinsOption() });
+  const playbook = shippedPlaybook('ha-cluster.yaml');
   const stateFile = join(dir, '.podsec-play', 'ha-cluster.state.json');
   const logFile = join(dir, '.podsec-play', 'ha-cluster.log');
   let code: number;
   try {
-    out.write(`Running ${HA_PLAYBOOK} -i ${lab.inventoryFile}\n\n`);
+    out.write(`Running ${playbook} -i ${lab.inventoryFile}\n\n`);
     code = await runPlaybook({
-      playbookFile: HA_PLAYBOOK,
+      playbookFile: playbook,
       inventoryFile: lab.inventoryFile,
       stateFile,
       logFile,

@@ -27,6 +27,17 @@ export interface ErrorInfo {
   output?: string;
 }
 
+/** One failed step in `run.failed`: the cause is `message` (the program's own words); the
+ * command line, when there was one, is `command`. */
+export interface FailureInfo {
+  host: string;
+  step: string;
+  message: string;
+  code: string;
+  exitCode?: number;
+  command?: string;
+}
+
 export type PlayEventBody =
   | {
       type: 'run.started';
@@ -39,7 +50,7 @@ export type PlayEventBody =
       logFile: string;
     }
   | { type: 'run.succeeded'; durationMs: number }
-  | { type: 'run.failed'; durationMs: number; failures: { host: string; step: string; message: string }[] }
+  | { type: 'run.failed'; durationMs: number; failures: FailureInfo[] }
   | { type: 'run.interrupted'; durationMs: number; stateFile: string }
   | { type: 'phase.started'; phase: string; hosts: string[] }
   | { type: 'phase.succeeded'; phase: string; durationMs: number }

@@ -42,6 +42,37 @@ export function renderString(template: string, scope: ExprScope, shell: boolean)
     .join('');
 }
 
+/**
+ * For showing a step before it runs (plan titles): what resolves is filled in, the rest — outputs
+ * of steps not yet run, secrets — stays as written, `${{ … }}` and all. Never throws.
+ */
+export function renderForDisplay(value: unknown, scope: ExprScope): unknown {
+  if (typeof value === 'string') {
+    if (!hasExpression(value)) return value;
+    try {
+      const sole = soleExpression(value);
+      if (sole) {
+        const found = lookup(sole.path, scope);
+        return found.ok ? found.value : value;
+      }
+      return parseTemplate(value)
+        .map((seg) => {
+          if (seg.kind === 'text') return seg.text;
+          const found = lookup(seg.path, scope);
+          return found.ok ? stringify(found.value) : `\${{ ${seg.source} }}`;
+        })
+        .join('');
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => renderForDisplay(v, scope));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderForDisplay(v, scope)]));
+  }
+  return value;
+}
+
 /** `when:` — true unless the value is false, null, 0, '' or the strings "false"/"0"/"no". */
 export function evaluateCondition(when: string | boolean | undefined, scope: ExprScope): boolean {
   if (when === undefined) return true;

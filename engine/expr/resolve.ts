@@ -1,5 +1,6 @@
 // Looks up an expression path in a scope. The same function serves validation (a scope whose
 // outputs are the declared ones of earlier steps) and the run (outputs from the journal).
+import { secretNotSet } from '../secrets/store.js';
 import type { Host } from '../model.js';
 
 export interface ExprScope {
@@ -48,9 +49,7 @@ export function lookup(path: readonly string[], scope: ExprScope): Lookup {
       const [name, ...more] = rest;
       if (name === undefined || more.length > 0) return { ok: false, why: 'secrets takes one name: secrets.NAME' };
       const value = scope.secret(name);
-      if (value === undefined) {
-        return { ok: false, why: `secret "${name}" is not set (environment PODSEC_SECRET_${name} or ${name}, the inventory's secretsFile, or its secrets:)` };
-      }
+      if (value === undefined) return { ok: false, why: secretNotSet(name) };
       return { ok: true, value, secret: true };
     }
     default:

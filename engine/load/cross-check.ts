@@ -6,8 +6,9 @@ import { ExprSyntaxError, hasExpression, parseTemplate, type ExprSegment } from 
 import { lookup, type ExprScope } from '../expr/resolve.js';
 import type { Host, Inventory, Playbook, StepSpec } from '../model.js';
 import { selectHosts, unmatchedSelectors } from '../plan/select-hosts.js';
-import type { SecretSource } from '../secrets/store.js';
+import { secretNotSet, type SecretSource } from '../secrets/store.js';
 import type { StepKind } from '../step-kind.js';
+import { didYouMean } from '../util/suggest.js';
 import { schemaDiagnostics } from './schema-check.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
@@ -47,7 +48,7 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
       const base: PathSegment[] = ['phases', pi, 'steps', si];
       const kind = input.findKind(step.uses);
       if (!kind) {
-        push(source.diag([...base, 'uses'], `unknown step kind "${step.uses}" (known: ${input.knownKinds.join(', ')})`));
+        push(source.diag([...base, 'uses'], `unknown step kind "${step.uses}"${didYouMean(step.uses, input.knownKinds)} (known: ${input.knownKinds.join(', ')})`));
       }
       const found: ExprSite[] = [];
       collectExpressions(step.with, [...base, 'with'], found, (path, err) => push(source.diagAtOffset(path, err.offset, err.message)));
@@ -78,10 +79,15 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
       const idx = phase.hosts.indexOf(sel);
       const path: PathSegment[] = source.nodeAt(['phases', pi, 'hosts', idx]) ? ['phases', pi, 'hosts', idx] : ['phases', pi, 'hosts'];
       const roles = [...new Set(inventory.hosts.flatMap((h) => h.roles))];
-      push(source.diag(path, `"${sel}" is neither a role nor a host in ${inventory.file} (roles: ${roles.join(', ') || 'none'}; or "all")`));
+      const suggestion = didYouMean(sel, [...roles, ...inventory.hosts.map((h) => h.name), 'all']);
+      push(source.diag(path, `"${sel}" is neither a role nor a host in ${inventory.file}${suggestion} (roles: ${roles.join(', ') || 'none'}; or "all")`));
     }
     return selectHosts(phase.hosts, inventory.hosts);
   });
+  if (input.secrets && input.inventorySource) {
+    const used = new Set(phaseHosts.flat().map((h) => h.name));
+    checkInventorySecrets(inventory, input.inventorySource, used, input.secrets, push);
+  }
   // A phase that selects no host still gets the checks that need no host.
   const hostless = (pi: number) => (phaseHosts[pi]?.length ?? 0) === 0;
   checkIdsWithinPhases(playbook, source, push, hostless);
@@ -105,6 +111,25 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
     });
   });
   return out;
+}
+
+/** The secrets the inventory names for the hosts this playbook uses: sudo and SSH passwords, key
+ * passphrases. Reported where the inventory names them. */
+function checkInventorySecrets(inventory: Inventory, source: YamlSource, used: Set<string>, secrets: SecretSource, push: (d: Diagnostic) => void): void {
+  const check = (name: string | undefined, path: PathSegment[], why: string) => {
+    if (name !== undefined && !secrets.has(name)) push(source.diag(path, `${why}: ${secretNotSet(name)}`));
+  };
+  const keys = ['passphraseSecret', 'passwordSecret'] as const;
+  const overSsh = inventory.hosts.filter((h) => used.has(h.name) && h.transport === 'ssh');
+  for (const key of keys) {
+    // The inventory-wide ssh: settings, unless every host that uses SSH names its own.
+    if (overSsh.some((h) => h.ssh?.[key] === undefined)) check(inventory.ssh?.[key], ['ssh', key], `ssh.${key}`);
+  }
+  inventory.hosts.forEach((host, i) => {
+    if (!used.has(host.name)) return;
+    if (host.sudo !== false) check(host.sudoPasswordSecret, ['hosts', i, 'sudoPasswordSecret'], `host ${host.name}: sudo password`);
+    if (host.transport === 'ssh') for (const key of keys) check(host.ssh?.[key], ['hosts', i, 'ssh', key], `host ${host.name}: ssh.${key}`);
+  });
 }
 
 function checkStepExpressions(

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import inventorySchema from '../../schemas/inventory.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../errors.js';
 import type { Host, Inventory } from '../model.js';
+import { looksLike } from './document-kind.js';
 import { schemaDiagnostics } from './schema-check.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -17,6 +18,10 @@ export function loadInventory(file: string): LoadedInventory {
   const syntax = source.syntaxDiagnostics();
   if (syntax.length) return { inventory: undefined, source, diagnostics: syntax };
   const data = source.toJS();
+  if (looksLike(data) === 'playbook') {
+    const message = 'this is a playbook (it has phases: and no hosts:), not an inventory: give the playbook first and the inventory with -i';
+    return { inventory: undefined, source, diagnostics: [source.diag([], message)] };
+  }
   const diagnostics = schemaDiagnostics(source, data, inventorySchema);
   if (diagnostics.length) return { inventory: undefined, source, diagnostics };
   const raw = data as RawInventory;

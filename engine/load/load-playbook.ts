@@ -1,10 +1,11 @@
 // Playbook YAML → validated `Playbook` (durations parsed, defaults applied), or diagnostics.
 // Checks that need the step kinds or the inventory live in cross-check.ts.
 import { resolve } from 'node:path';
-import playbookSchema from '../../schemas/playbook.schema.json' with { type: 'json' };
+import { PLAYBOOK_SHAPE as playbookSchema } from './playbook-shape.js';
 import type { Diagnostic } from '../errors.js';
 import type { PhaseSpec, Playbook, RetrySpec, StepSpec } from '../model.js';
 import { parseDuration } from '../util/duration.js';
+import { looksLike } from './document-kind.js';
 import { schemaDiagnostics } from './schema-check.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -28,6 +29,10 @@ export function parsePlaybook(source: YamlSource): LoadedPlaybook {
   const syntax = source.syntaxDiagnostics();
   if (syntax.length) return { playbook: undefined, source, diagnostics: syntax };
   const data = source.toJS();
+  if (looksLike(data) === 'inventory') {
+    const message = 'this is an inventory (it has hosts: and no phases:), not a playbook: give the playbook first and the inventory with -i';
+    return { playbook: undefined, source, diagnostics: [source.diag([], message)] };
+  }
   const diagnostics = schemaDiagnostics(source, data, playbookSchema);
   if (diagnostics.length) return { playbook: undefined, partial: readLeniently(source, data), source, diagnostics };
   const raw = data as RawPlaybook;

@@ -2,6 +2,7 @@
 // for a person (the key that is wrong or missing, what is allowed).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 import { pointerToPath, type PathSegment, type YamlSource } from './yaml-source.js';
 
 // verbose: errors carry parentSchema, whose description and properties word the messages.
@@ -66,18 +67,22 @@ function describe(e: ErrorObject, rel: PathSegment[]): { path: PathSegment[]; me
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const hint = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
-      return { path: [...rel, extra], message: `unknown key "${extra}"${hint}`, key: true };
+      return { path: [...rel, extra], message: `unknown key "${extra}"${didYouMean(extra, allowed)}${hint}`, key: true };
     }
     case 'type':
       return { path: rel, message: `${where} must be ${article(String(params.type))}`, key: false };
     case 'enum':
       return { path: rel, message: `${where} must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`, key: false };
     case 'pattern': {
+      const custom = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
+      if (custom) return { path: rel, message: `${where} ${custom}`, key: false };
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { path: rel, message: `${where} must match /${String(params.pattern)}/${desc ? ` (${desc.replace(/\.$/, '')})` : ''}`, key: false };
     }
     case 'oneOf':
     case 'anyOf': {
+      const custom = (e.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
+      if (custom) return { path: rel, message: `${where} ${custom}`, key: false };
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
       return { path: rel, message: `${where} ${desc ? `is not valid: ${desc}` : 'has the wrong form'}`, key: false };
     }

@@ -1,7 +1,7 @@
 // Wording shared by the plan printouts (text, mermaid, dot): concurrency, retry, timeout, seals.
 import type { RetrySpec } from '../model.js';
 import type { SealRecord } from '../journal/types.js';
-import { formatSpan } from '../report/format-time.js';
+import { formatSpan } from '../util/duration.js';
 import type { PlannedPhase, PlannedStep } from './types.js';
 
 export function describeConcurrency(phase: PlannedPhase): string {

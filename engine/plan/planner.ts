@@ -1,5 +1,7 @@
 // The pure planner: playbook × inventory → ordered plan (phase → host → step) with a stable
 // hash of everything that affects it. No I/O; same inputs, same plan.
+import { renderForDisplay } from '../expr/render.js';
+import type { ExprScope } from '../expr/resolve.js';
 import type { Host, Inventory, Playbook } from '../model.js';
 import { ENGINE_VERSION } from '../version.js';
 import { sha256, stableStringify } from './hash.js';
@@ -7,8 +9,13 @@ import { selectHosts } from './select-hosts.js';
 import type { Plan, PlannedPhase, PlannedStep } from './types.js';
 
 export interface PlanKinds {
-  /** Default title of a step of this kind, given its (unrendered) `with:`. */
+  /** Default title of a step of this kind, given its `with:` rendered for display (renderForDisplay). */
   titleOf(uses: string, withValue: Record<string, unknown>): string | undefined;
+}
+
+/** What is known before anything runs: vars, the cluster, the hosts; no outputs, no secret values. */
+function displayScope(playbook: Playbook, inventory: Inventory, host: Host): ExprScope {
+  return { vars: playbook.vars, cluster: inventory.cluster, host, hosts: inventory.hosts, outputsOf: () => undefined, secret: () => undefined };
 }
 
 export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKinds): Plan {
@@ -20,21 +27,23 @@ export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKin
       concurrency: phase.serial ? 1 : Math.max(1, Math.min(phase.concurrency ?? hosts.length, hosts.length || 1)),
       hosts: hosts.map((host) => ({
         name: host.name,
-        steps: phase.steps.map(
-          (step): PlannedStep => ({
+        steps: phase.steps.map((step): PlannedStep => {
+          const scope = displayScope(playbook, inventory, host);
+          const shown = renderForDisplay(step.with, scope) as Record<string, unknown>;
+          return {
             key: `${phase.name}/${host.name}/${step.id}`,
             phase: phase.name,
             host: host.name,
             id: step.id,
             uses: step.uses,
-            title: step.name ?? kinds.titleOf(step.uses, step.with) ?? step.id,
+            title: step.name !== undefined ? String(renderForDisplay(step.name, scope)) : (kinds.titleOf(step.uses, shown) ?? step.id),
             with: step.with,
             retry: step.retry,
             timeoutMs: step.timeoutMs,
             when: step.when,
             at: step.at,
-          }),
-        ),
+          };
+        }),
       })),
     };
   });

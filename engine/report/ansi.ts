@@ -1,17 +1,19 @@
 // Colour only when asked for, and never let a remote command's escape codes reach our output:
-// plain lines must stay free of escapes unless --color is given.
+// plain lines must stay free of escapes unless --color is given. Node's own util does the escape
+// handling (stripVTControlCharacters, styleText); this module decides when and what is left over.
+import { stripVTControlCharacters, styleText } from 'node:util';
 
-const ANSI_PATTERN = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+// C0/C1 control characters other than \n (escape sequences are gone by the time this applies).
 const CONTROL_PATTERN = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /** Remove terminal escape sequences only (newlines, tabs and other text stay). */
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI_PATTERN, '');
+  return stripVTControlCharacters(text);
 }
 
 /** Remove escape sequences and control characters (tabs become spaces; newlines are kept). */
 export function cleanText(text: string): string {
-  return text.replace(ANSI_PATTERN, '').replace(/\t/g, '  ').replace(/\r\n/g, '\n').replace(CONTROL_PATTERN, '');
+  return stripVTControlCharacters(text).replace(/\t/g, '  ').replace(/\r\n/g, '\n').replace(CONTROL_PATTERN, '');
 }
 
 /** One display line: cleaned, newlines folded into ` ⏎ `. */
@@ -29,19 +31,22 @@ export interface Paint {
   bold(s: string): string;
 }
 
-function sgr(open: number, close: number, enabled: boolean): (s: string) => string {
-  return enabled ? (s) => `\x1b[${open}m${s}\x1b[${close}m` : (s) => s;
+type Style = Parameters<typeof styleText>[0];
+
+// The choice of colour is made once (wantColor), so the stream check styleText would do is off.
+function style(format: Style, enabled: boolean): (s: string) => string {
+  return enabled ? (s) => styleText(format, s, { validateStream: false }) : (s) => s;
 }
 
 export function makePaint(enabled: boolean): Paint {
   return {
     enabled,
-    red: sgr(31, 39, enabled),
-    green: sgr(32, 39, enabled),
-    yellow: sgr(33, 39, enabled),
-    cyan: sgr(36, 39, enabled),
-    dim: sgr(2, 22, enabled),
-    bold: sgr(1, 22, enabled),
+    red: style('red', enabled),
+    green: style('green', enabled),
+    yellow: style('yellow', enabled),
+    cyan: style('cyan', enabled),
+    dim: style('dim', enabled),
+    bold: style('bold', enabled),
   };
 }
 

@@ -19,12 +19,33 @@ export function describeSkip(reason: SkipReason, detail?: string): string {
   return extra ? `${words} (${extra})` : words;
 }
 
-/** First line of the message, led by the exit code when there is one: `exit code 2: kubeadm init failed`. */
+/** The cause's lines, cleaned of escapes, blank lines dropped. */
+function causeLines(error: ErrorInfo): string[] {
+  return cleanText(error.message)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/**
+ * One line, led by the exit code when there is one: `exit code 1: [ERROR Port-6443]: Port 6443 is
+ * in use`. For a command the cause is what the program said, most telling last, so its last line
+ * is shown; other errors lead with their headline.
+ */
 export function describeError(error: ErrorInfo): string {
-  const first = cleanLine(error.message.split('\n')[0] ?? '') || error.code;
-  if (error.exitCode !== undefined) return `exit code ${error.exitCode}: ${first}`;
-  if (error.code === 'E_ABORTED') return `interrupted: ${first}`;
-  return `${error.code}: ${first}`;
+  const lines = causeLines(error);
+  const line = (error.command !== undefined ? lines[lines.length - 1] : lines[0]) ?? error.code;
+  if (error.exitCode !== undefined) return `exit code ${error.exitCode}: ${line}`;
+  if (error.code === 'E_ABORTED') return `interrupted: ${line}`;
+  return `${error.code}: ${line}`;
+}
+
+/** The whole cause (several lines for a command), led the same way: JUnit's failure message. */
+export function describeCause(error: ErrorInfo): string {
+  const text = causeLines(error).join('\n') || error.code;
+  if (error.exitCode !== undefined) return `exit code ${error.exitCode}: ${text}`;
+  if (error.code === 'E_ABORTED') return `interrupted: ${text}`;
+  return `${error.code}: ${text}`;
 }
 
 /** The last `n` non-blank lines of a failure's output (cleaned of escapes), or of its message when it has none. */

@@ -24,6 +24,8 @@ export interface ReporterOptions {
   color?: boolean;
   /** --junit FILE: write a JUnit XML report when the run ends. */
   junitFile?: string;
+  /** --junit -: the report goes to stdout when the run ends (the caller makes sure nothing else does). */
+  junitStdout?: boolean;
   /** The pino log file; always written. */
   logFile: string;
   stdout?: NodeJS.WritableStream;
@@ -45,6 +47,7 @@ export function createReporters(options: ReporterOptions): Reporter {
   else if (mode === 'json') reporters.push(new JsonReporter({ stdout, stderr, logFile }));
   else reporters.push(new QuietReporter({ stderr, color, logFile }));
   if (options.junitFile) reporters.push(new JunitReporter(options.junitFile));
+  else if (options.junitStdout) reporters.push(new JunitReporter(stdout));
   return new FanOut(reporters, stderr);
 }
 

@@ -1,20 +1,22 @@
 // --junit FILE: the run as a test report for CI systems: one <testsuite> per phase, one
 // <testcase classname="PHASE.HOST" name="STEP"> per host × step, failures with their output,
-// skipped steps with the reason. Written (atomically) when the runner closes the reporters.
+// skipped steps with the reason. Written (atomically) when the runner closes the reporters, or to
+// a stream (`--junit -`: stdout, when nothing else writes there).
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PlayError, errorMessage } from '../errors.js';
 import type { PlayEvent } from '../events/types.js';
 import { cleanText } from './ansi.js';
-import { describeAttempt, describeError, describeSkip, errorOutputLines } from './describe.js';
+import { describeAttempt, describeCause, describeError, describeSkip, errorOutputLines } from './describe.js';
 import { renderXml, type XmlElement } from './junit-xml.js';
 import { RunModel, type PhaseNode, type StepNode } from './run-model.js';
-import type { Reporter } from './reporter.js';
+import { flushStream, writeTo, type Reporter } from './reporter.js';
 
 export class JunitReporter implements Reporter {
   private readonly model = new RunModel();
 
-  constructor(readonly file: string) {}
+  /** A file name, or a stream (stdout) to write the report to. */
+  constructor(readonly target: string | NodeJS.WritableStream) {}
 
   onEvent(event: PlayEvent): void {
     this.model.apply(event);
@@ -26,13 +28,19 @@ export class JunitReporter implements Reporter {
   }
 
   async close(): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    if (typeof this.target !== 'string') {
+      writeTo(this.target, this.render());
+      await flushStream(this.target);
+      return;
+    }
+    const file = this.target;
+    const tmp = `${file}.${process.pid}.tmp`;
     try {
-      await mkdir(dirname(this.file), { recursive: true });
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(tmp, this.render(), 'utf8');
-      await rename(tmp, this.file);
+      await rename(tmp, file);
     } catch (err) {
-      throw new PlayError(`cannot write the JUnit report ${this.file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
+      throw new PlayError(`cannot write the JUnit report ${file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
     }
   }
 }
@@ -98,10 +106,12 @@ function caseFor(step: StepNode): XmlElement {
     children.push({ name: 'skipped', attrs: { message: describeSkip(step.skipReason ?? 'not-reached', step.skipDetail) } });
   } else if (step.status === 'failed' && step.error) {
     const aborted = step.error.code === 'E_ABORTED';
-    const body = [describeError(step.error), describeAttempt(step.attempt, step.attempts), ...errorOutputLines(step.error, 200)];
+    // The message is the cause in the program's own words; the command line has its own line.
+    const command = step.error.command ? `command: ${cleanText(step.error.command)}` : '';
+    const body = [describeCause(step.error), command, describeAttempt(step.attempt, step.attempts), ...errorOutputLines(step.error, 200)];
     children.push({
       name: aborted ? 'error' : 'failure',
-      attrs: { message: describeError(step.error), type: step.error.code },
+      attrs: { message: describeCause(step.error), type: step.error.code },
       text: body.filter(Boolean).join('\n'),
     });
   } else if (step.status !== 'succeeded') {

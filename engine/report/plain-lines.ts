@@ -3,7 +3,8 @@
 import type { PlayEvent } from '../events/types.js';
 import { cleanLine } from './ansi.js';
 import { describeAttempt, describeError, describeSkip } from './describe.js';
-import { formatClock, formatDuration, formatSeconds, parseTime } from './format-time.js';
+import { formatDuration, formatSeconds } from '../util/duration.js';
+import { formatClock, parseTime } from './clock-time.js';
 
 const LIST_HOSTS_UP_TO = 8;
 

@@ -7,7 +7,7 @@ import type { Paint } from './ansi.js';
 import { failureLines, summaryLines, compactFailureLines } from './summary.js';
 import { eventLine } from './plain-lines.js';
 import type { LineTone } from './plain-lines.js';
-import { formatClock, parseTime } from './format-time.js';
+import { formatClock, parseTime } from './clock-time.js';
 import { RunModel } from './run-model.js';
 import { flushStream, writeTo, type Reporter } from './reporter.js';
 

@@ -3,7 +3,7 @@
 import type { PlayEvent } from '../events/types.js';
 import { makePaint } from './ansi.js';
 import { eventLine } from './plain-lines.js';
-import { formatClock, parseTime } from './format-time.js';
+import { formatClock, parseTime } from './clock-time.js';
 import { compactFailureLines, failureLines } from './summary.js';
 import { RunModel } from './run-model.js';
 import { flushStream, writeTo, type Reporter } from './reporter.js';

@@ -1,7 +1,7 @@
 // What the reporters know about a run, rebuilt from the event stream alone: the TUI tree, the
 // summaries and the JUnit report all read this one model instead of re-deriving state each.
 import type { ErrorInfo, PlayEvent, SkipReason } from '../events/types.js';
-import { parseTime } from './format-time.js';
+import { parseTime } from './clock-time.js';
 
 export type NodeStatus = 'waiting' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
@@ -79,8 +79,8 @@ export class RunModel {
   readonly phases: PhaseNode[] = [];
   // Step lookups happen on every event: by key, not by scanning a host's list.
   private readonly stepsByKey = new Map<string, StepNode>();
-  /** Warnings and errors from `log` events, in order. */
-  readonly notices: { level: 'warn' | 'error'; message: string; host?: string }[] = [];
+  /** Warnings and errors from `log` events, in order, with the phase that was running then. */
+  readonly notices: { level: 'warn' | 'error'; message: string; host?: string; phase?: string }[] = [];
 
   phase(name: string): PhaseNode {
     let node = this.phases.find((p) => p.name === name);
@@ -263,7 +263,8 @@ export class RunModel {
       }
       case 'log':
         if (event.level === 'warn' || event.level === 'error') {
-          this.notices.push({ level: event.level, message: event.message, ...(event.host === undefined ? {} : { host: event.host }) });
+          const phase = this.phases.find((p) => p.status === 'running')?.name;
+          this.notices.push({ level: event.level, message: event.message, ...(event.host === undefined ? {} : { host: event.host }), ...(phase ? { phase } : {}) });
         }
         return undefined;
     }

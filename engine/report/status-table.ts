@@ -17,13 +17,37 @@ export interface HostStatus {
   sealed?: SealRecord;
 }
 
-export function formatStatus(state: JournalState, options: { json: boolean }): string {
+/** The table for people. */
+export function formatStatus(state: JournalState): string {
+  return formatTable(masked(state));
+}
+
+/** `status --json`: one object described by schemas/status.schema.json. */
+export function statusJson(state: JournalState, stateFile: string): string {
+  const safe = masked(state);
+  const last = safe.runs[safe.runs.length - 1];
+  const doc = {
+    stateFile,
+    playbook: safe.playbook,
+    playbookFile: safe.playbookFile,
+    inventoryFile: safe.inventoryFile,
+    planHash: safe.planHash,
+    engineVersion: safe.engineVersion,
+    outcome: last?.outcome ?? 'none',
+    runs: safe.runs,
+    hosts: hostStatuses(safe),
+    steps: safe.steps,
+    sealed: safe.sealed,
+  };
+  return JSON.stringify(doc, null, 2);
+}
+
+function masked(state: JournalState): JournalState {
   const masker = new Masker();
   for (const rec of Object.values(state.steps)) {
     for (const name of rec.secretOutputs ?? []) masker.add(rec.outputs?.[name]);
   }
-  const safe = masker.maskDeep(maskOutputs(state));
-  return options.json ? formatJson(safe) : formatTable(safe);
+  return masker.maskDeep(maskOutputs(state));
 }
 
 /** A copy of the state whose secret outputs read [REDACTED]. */
@@ -62,10 +86,6 @@ export function hostStatuses(state: JournalState): HostStatus[] {
       ...(sealed ? { sealed } : {}),
     };
   });
-}
-
-function formatJson(state: JournalState): string {
-  return JSON.stringify({ ...state, hosts: hostStatuses(state) }, null, 2) + '\n';
 }
 
 const MARK: Record<StepStatus, string> = {

@@ -4,7 +4,7 @@
 import { cleanLine } from './ansi.js';
 import type { Paint } from './ansi.js';
 import { describeAttempt, describeError, describeSkip, errorOutputLines } from './describe.js';
-import { formatDuration } from './format-time.js';
+import { formatDuration } from '../util/duration.js';
 import type { NodeStatus, RunModel, StepNode } from './run-model.js';
 
 /** Lines of output shown under a failed step. */

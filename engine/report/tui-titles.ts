@@ -2,7 +2,7 @@
 // TUI code only decides when to show them: elapsed time, retry marker and countdown, skip reasons.
 import { cleanLine } from './ansi.js';
 import { describeError, describeSkip } from './describe.js';
-import { formatDuration, formatSeconds } from './format-time.js';
+import { formatDuration, formatSeconds } from '../util/duration.js';
 import type { HostNode, PhaseNode, StepNode } from './run-model.js';
 
 /**

@@ -120,7 +120,8 @@ export function createStepMachine(effects: RunEffects) {
             actions: [
               assign({ waitUntil: ({ context }) => effects.now() + backoffDelay(context.step, context.attempt) }),
               ({ context }) =>
-                effects.stepRetrying(context.step, context.attempt, strip(context.error), context.waitUntil - effects.now(), context.waitUntil),
+                // Never negative: on a loaded machine the clock moves between the two reads.
+                effects.stepRetrying(context.step, context.attempt, strip(context.error), Math.max(0, context.waitUntil - effects.now()), context.waitUntil),
               assign({ attempt: ({ context }) => context.attempt + 1 }),
             ],
           },

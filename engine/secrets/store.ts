@@ -6,6 +6,11 @@
 // Every value handed out is registered with the masker first.
 import type { Masker } from './masker.js';
 
+/** Why a secret cannot be had, and where it may come from. */
+export function secretNotSet(name: string): string {
+  return `secret "${name}" is not set (environment PODSEC_SECRET_${name} or ${name}, the inventory's secretsFile, or its secrets:)`;
+}
+
 export interface SecretSource {
   get(name: string): string | undefined;
   has(name: string): boolean;

@@ -92,25 +92,36 @@ phases:
     expect(skipped).toHaveLength(14);
   });
 
-  it('Ctrl-C stops the running command, saves the state, exits 130; the same command resumes', async () => {
+  it('Ctrl-C stops the running command, saves the state, exits 130; the same command resumes, from any directory', async () => {
     const dir = workdir();
+    const elsewhere = workdir();
     const inv = localInventory(dir);
     const pb = writePlaybook(
       dir,
       `name: slow\nphases:\n  - name: main\n    hosts: all\n    steps:\n      - { id: first, uses: shell, with: { run: "echo one >> ${dir}/log" } }\n      - { id: wait, uses: shell, with: { run: "test -e ${dir}/go || { echo waiting; sleep 30; exit 1; }; echo two >> ${dir}/log" } }\n`,
     );
-    const p = new CliProcess(['run', pb, '-i', inv, '--json'], { cwd: dir });
+    // Started from another directory: the state and log go beside the inventory all the same.
+    const p = new CliProcess(['run', pb, '-i', inv, '--json'], { cwd: elsewhere });
     await p.waitFor((e) => e.type === 'step.output' && (e as { line: string }).line === 'waiting');
     p.child.kill('SIGINT');
     const { code } = await p.exited;
     expect(code).toBe(130);
     expect(p.events.at(-1)?.type).toBe('run.interrupted');
-    const { state } = readState(dir);
+    expect(existsSync(join(elsewhere, '.podsec-play'))).toBe(false);
+    const { file, state } = readState(dir);
+    expect(file).toBe(join(dir, '.podsec-play', 'playbook.inventory.state.json'));
+    expect(readdirSync(join(dir, '.podsec-play', 'logs'))).toHaveLength(1);
     expect(state.steps['main/h1/first']!.status).toBe('succeeded');
     expect(state.steps['main/h1/wait']!.status).toBe('running');
+    // status -i finds it; its exit code says the last run was interrupted.
+    const interrupted = await runCli(['status', '-i', inv, '--json'], { cwd: elsewhere });
+    expect(interrupted.code).toBe(130);
+    expect(JSON.parse(interrupted.stdout)[0]).toMatchObject({ outcome: 'interrupted', stateFile: file });
     writeFileSync(join(dir, 'go'), '');
     const r = await runCli(['run', pb, '-i', inv, '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
+    expect((await runCli(['status', '-i', inv], { cwd: elsewhere })).code).toBe(0);
+    expect((await runCli(['status', '--state', file, '--json'], { cwd: elsewhere })).code).toBe(0);
     expect(readFileSync(join(dir, 'log'), 'utf8')).toBe('one\ntwo\n');
     const events = parseEvents(r.stdout);
     expect(events.find((e) => e.type === 'run.started')).toMatchObject({ resumed: true });

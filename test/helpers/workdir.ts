@@ -1,10 +1,19 @@
-// A fresh working directory per test with a local-transport inventory.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// A fresh working directory per test with a local-transport inventory. Every directory made
+// here is removed after the test file's tests (registered when a test file imports this).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export function workdir(prefix = 'podsec-play-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export function localInventory(dir: string, hosts = ['h1'], extra = ''): string {

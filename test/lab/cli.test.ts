@@ -77,7 +77,11 @@ test('lab up serves until lab down; a second up is refused; lab clock moves lab 
 test('bad lab usage exits 2 with the usage', async () => {
   const r = await cli('lab', 'up');
   expect(r.code).toBe(2);
-  expect(r.stderr).toContain('--dir DIR is required');
-  expect((await cli('lab', 'fly')).code).toBe(2);
-  expect((await cli('lab', 'up', '--dir', dir, '--workers', 'many')).code).toBe(2);
+  expect(r.stderr).toContain("podsec-play: required option '--dir <dir>' not specified");
+  const fly = await cli('lab', 'fly');
+  expect(fly.code).toBe(2);
+  expect(fly.stderr).toContain("unknown command 'fly'");
+  const many = await cli('lab', 'up', '--dir', dir, '--workers', 'many');
+  expect(many.code).toBe(2);
+  expect(many.stderr).toContain("argument 'many' is invalid. --workers takes a whole number.");
 });

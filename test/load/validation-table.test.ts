@@ -65,7 +65,7 @@ const cases: Case[] = [
   {
     name: 'bad duration',
     playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with: { run: "true" }\n        timeout: 5 minutes\n',
-    expect: ['9:18 "phases.0.steps.0.timeout" is not valid: A duration'],
+    expect: ['9:18 "phases.0.steps.0.timeout" must be a number of seconds or a duration such as 500ms, 30s, 5m, 2h or 1d'],
   },
   {
     name: 'unknown retry key',
@@ -95,7 +95,7 @@ const cases: Case[] = [
   {
     name: 'wait-for with a bad interval',
     playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: wait-for\n        with: { run: "true", interval: soon }\n',
-    expect: ['8:40 with (wait-for): "interval" is not valid: a duration'],
+    expect: ['8:40 with (wait-for): "interval" must be a number of seconds or a duration such as 500ms, 30s, 5m, 2h or 1d'],
   },
   {
     name: 'shell with creates: and outputs: together',

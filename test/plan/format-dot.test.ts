@@ -80,15 +80,18 @@ describe('plan as graphviz dot', () => {
     expect(phaseEdges).toEqual(['cluster_p1 -> cluster_p2', 'cluster_p2 -> cluster_p3']);
   });
 
-  it('chains each host’s steps and the serial hosts in order', () => {
-    expect(edges).toContainEqual({ from: 'p1_h3_s1', to: 'p1_h3_s2', attrs: {} });
+  it('chains the steps of hosts that run the same ones once, and serial groups in order', () => {
+    // preflight: three hosts, the same two steps — one chain, labelled with the hosts
+    expect(edges).toContainEqual({ from: 'p1_g1_s1', to: 'p1_g1_s2', attrs: {} });
+    expect(Object.keys(nodes).filter((n) => n.startsWith('p1_'))).toEqual(['p1_g1_s1', 'p1_g1_s2']);
+    expect(dot).toContain('label="3 hosts:\\ncp-1, w-1, w-2";');
     const serial = edges.filter((e) => e.attrs.style === 'dashed').map((e) => `${e.from} -> ${e.to}`);
-    expect(serial).toEqual(['p2_h1_s1 -> p2_h2_empty', 'p3_h1_s1 -> p3_h2_s1']);
+    expect(serial).toEqual(['p2_g1_s1 -> p2_g2_empty']);
   });
 
   it('keeps labels intact through escaping', () => {
-    expect(nodes.p1_h1_s1).toBe('1. reachable\nHost is "reachable" <fast> & #1\nuses preflight');
-    expect(nodes.p3_h2_s1).toBe('1. join\nkubeadm join\nuses kubeadm-join\nretry 3 attempts, 1s ×2 up to 30s\ntimeout 5m');
+    expect(nodes.p1_g1_s1).toBe('1. reachable\nHost is "reachable" <fast> & #1\nuses preflight');
+    expect(nodes.p3_g1_s1).toBe('1. join\nkubeadm join\nuses kubeadm-join\nretry 3 attempts, 1s ×2 up to 30s\ntimeout 5m');
     expect(dotString('a\\b"c\nd')).toBe('"a\\\\b\\"c\\nd"');
   });
 
@@ -96,5 +99,20 @@ describe('plan as graphviz dot', () => {
     const sealed = formatPlanDot(samplePlan(), SEALED);
     expect(sealed).toContain('label="cp-1\\n[SSH sealed by run run-7 at 2026-01-01T10:05:00.000Z]";\n      style=dashed;');
     expect(dot).not.toContain('sealed by');
+  });
+
+  it('stays readable for many hosts: left to right, one chain per distinct step list, names wrapped', () => {
+    const plan = samplePlan();
+    const workers = Array.from({ length: 12 }, (_, i) => `w-${String(i + 1).padStart(2, '0')}`);
+    const template = plan.phases[2]!.hosts[0]!.steps[0]!;
+    plan.phases[2] = { name: 'workers', concurrency: 5, serial: false, hosts: workers.map((name) => ({ name, steps: [{ ...template, host: name, key: `workers/${name}/join` }] })) };
+    const many = formatPlanDot(plan);
+    const s = structure(many);
+    expect(many).toContain('rankdir=LR');
+    expect(Object.keys(s.nodes).filter((n) => n.startsWith('p3_'))).toEqual(['p3_g1_s1']);
+    expect(many).toContain('label="12 hosts:\\nw-01, w-02, w-03, w-04\\nw-05, w-06, w-07, w-08\\nw-09, w-10, w-11, w-12";');
+    expect(many).toContain('label="Phase 3: workers\\n12 hosts, 5 at a time";');
+    // every label line stays short
+    for (const label of Object.values(s.nodes)) for (const line of label.split('\n')) expect(line.length).toBeLessThan(60);
   });
 });

@@ -38,6 +38,30 @@ function plan(pb: string, inv: string) {
 }
 
 describe('planner', () => {
+  it('titles show rendered values: vars, cluster and host fields filled in; outputs and secrets as written', () => {
+    const pb = `name: titles
+vars: { archive: /srv/images.tar }
+phases:
+  - name: one
+    hosts: [worker]
+    steps:
+      - { id: named, uses: shell, name: "join \${{ host.name }} to \${{ cluster.name }}", with: { run: "true", outputs: { file: { regex: "(.*)" } } } }
+      - { id: sign, uses: sign-images, with: { archive: "\${{ vars.archive }}", passphrase: "\${{ secrets.PASS }}" } }
+      - { id: later, uses: fetch, with: { path: "\${{ steps.named.outputs.file }}" } }
+`;
+    const p = join(dir, 'titles.yaml');
+    const i = join(dir, 'titles-inv.yaml');
+    writeFileSync(p, pb);
+    writeFileSync(i, inventory());
+    const loaded = loadInputs({ playbookFile: p, inventoryFile: i, env: {}, masker: new Masker(), kinds: stepKinds, checkSecrets: false });
+    const titled = planRun(loaded.playbook, loaded.inventory!, { titleOf: (uses, w) => stepKinds.find((k) => k.kind === uses)?.title?.(w) });
+    const steps = titled.phases[0]!.hosts.map((h) => h.steps.map((s) => s.title));
+    expect(steps).toEqual([
+      ['join w1 to c', 'podsec-load-sign-oci /srv/images.tar', 'fetch ${{ steps.named.outputs.file }}'],
+      ['join w2 to c', 'podsec-load-sign-oci /srv/images.tar', 'fetch ${{ steps.named.outputs.file }}'],
+    ]);
+  });
+
   it('orders phases, selects hosts in inventory order and keys every step', () => {
     const p = plan(playbook, inventory());
     expect(p.phases.map((ph) => ph.name)).toEqual(['one', 'two']);

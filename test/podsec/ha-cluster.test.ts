@@ -123,7 +123,7 @@ describe('ha-cluster.yaml on a lab (1 master + 2 control planes + 2 LBs + 3 work
       expect(sshdUnit(lab, n)).toEqual({ enabled: false, active: false });
     }
     expect(await ports(lab)).toEqual(every(all, 'refused'));
-    const stateFile = join(work, '.podsec-play', 'ha-cluster.lab-inventory.state.json');
+    const stateFile = join(lab.dir, '.podsec-play', 'ha-cluster.inventory.state.json');
     const sealed = journal(stateFile).sealed;
     expect(Object.keys(sealed).sort()).toEqual([...all].sort());
     for (const s of Object.values(sealed)) expect(s.runId).toBe(runId);

@@ -127,7 +127,7 @@ describe('ha-cluster.yaml killed with kill -9 and resumed', () => {
     expect(await nodeReadiness(lab)).toEqual(every(['cp-1', ...JOINERS], true));
     expect(await ports(lab)).toEqual(every(all, 'refused'));
     for (const n of all) expect(sshdUnit(lab, n), n).toEqual({ enabled: false, active: false });
-    const state = journal(join(work, '.podsec-play', 'ha-cluster.lab-inventory.state.json'));
+    const state = journal(join(lab.dir, '.podsec-play', 'ha-cluster.inventory.state.json'));
     expect(Object.keys(state.sealed).sort()).toEqual([...all].sort());
     expect(Object.values(state.steps).filter((s) => s.status !== 'succeeded' && s.status !== 'skipped')).toEqual([]);
     expect(state.runs).toHaveLength(KILL_POINTS.length + 1);

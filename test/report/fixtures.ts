@@ -1,7 +1,7 @@
 // Synthetic but realistic event streams (what the runner emits, in its order) for the reporter
 // tests: success, retry then success, failure with output, resume with `done` skips, interruption,
 // and a phase with many hosts. Hosts in a phase interleave step by step like concurrent hosts do.
-import type { ErrorInfo, PlayEvent, PlayEventBody, SkipReason } from '../../engine/events/types.js';
+import type { ErrorInfo, FailureInfo, PlayEvent, PlayEventBody, SkipReason } from '../../engine/events/types.js';
 
 export interface StepScript {
   id: string;
@@ -61,7 +61,7 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
     stateFile: STATE_FILE,
     logFile: LOG_FILE,
   });
-  const failures: { host: string; step: string; message: string }[] = [];
+  const failures: FailureInfo[] = [];
   let stopped: 'failed' | 'interrupted' | undefined;
   for (const phase of script.phases) {
     const notReached = (host: string, steps: StepScript[]) => {
@@ -115,7 +115,7 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
               attempts,
               delayMs,
               nextAttemptAt: new Date(clock + delayMs).toISOString(),
-              error: { code: 'E_COMMAND', message: 'command exited with code 7: curl -fsS http://mirror/x', exitCode: 7, output: 'curl: (7) Failed to connect' },
+              error: { code: 'E_COMMAND', message: 'curl: (7) Failed to connect to mirror port 80', exitCode: 7, command: 'curl -fsS http://mirror/x', output: 'curl: (7) Failed to connect to mirror port 80' },
             });
             clock += delayMs;
           }
@@ -130,7 +130,8 @@ export function simulate(script: RunScript, runId = 'run-1'): PlayEvent[] {
           } else if ('fail' in outcome) {
             emit({ type: 'step.failed', ...ref, attempt, durationMs: duration, error: outcome.fail }, duration);
             hostDone.set(host, 'failed');
-            failures.push({ host, step: s.id, message: outcome.fail.message.split('\n')[0] ?? '' });
+            const f = outcome.fail;
+            failures.push({ host, step: s.id, message: f.message, code: f.code, ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}), ...(f.command ? { command: f.command } : {}) });
             stopped ??= 'failed';
           }
           if (hostDone.get(host) === 'failed') {
@@ -214,7 +215,8 @@ export function failureRun(notReachedSkips = true): PlayEvent[] {
             outcome: {
               fail: {
                 code: 'E_COMMAND',
-                message: 'command exited with code 1: kubeadm init --config /etc/kubernetes/kubeadm.yaml',
+                // The cause as the runner words it: the program's last meaningful lines.
+                message: 'error execution phase preflight: [preflight] Some fatal errors occurred:\n  [ERROR Port-6443]: Port 6443 is in use',
                 exitCode: 1,
                 command: 'kubeadm init --config /etc/kubernetes/kubeadm.yaml',
                 output: FAILURE_OUTPUT.join('\n'),

@@ -94,7 +94,7 @@ describe('JUnit report', () => {
   it('puts the failure message, type and last output lines in <failure>, without escape codes', async () => {
     const { root, xml } = await report(failureRun());
     const [failure] = findAll(root, 'failure');
-    expect(failure!.attrs.message).toBe('exit code 1: command exited with code 1: kubeadm init --config /etc/kubernetes/kubeadm.yaml');
+    expect(failure!.attrs.message).toBe('exit code 1: error execution phase preflight: [preflight] Some fatal errors occurred:\n[ERROR Port-6443]: Port 6443 is in use');
     expect(failure!.attrs.type).toBe('E_COMMAND');
     expect(failure!.text).toContain('attempt 2/2');
     expect(failure!.text).toContain('[ERROR Port-6443]: Port 6443 is in use');

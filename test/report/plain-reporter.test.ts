@@ -64,7 +64,7 @@ describe('plain reporter', () => {
     const retry = lines.filter((l) => l.includes('workers/w-2 join: attempt'));
     expect(retry).toHaveLength(2);
     expect(retry[0]).toMatch(
-      /^\d\d:\d\d:\d\d\.\d{3} workers\/w-2 join: attempt 1\/3 failed: exit code 7: command exited with code 7: curl -fsS http:\/\/mirror\/x; retrying 2\/3 at \d\d:\d\d:\d\d\.\d{3} \(in 4s\)$/,
+      /^\d\d:\d\d:\d\d\.\d{3} workers\/w-2 join: attempt 1\/3 failed: exit code 7: curl: \(7\) Failed to connect to mirror port 80; retrying 2\/3 at \d\d:\d\d:\d\d\.\d{3} \(in 4s\)$/,
     );
     expect(lines.some((l) => /workers\/w-2 join: started kubeadm join \(attempt 3\/3\)$/.test(l))).toBe(true);
     expect(lines.some((l) => /workers\/w-2 join: succeeded on attempt 3 \(9\.0s\)$/.test(l))).toBe(true);
@@ -79,7 +79,7 @@ describe('plain reporter', () => {
 
   it('shows a failure with its exit code and the last lines of output, then the summary and the log path', async () => {
     const { out, err } = await plain(failureRun());
-    expect(out).toMatch(/master\/cp-1 kubeadm-init: failed on attempt 2 \(1\.2s\): exit code 1: command exited with code 1: kubeadm init/);
+    expect(out).toMatch(/master\/cp-1 kubeadm-init: failed on attempt 2 \(1\.2s\): exit code 1: \[ERROR Port-6443\]: Port 6443 is in use/);
     expect(out).toContain('      |   [ERROR Port-6443]: Port 6443 is in use'); // the tab became two spaces
     expect(out).toContain('      | To see the stack trace of this error execute with --v=5 or higher');
     const summary = out.slice(out.lastIndexOf('✖ cluster failed'));
@@ -146,7 +146,7 @@ describe('quiet reporter', () => {
     expect(text).not.toContain('succeeded');
     expect(text).not.toContain('retrying');
     expect(lines.slice(-2)).toEqual([
-      'podsec-play: failed: master/cp-1 kubeadm-init: exit code 1: command exited with code 1: kubeadm init --config /etc/kubernetes/kubeadm.yaml',
+      'podsec-play: failed: master/cp-1 kubeadm-init: exit code 1: [ERROR Port-6443]: Port 6443 is in use',
       `podsec-play: full log: ${LOG_FILE}`,
     ]);
   });

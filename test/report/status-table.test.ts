@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalState, StepRecord } from '../../engine/journal/types.js';
-import { formatStatus } from '../../engine/report/status-table.js';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import fm from 'ajv-formats';
+import { formatStatus, statusJson } from '../../engine/report/status-table.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 const CERT_KEY = '6f1c0d3a9b8e7f6a5b4c3d2e1f0a9b8c';
@@ -50,7 +53,7 @@ function state(): JournalState {
 }
 
 describe('status table', () => {
-  const text = formatStatus(state(), { json: false });
+  const text = formatStatus(state());
 
   it('lists per host the done, failed and pending steps with when and attempts', () => {
     expect(text).toContain('cp-1: 2 done, 0 failed, 1 pending, last change 2026-01-01T10:00:43Z');
@@ -75,7 +78,7 @@ describe('status table', () => {
   });
 
   it('as JSON masks secret outputs (and copies of their values) but keeps the others', () => {
-    const json = formatStatus(state(), { json: true });
+    const json = statusJson(state(), '/tmp/x.state.json');
     expect(json).not.toContain(TOKEN);
     expect(json).not.toContain(CERT_KEY);
     const parsed = JSON.parse(json);
@@ -90,7 +93,19 @@ describe('status table', () => {
 
   it('does not change the state it was given', () => {
     const s = state();
-    formatStatus(s, { json: true });
+    statusJson(s, 'x.state.json');
     expect(s.steps['master/cp-1/init']!.outputs!.token).toBe(TOKEN);
+  });
+
+  it('as JSON matches the published schemas/status.schema.json, with the last run’s outcome', () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    fm.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')));
+    const doc = JSON.parse(statusJson(state(), '/tmp/x.state.json'));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    expect(doc).toMatchObject({ stateFile: '/tmp/x.state.json', outcome: state().runs.at(-1)!.outcome });
+    const fresh = JSON.parse(statusJson({ ...state(), runs: [] }, 'y.state.json'));
+    expect(validate(fresh) ? [] : validate.errors).toEqual([]);
+    expect(fresh.outcome).toBe('none');
   });
 });

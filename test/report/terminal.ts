@@ -46,6 +46,11 @@ export class Terminal {
     throw new Error(`terminal never showed ${String(pattern)}; last frame:\n${frame}`);
   }
 
+  /** Types keys into the pane, as tmux send-keys names them (`Tab`, `Enter`, or literal text). */
+  async type(...keys: string[]): Promise<void> {
+    await run('tmux', ['-S', this.socket, 'send-keys', '-t', 'tui', ...keys]);
+  }
+
   /** Whether the terminal shows its cursor (a TUI hides it while drawing). */
   async cursorVisible(): Promise<boolean> {
     const { stdout } = await run('tmux', ['-S', this.socket, 'display-message', '-p', '-t', 'tui', '#{cursor_flag}']);

@@ -71,7 +71,7 @@ describe('TUI in a terminal', () => {
     expect(retrying).toMatch(/^ {2}❯ w-1 · step 1\/1 · \d+s$/m);
     expect(retrying).toMatch(/^ {4}✔ join \(9\.0s\)$/m);
     expect(retrying).toMatch(/^ {2}❯ w-2 · step 1\/1 · \d+s$/m);
-    expect(retrying).toMatch(/^ {4}\S join \[RETRY 2\/3 in \d+s\] · exit code 7: command exited with code 7: curl/m);
+    expect(retrying).toMatch(/^ {4}\S join \[RETRY 2\/3 in \d+s\] · exit code 7: curl: \(7\) Failed to connect to mirror port 80$/m);
     expect(retrying).not.toContain(STRAY);
     go(atRetry);
 
@@ -94,7 +94,7 @@ describe('TUI in a terminal', () => {
     expect(final).toMatch(/^↓ workers — not reached$/m);
     const summary = final.slice(final.indexOf('✖ cluster failed'));
     expect(summary).toMatch(/^ {2}cp-1 {2}failed at master\/kubeadm-init$/m);
-    expect(summary).toMatch(/^ {2}master\/cp-1 kubeadm-init \(kubeadm init\): exit code 1: command exited with code 1: kubeadm init/m);
+    expect(summary).toMatch(/^ {2}master\/cp-1 kubeadm-init \(kubeadm init\): exit code 1: \[ERROR Port-6443\]: Port 6443 is in use$/m);
     expect(summary).toMatch(/^ {4}\| {3}\[ERROR Port-6443\]: Port 6443 is in use$/m);
     expect(summary).toMatch(/^ {4}\| To see the stack trace of this error execute with --v=5 or higher$/m);
     expect(summary.replace(/\n/g, '')).toContain(`Full log: ${logFile}`);

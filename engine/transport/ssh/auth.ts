@@ -29,6 +29,8 @@ export interface AuthPlan {
   entries: AuthMethodEntry[];
   /** Why some configured method could not even be tried. */
   skipped: string[];
+  /** Default key files looked for and not there (ssh skips those silently too). */
+  absent: string[];
 }
 
 /** Passphrases typed on the terminal, kept for this process only, so each key is asked once. */
@@ -39,8 +41,9 @@ const openedKeys = new Map<string, ParsedKey>();
 export async function planAuth(ep: Endpoint, deps: AuthDeps): Promise<AuthPlan> {
   const entries: AuthMethodEntry[] = [];
   const skipped: string[] = [];
+  const absent: string[] = [];
   for (const file of ep.identityFiles) {
-    const entry = await keyEntry(ep, file, deps, skipped);
+    const entry = await keyEntry(ep, file, deps, skipped, absent);
     if (entry) entries.push(entry);
   }
   const sock = process.env.SSH_AUTH_SOCK;
@@ -60,7 +63,7 @@ export async function planAuth(ep: Endpoint, deps: AuthDeps): Promise<AuthPlan> 
       });
     }
   }
-  return { entries, skipped };
+  return { entries, skipped, absent };
 }
 
 function answerWith(password: string) {
@@ -74,12 +77,14 @@ async function keyEntry(
   file: IdentityFile,
   deps: AuthDeps,
   skipped: string[],
+  absent: string[],
 ): Promise<AuthMethodEntry | undefined> {
   let data: Buffer;
   try {
     data = await readFile(file.path);
   } catch (err) {
     if (!file.optional) skipped.push(`publickey ${file.path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    else absent.push(file.path);
     return undefined;
   }
   const description = `publickey ${file.path}`;
@@ -164,17 +169,30 @@ export function authHandler(plan: AuthPlan, tried: string[]): AuthHandlerMiddlew
   };
 }
 
-/** The E_AUTH error: names the hop and what was tried, never a secret. */
+/** The E_AUTH error: names the hop, the key files and methods tried, and the likely fix; never a secret. */
 export function authError(ctx: HopContext, plan: AuthPlan, tried: string[], cause?: unknown): PlayError {
   const parts = [`tried: ${tried.length > 0 ? [...new Set(tried)].join(', ') : 'nothing'}`];
   if (plan.skipped.length > 0) parts.push(`not tried: ${plan.skipped.join('; ')}`);
-  if (plan.entries.length === 0) {
-    parts.push('configure ssh.identityFile, ssh-agent (SSH_AUTH_SOCK) or ssh.passwordSecret');
+  if (plan.absent.length > 0 && plan.entries.every((e) => !e.description.startsWith('publickey '))) {
+    parts.push(`no key file found (looked for ${plan.absent.join(', ')})`);
   }
+  parts.push(likelyFix(ctx, plan, tried));
   return new PlayError(`${describeHop(ctx)}: authentication failed (${parts.join('; ')})`, {
     code: 'E_AUTH',
     host: ctx.host,
     retryable: false,
     cause,
   });
+}
+
+/** What to do about it, worded for the case at hand. */
+function likelyFix(ctx: HopContext, plan: AuthPlan, tried: string[]): string {
+  const { user, hostname } = ctx.hop;
+  const keys = [...new Set(tried.filter((t) => t.startsWith('publickey ')).map((t) => t.slice('publickey '.length)))];
+  if (keys.length > 0) {
+    const shown = keys.map((k) => `${k}.pub`).join(' or ');
+    return `the server refused these keys for ${user}: add ${shown} to ~${user}/.ssh/authorized_keys on ${hostname} (ssh-copy-id -i ${keys[0]}.pub ${user}@${hostname} does it), or point ssh.identityFile at a key it accepts`;
+  }
+  if (plan.entries.length === 0) return 'set ssh.identityFile to a private key, start ssh-agent (SSH_AUTH_SOCK), or set ssh.passwordSecret';
+  return `check that ${user} may log in on ${hostname} with these methods`;
 }

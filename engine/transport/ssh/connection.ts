@@ -46,7 +46,13 @@ export class Connection {
     const { host, log } = this.options;
     this.cachedRoute ??= this.options.route();
     const route = this.cachedRoute;
-    const via = route.jumps.length > 0 ? ` via ${route.jumps.map((j) => j.label).join(' → ')}` : '';
+    const first = route.jumps[0] ?? route.target;
+    const via =
+      route.jumps.length > 0
+        ? ` via ${route.jumps.map((j) => j.label).join(' → ')}`
+        : first.proxyCommand
+          ? ` via ProxyCommand ${first.proxyCommand}`
+          : '';
     const where = `${route.target.user}@${route.target.hostname}:${route.target.port}${via}`;
     log(this.connectedOnce ? `reconnecting to ${where}` : `connecting to ${where}`);
     const { client, hops } = await openRoute(route, {
@@ -56,6 +62,7 @@ export class Connection {
       keepaliveIntervalMs: this.options.keepaliveIntervalMs,
       keepaliveCountMax: this.options.keepaliveCountMax,
       ...(this.options.signal ? { signal: this.options.signal } : {}),
+      log,
     });
     const link = new Link(client, hops, { host, hop: route.target, jump: false }, (err: PlayError) => {
       log(`connection lost: ${err.message}`);

@@ -14,8 +14,12 @@ const { Client } = ssh2;
 
 export interface OpenHopOptions {
   ctx: HopContext;
-  /** A tunnel from the previous hop; undefined to connect over TCP. */
+  /** A tunnel from the previous hop, or a ProxyCommand's stdio; undefined to connect over TCP. */
   sock?: Duplex;
+  /** Why `sock` ended, when its far side said (a ProxyCommand that exited)… */
+  sockFailure?: () => PlayError | undefined;
+  /** …known once this settles. */
+  sockEnded?: Promise<void>;
   auth: AuthDeps;
   policy: HostKeyPolicy;
   keepaliveIntervalMs: number;
@@ -52,6 +56,13 @@ export async function openHop(options: OpenHopOptions): Promise<ClientType> {
       }
     };
     const onAbort = (): void => finish(abortError(ctx.host, 'connect'));
+    // When a ProxyCommand carries the connection, its own exit says more than ssh2's "connection
+    // lost": wait (briefly) for it before choosing the error.
+    const finishLost = (fallback: PlayError): void => {
+      if (!options.sockEnded) return finish(fallback);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      void Promise.race([options.sockEnded, grace]).then(() => finish(options.sockFailure?.() ?? fallback));
+    };
     const onReady = (): void => finish();
     signal?.addEventListener('abort', onAbort, { once: true });
     client.once('ready', onReady);
@@ -61,16 +72,16 @@ export async function openHop(options: OpenHopOptions): Promise<ClientType> {
       if (err.level === 'client-authentication' || (authStarted && err.level === undefined && /auth/i.test(err.message))) {
         return finish(authError(ctx, plan, tried, err));
       }
-      finish(mapConnectionError(err, ctx, 'connect'));
+      finishLost(mapConnectionError(err, ctx, 'connect'));
     });
     client.once('close', () => {
-      finish(
-        hostKeyError ??
-          new PlayError(`${describeHop(ctx)}: the server closed the connection during the handshake`, {
-            code: 'E_CONNECT',
-            host: ctx.host,
-            retryable: true,
-          }),
+      if (hostKeyError) return finish(hostKeyError);
+      finishLost(
+        new PlayError(`${describeHop(ctx)}: the server closed the connection during the handshake`, {
+          code: 'E_CONNECT',
+          host: ctx.host,
+          retryable: true,
+        }),
       );
     });
 
@@ -99,6 +110,11 @@ export async function openHop(options: OpenHopOptions): Promise<ClientType> {
       ...(preferred.length > 0 ? { algorithms: { serverHostKey: { prepend: preferred } } } : {}),
       ...(options.sock ? { sock: options.sock } : { host: ep.hostname, port: ep.port }),
     } as ConnectConfig;
+    // A ProxyCommand may have ended while the keys were read: its socket is gone already.
+    if (options.sock?.destroyed) {
+      finishLost(new PlayError(`${describeHop(ctx)}: the connection closed before the SSH handshake`, { code: 'E_CONNECT', host: ctx.host, retryable: true }));
+      return;
+    }
     try {
       client.connect(config);
     } catch (err) {

@@ -2,10 +2,13 @@
 // Transport that connects on first use and reconnects on the next use after a drop.
 //
 // How a host is reached (route.ts): the inventory's address/port/user and `ssh:` settings (host
-// over inventory defaults), with ~/.ssh/config (or options.sshConfigFile) filling what the
-// inventory leaves at its defaults (port 22, user root): HostName, Port, User, IdentityFile,
-// ProxyJump, Host patterns with `*`/`?`/`!`, Include. Jump hosts (`ssh.proxyJump`, outermost
-// first) are inventory host names or `[user@]host[:port]`; each hop's host key is checked.
+// over inventory defaults), with the user's SSH settings filling what the inventory leaves at
+// its defaults (port 22, user root): `ssh -G ADDRESS` when OpenSSH's client is installed (every
+// keyword, Match and Include as ssh itself resolves them; the inventory's port, user and key are
+// passed on its command line), else the built-in reader of ~/.ssh/config (HostName, Port, User,
+// IdentityFile, ProxyJump, ProxyCommand, Host patterns, Include). Jump hosts (`ssh.proxyJump`,
+// outermost first) are inventory host names or `[user@]host[:port]`; a ProxyCommand's stdio is
+// the first hop's connection; each hop's host key is checked.
 // Host keys (host-keys.ts): known_hosts entries, plain, `[host]:port` or hashed; unknown →
 // E_HOSTKEY with the SHA256 fingerprint (recorded instead with acceptNewHostKeys); changed or
 // @revoked → E_HOSTKEY always. Auth (auth.ts): key files (passphrase from a secret, or typed on
@@ -20,6 +23,7 @@ import type { SecretSource } from '../../secrets/store.js';
 import type { Transport } from '../types.js';
 import { Connection } from './connection.js';
 import { resolveRoute, type Route } from './route.js';
+import { builtinLookup, findSshClient, opensshLookup, type SshOptionsLookup } from './openssh-config.js';
 import { defaultSshConfigFile, loadSshConfig } from './ssh-config.js';
 import { SshTransport } from './transport.js';
 
@@ -28,7 +32,8 @@ export interface SshOpenOptions {
   acceptNewHostKeys: boolean; // --accept-new-host-keys: record unknown keys in the known_hosts file
   inventoryHosts: Host[]; // to resolve proxyJump entries that name inventory hosts
   inventoryDir: string; // relative identityFile/knownHosts paths resolve against it
-  sshConfigFile?: string; // default ~/.ssh/config; tests pass their own
+  sshConfigFile?: string; // default ~/.ssh/config (and ssh's system files); tests pass their own
+  sshClient?: string | null; // the ssh program for `ssh -G`; default: found on PATH; null: built-in reader
   signal?: AbortSignal;
   onLog?: (message: string) => void; // "connecting", "reconnected" etc. (never secrets)
   keepaliveIntervalMs?: number; // default 5000, countMax 3
@@ -45,7 +50,7 @@ export function createSshTransport(host: Host, inventory: Inventory, options: Ss
       inventory,
       inventoryHosts: options.inventoryHosts,
       inventoryDir: options.inventoryDir || dirname(inventory.file),
-      sshConfig: loadSshConfig(options.sshConfigFile ?? defaultSshConfigFile()),
+      lookup: sshOptionsLookup(options),
     });
     return route;
   };
@@ -64,4 +69,11 @@ export function createSshTransport(host: Host, inventory: Inventory, options: Ss
     log,
   });
   return new SshTransport(host, connection, options.secrets, () => getRoute().target.user, options.signal);
+}
+
+/** `ssh -G` when an OpenSSH client is there, the built-in ~/.ssh/config reader when not. */
+function sshOptionsLookup(options: SshOpenOptions): SshOptionsLookup {
+  const client = options.sshClient === null ? undefined : (options.sshClient ?? findSshClient());
+  if (client) return opensshLookup(client, options.sshConfigFile);
+  return builtinLookup(loadSshConfig(options.sshConfigFile ?? defaultSshConfigFile()));
 }

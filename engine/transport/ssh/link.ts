@@ -6,6 +6,7 @@ import type { Client, SFTPWrapper } from 'ssh2';
 import { PlayError } from '../../errors.js';
 import { droppedError, mapConnectionError, type HopContext } from './errors.js';
 import { openHop, type OpenHopOptions } from './hop.js';
+import { proxyCommandSocket } from './proxy-command.js';
 import type { Route } from './route.js';
 import { Semaphore } from './semaphore.js';
 
@@ -119,6 +120,8 @@ export class Link {
 
 export interface OpenRouteOptions extends Omit<OpenHopOptions, 'ctx' | 'sock'> {
   host: string;
+  /** Where a ProxyCommand's stderr lines go. */
+  log?: (message: string) => void;
 }
 
 /** Connect hop by hop: each jump host opens a direct-tcpip tunnel to the next. */
@@ -131,8 +134,9 @@ export async function openRoute(route: Route, options: OpenRouteOptions): Promis
       if (!hop) continue;
       const ctx: HopContext = { host: options.host, hop, jump: i < route.jumps.length };
       const previous = hops[hops.length - 1];
-      const sock = previous ? await tunnel(previous, ctx) : undefined;
-      const client = await openHop({ ...options, ctx, ...(sock ? { sock } : {}) });
+      const proxy = !previous && hop.proxyCommand ? proxyCommandSocket(hop.proxyCommand, ctx, options.log) : undefined;
+      const sock = previous ? await tunnel(previous, ctx) : proxy?.socket;
+      const client = await openHop({ ...options, ctx, ...(sock ? { sock } : {}), ...(proxy ? { sockFailure: proxy.failure, sockEnded: proxy.ended } : {}) });
       hops.push({ client, ctx });
     }
   } catch (err) {

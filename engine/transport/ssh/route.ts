@@ -1,11 +1,13 @@
-// Where and how to reach a host: the inventory's settings, ~/.ssh/config filling the gaps,
-// and the chain of jump hosts (inventory hosts or `user@host:port` specs) in front of it.
+// Where and how to reach a host: the inventory's settings, the user's SSH settings filling the
+// gaps (`ssh -G` when OpenSSH is installed, the built-in ~/.ssh/config reader otherwise), and the
+// chain of jump hosts (inventory hosts or `user@host:port` specs) or the ProxyCommand in front.
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PlayError } from '../../errors.js';
 import type { Host, Inventory, SshSettings } from '../../model.js';
-import { expandTilde, lookupSshConfig, type SshConfig } from './ssh-config.js';
+import type { GivenOptions, SshOptionsLookup } from './openssh-config.js';
+import { expandTilde, expandTokens, type SshConfigHost } from './ssh-config.js';
 
 export interface IdentityFile {
   path: string;
@@ -26,6 +28,8 @@ export interface Endpoint {
   passwordSecret?: string;
   knownHostsFile: string;
   connectTimeoutMs: number;
+  /** A command whose stdin/stdout is the connection to this hop (ssh's ProxyCommand), tokens expanded. */
+  proxyCommand?: string;
 }
 
 export interface Route {
@@ -38,7 +42,8 @@ export interface RouteContext {
   inventory: Inventory;
   inventoryHosts: Host[];
   inventoryDir: string;
-  sshConfig: SshConfig;
+  /** The user's SSH settings for a name (ssh -G, or the built-in ~/.ssh/config reader). */
+  lookup: SshOptionsLookup;
 }
 
 const DEFAULT_PORT = 22;
@@ -48,11 +53,28 @@ const MAX_JUMPS = 8;
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 export function resolveRoute(host: Host, ctx: RouteContext): Route {
-  const target = endpointForHost(host, ctx);
+  const { endpoint: target, cfg } = endpointForHost(host, ctx);
   const settings = mergedSettings(host, ctx.inventory);
-  const jumpSpecs = settings.proxyJump ?? lookupSshConfig(ctx.sshConfig, host.address).proxyJump ?? [];
+  const jumpSpecs = settings.proxyJump ?? cfg.proxyJump ?? [];
   const jumps = chainFor(jumpSpecs, ctx, new Set([host.name, `${target.user}@${target.hostname}:${target.port}`]), 0);
+  // A ProxyCommand applies to the first hop only, and never together with jump hosts.
+  if (jumps.length > 0) delete target.proxyCommand;
   return { target, jumps };
+}
+
+/** The inventory's own values for a host, as ssh would get them on its command line. */
+function givenFor(host: Host, settings: SshSettings, inventoryDir: string): GivenOptions {
+  return {
+    ...(host.port !== DEFAULT_PORT ? { port: host.port } : {}),
+    ...(host.user !== DEFAULT_USER ? { user: host.user } : {}),
+    ...(settings.identityFile ? { identityFile: resolvePath(settings.identityFile, inventoryDir) } : {}),
+  };
+}
+
+/** `%h %p %r %n %%` in a ProxyCommand, as ssh expands them. */
+function proxyCommandFor(cfg: SshConfigHost, alias: string, hostname: string, port: number, user: string): string | undefined {
+  if (!cfg.proxyCommand) return undefined;
+  return cfg.proxyCommand.replace(/%n/g, alias.replace(/%/g, '%%')).replace(/%([%hpr])/g, (m) => expandTokens(m, { h: hostname, p: port, r: user }));
 }
 
 function mergedSettings(host: Host, inventory: Inventory): SshSettings {
@@ -63,20 +85,26 @@ function mergedSettings(host: Host, inventory: Inventory): SshSettings {
  * Inventory values win where they differ from the loader's defaults (port 22, user root);
  * the ssh config fills in the rest, as `ssh ADDRESS` would see it.
  */
-function endpointForHost(host: Host, ctx: RouteContext): Endpoint {
+function endpointForHost(host: Host, ctx: RouteContext): { endpoint: Endpoint; cfg: SshConfigHost } {
   const settings = mergedSettings(host, ctx.inventory);
-  const cfg = lookupSshConfig(ctx.sshConfig, host.address);
-  return {
+  const cfg = ctx.lookup(host.address, givenFor(host, settings, ctx.inventoryDir));
+  const hostname = cfg.hostName ?? host.address;
+  const port = host.port !== DEFAULT_PORT ? host.port : (cfg.port ?? DEFAULT_PORT);
+  const user = host.user !== DEFAULT_USER ? host.user : (cfg.user ?? DEFAULT_USER);
+  const proxyCommand = proxyCommandFor(cfg, host.address, hostname, port, user);
+  const endpoint: Endpoint = {
     label: host.name,
-    hostname: cfg.hostName ?? host.address,
-    port: host.port !== DEFAULT_PORT ? host.port : (cfg.port ?? DEFAULT_PORT),
-    user: host.user !== DEFAULT_USER ? host.user : (cfg.user ?? DEFAULT_USER),
-    identityFiles: identityFiles(settings, cfg.identityFiles, ctx.inventoryDir),
+    hostname,
+    port,
+    user,
+    identityFiles: identityFiles(settings, cfg, ctx.inventoryDir),
     useAgent: settings.agent ?? true,
     ...secretNames(settings),
-    knownHostsFile: knownHostsFile(settings, ctx.inventoryDir),
-    connectTimeoutMs: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    knownHostsFile: knownHostsFile(settings, cfg, ctx.inventoryDir),
+    connectTimeoutMs: settings.connectTimeoutMs ?? cfg.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ...(proxyCommand ? { proxyCommand } : {}),
   };
+  return { endpoint, cfg };
 }
 
 function secretNames(settings: SshSettings): Pick<Endpoint, 'passphraseSecret' | 'passwordSecret'> {
@@ -86,12 +114,12 @@ function secretNames(settings: SshSettings): Pick<Endpoint, 'passphraseSecret' |
   };
 }
 
-function identityFiles(settings: SshSettings, fromConfig: string[], inventoryDir: string): IdentityFile[] {
+function identityFiles(settings: SshSettings, cfg: SshConfigHost, inventoryDir: string): IdentityFile[] {
   const files: IdentityFile[] = [];
   if (settings.identityFile) files.push({ path: resolvePath(settings.identityFile, inventoryDir), optional: false });
-  for (const f of fromConfig) {
+  for (const f of cfg.identityFiles) {
     const path = resolve(expandTilde(f));
-    if (!files.some((x) => x.path === path)) files.push({ path, optional: false });
+    if (!files.some((x) => x.path === path)) files.push({ path, optional: cfg.identityFilesOptional === true });
   }
   if (files.length === 0) {
     for (const name of DEFAULT_KEYS) files.push({ path: join(homedir(), '.ssh', name), optional: true });
@@ -99,10 +127,9 @@ function identityFiles(settings: SshSettings, fromConfig: string[], inventoryDir
   return files;
 }
 
-function knownHostsFile(settings: SshSettings, inventoryDir: string): string {
-  return settings.knownHosts
-    ? resolvePath(settings.knownHosts, inventoryDir)
-    : join(homedir(), '.ssh', 'known_hosts');
+function knownHostsFile(settings: SshSettings, cfg: SshConfigHost, inventoryDir: string): string {
+  if (settings.knownHosts) return resolvePath(settings.knownHosts, inventoryDir);
+  return cfg.knownHostsFiles?.[0] ?? join(homedir(), '.ssh', 'known_hosts');
 }
 
 /** `~` expands to the home directory; other relative paths are relative to the inventory. */
@@ -148,25 +175,31 @@ function resolveJump(spec: string, ctx: RouteContext): ResolvedJump {
   const invHost = ctx.inventoryHosts.find((h) => h.name === spec);
   if (invHost) {
     const settings = mergedSettings(invHost, ctx.inventory);
-    return {
-      endpoint: endpointForHost(invHost, ctx),
-      ownJumps: settings.proxyJump ?? lookupSshConfig(ctx.sshConfig, invHost.address).proxyJump ?? [],
-    };
+    const { endpoint, cfg } = endpointForHost(invHost, ctx);
+    return { endpoint, ownJumps: settings.proxyJump ?? cfg.proxyJump ?? [] };
   }
   const parsed = parseJumpSpec(spec);
-  const cfg = lookupSshConfig(ctx.sshConfig, parsed.host);
   const defaults = ctx.inventory.ssh ?? {};
+  const cfg = ctx.lookup(parsed.host, {
+    ...(parsed.port !== undefined ? { port: parsed.port } : {}),
+    ...(parsed.user !== undefined ? { user: parsed.user } : {}),
+  });
+  const hostname = cfg.hostName ?? parsed.host;
+  const port = parsed.port ?? cfg.port ?? DEFAULT_PORT;
+  const user = parsed.user ?? cfg.user ?? userInfo().username;
+  const proxyCommand = proxyCommandFor(cfg, parsed.host, hostname, port, user);
   return {
     endpoint: {
       label: spec,
-      hostname: cfg.hostName ?? parsed.host,
-      port: parsed.port ?? cfg.port ?? DEFAULT_PORT,
-      user: parsed.user ?? cfg.user ?? userInfo().username,
-      identityFiles: identityFiles(defaults, cfg.identityFiles, ctx.inventoryDir),
+      hostname,
+      port,
+      user,
+      identityFiles: identityFiles(defaults, cfg, ctx.inventoryDir),
       useAgent: defaults.agent ?? true,
       ...secretNames(defaults),
-      knownHostsFile: knownHostsFile(defaults, ctx.inventoryDir),
-      connectTimeoutMs: defaults.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      knownHostsFile: knownHostsFile(defaults, cfg, ctx.inventoryDir),
+      connectTimeoutMs: defaults.connectTimeoutMs ?? cfg.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(proxyCommand ? { proxyCommand } : {}),
     },
     ownJumps: cfg.proxyJump ?? [],
   };

@@ -13,6 +13,14 @@ export interface SshConfigHost {
   identityFiles: string[];
   /** Jump hosts, outermost first; an empty list means `ProxyJump none`. */
   proxyJump?: string[];
+  /** ProxyCommand (tokens %h %p %r %n not yet expanded): its stdio is the connection. */
+  proxyCommand?: string;
+  /** UserKnownHostsFile (from ssh -G). */
+  knownHostsFiles?: string[];
+  /** ConnectTimeout (from ssh -G). */
+  connectTimeoutMs?: number;
+  /** The identity files may be absent (ssh -G lists ssh's defaults too; ssh skips missing ones). */
+  identityFilesOptional?: boolean;
 }
 
 interface ConfigItem {
@@ -182,6 +190,9 @@ export function lookupSshConfig(config: SshConfig, alias: string): SshConfigHost
         break;
       case 'identityfile':
         result.identityFiles.push(value);
+        break;
+      case 'proxycommand':
+        if (result.proxyCommand === undefined && value.toLowerCase() !== 'none') result.proxyCommand = item.args.join(' ');
         break;
       case 'proxyjump':
         // One comma-separated argument; spaces after commas are tolerated.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHandler, planAuth } from '../../../engine/transport/ssh/auth.js';
+import { authError, authHandler, planAuth } from '../../../engine/transport/ssh/auth.js';
 import type { Endpoint } from '../../../engine/transport/ssh/route.js';
 import { secretsOf } from '../../helpers/openssh.js';
 
@@ -110,5 +110,16 @@ describe('planAuth', () => {
     handler(['keyboard-interactive'], false, (m) => next.push(m));
     expect(tried).toEqual([`publickey ${plain}`, 'keyboard-interactive (secret PW)']);
     expect(next.at(-1)).toBe(false);
+  });
+
+  it('with no key at all, the error names the default keys looked for and what to set', async () => {
+    const missing = join(dir, 'id_ed25519-not-there');
+    const ep = endpoint({ identityFiles: [{ path: missing, optional: true }], useAgent: false });
+    const plan = await planAuth(ep, { secrets: secretsOf({}), tty: undefined });
+    expect(plan.entries).toEqual([]);
+    const err = authError({ host: 'h1', hop: ep, jump: false }, plan, []);
+    expect(err.code).toBe('E_AUTH');
+    expect(err.message).toContain(`no key file found (looked for ${missing})`);
+    expect(err.message).toContain('set ssh.identityFile to a private key, start ssh-agent (SSH_AUTH_SOCK), or set ssh.passwordSecret');
   });
 });

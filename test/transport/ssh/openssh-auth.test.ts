@@ -106,6 +106,10 @@ describe('SSH transport against OpenSSH: authentication', () => {
     expect(r.err).toMatchObject({ code: 'E_AUTH', host: 'auth-1', retryable: false });
     expect(r.err?.message).toContain(`root@127.0.0.7:${sshd.port}`);
     expect(r.err?.message).toContain(`publickey ${stranger.privatePath}`);
+    // and what to do about it
+    expect(r.err?.message).toContain(
+      `the server refused these keys for root: add ${stranger.privatePath}.pub to ~root/.ssh/authorized_keys on 127.0.0.7 (ssh-copy-id -i ${stranger.privatePath}.pub root@127.0.0.7 does it), or point ssh.identityFile at a key it accepts`,
+    );
     const keyText = await readFile(stranger.privatePath, 'utf8');
     const body = keyText.split('\n')[1] ?? '';
     expect(body.length).toBeGreaterThan(20);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Host, Inventory } from '../../../engine/model.js';
 import { parseJumpSpec, resolveRoute, type RouteContext } from '../../../engine/transport/ssh/route.js';
+import { builtinLookup } from '../../../engine/transport/ssh/openssh-config.js';
 import { parseSshConfig } from '../../../engine/transport/ssh/ssh-config.js';
 
 function host(name: string, extra: Partial<Host> = {}): Host {
@@ -13,7 +14,7 @@ function host(name: string, extra: Partial<Host> = {}): Host {
 
 function ctx(hosts: Host[], ssh: Inventory['ssh'] = {}, config = ''): RouteContext {
   const inventory: Inventory = { file: '/inv/inventory.yaml', cluster: { name: 'c' }, hosts, ssh };
-  return { inventory, inventoryHosts: hosts, inventoryDir: '/inv', sshConfig: parseSshConfig(config) };
+  return { inventory, inventoryHosts: hosts, inventoryDir: '/inv', lookup: builtinLookup(parseSshConfig(config)) };
 }
 
 describe('route resolution', () => {
