@@ -1,6 +1,7 @@
 // `podsec-imagemaker`: the master's `podsec-create-imagemakeruser [user[@repo]]`, which asks for
 // the user's password (passwd) and runs the interactive `gpg2 --full-generate-key`. Both are
 // answered over a PTY from secrets; the exported public key is the check.
+import { lendTerminal } from '../engine/util/lend-terminal.js';
 import { quote } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
 import { defaultSignerEmail, DEFAULT_IMAGEMAKER, imagemakerAnswers, publicKeyPath, USER_PATTERN } from './lib/imagemaker.js';
@@ -54,7 +55,9 @@ export const podsecImagemakerStep = defineStep<PodsecImagemakerWith>({
     const user = w.user ?? DEFAULT_IMAGEMAKER;
     const out = outputsFor(ctx, w);
     const arg = w.repo === undefined ? user : `${user}@${w.repo}`;
-    await hostRemote(ctx).run(`podsec-create-imagemakeruser ${quote(arg)}`, {
+    // The script runs `su - -c 'gpg2 --full-generate-key' USER`, whose pinentry must open this
+    // terminal: lend it to podman, the new user's group (podsec-create-policy made it).
+    await hostRemote(ctx).run(`${lendTerminal({ group: 'podman' })}podsec-create-imagemakeruser ${quote(arg)}`, {
       what: 'podsec-create-imagemakeruser',
       pty: true,
       answers: imagemakerAnswers({

@@ -16,6 +16,7 @@ import { clusterInfoFor, newLabState, planNodes, type LabCounts } from '../lab/t
 import { hostVethName, MAX_NODES, netnsName, nodeAddress, type TestbedNet } from './addresses.js';
 import { mustRun, runHost, type HostResult } from './host-command.js';
 import { writeTestbedFiles } from './inventory.js';
+import { addAltPrograms } from './alt-programs.js';
 import { addNodeNetworks, claimNetwork, configureBridge } from './network.js';
 import { prepareNodeDisk } from './node-disk.js';
 import { inNode, startInit } from './node-init.js';
@@ -61,7 +62,7 @@ export interface RunningTestbed {
 /** Programs a Debian host lacks (or has in another form: ALT's apt-get is apt-rpm) run as the
  * lab's stand-ins on a testbed node; everything else is the real program. */
 export function testbedStandin(name: string): boolean {
-  return name.startsWith('podsec-') || ['kubeadm', 'kubectl', 'rpm', 'systemctl', 'apt-get', 'swapon'].includes(name);
+  return name.startsWith('podsec-') || ['kubeadm', 'kubectl', 'rpm', 'systemctl', 'machinectl', 'nsenter_u7s', 'apt-get', 'swapon'].includes(name);
 }
 
 /** The package root of a stand-ins directory (PKG/lab/standins). */
@@ -149,6 +150,7 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   rmSync(standins, { recursive: true, force: true });
   cpSync(source, standins, { recursive: true });
   linkStandins(files.bin, { source: standins, only: testbedStandin, extra: { node: nodeProgram } });
+  addAltPrograms(files.bin);
   ensureClock(dir);
 
   const hostKeys = new Map<string, string>();

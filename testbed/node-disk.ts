@@ -39,6 +39,9 @@ export function prepareNodeDisk(o: NodeDiskOptions): string {
   const actions = join(root, 'actions.log');
   if (!existsSync(actions)) writeFileSync(actions, '');
   chmodSync(actions, 0o666);
+  // the lab's own records on the node (the registry's contents, unit states): what a node user's
+  // stand-in (the image maker pushing) writes there is the model's bookkeeping, not the node's
+  chmodSync(join(root, 'var/lib/lab'), 0o1777);
   chmodSync(join(root, 'root'), 0o700);
   chmodSync(join(root, 'root/.ssh'), 0o700);
   chmodSync(join(root, 'tmp'), 0o1777);

@@ -7,6 +7,8 @@ import { hiddenInNode, initScript } from '../../testbed/node-init.js';
 import { testbedProblems } from '../../testbed/requirements.js';
 import { renderSshdConfig } from '../../testbed/sshd.js';
 import { testbedStandin } from '../../testbed/index.js';
+import { suKeepingTerminal } from '../../testbed/alt-programs.js';
+import { execFileSync } from 'node:child_process';
 
 describe('the address plan', () => {
   it('gives each testbed a /24 of 10.213/16, the controller .1, the VIP .100, nodes from .11 skipping the VIP', () => {
@@ -102,6 +104,14 @@ describe('what a node runs', () => {
   it('uses the stand-ins only for what a Debian host lacks', () => {
     for (const name of ['podsec-create-policy', 'podsec-u7s-kubeadm', 'kubeadm', 'kubectl', 'rpm', 'systemctl', 'apt-get']) expect(testbedStandin(name)).toBe(true);
     for (const name of ['useradd', 'passwd', 'gpg2', 'gpg', 'curl', 'ip', 'hostname', 'su', 'sudo', 'haproxy', 'keepalived', 'id', 'chown']) expect(testbedStandin(name)).toBe(false);
+  });
+
+  it("gives su's -c command to the real su as --session-command (ALT's su keeps the terminal), everything else as it was", () => {
+    const script = suKeepingTerminal('/bin/echo');
+    const argv = (...args: string[]) => execFileSync('/bin/sh', ['-c', script, 'su', ...args], { encoding: 'utf8' }).trim();
+    expect(argv('-', '-c', 'gpg2 --full-generate-key', 'imagemaker')).toBe('- --session-command gpg2 --full-generate-key imagemaker');
+    expect(argv('-s', '/bin/sh', 'imagemaker', '--command=id -un')).toBe('-s /bin/sh imagemaker --session-command=id -un');
+    expect(argv('-l', 'root')).toBe('-l root');
   });
 
   it('says why a machine cannot run a testbed', () => {
