@@ -6,6 +6,7 @@ import { completionCommand } from './commands/completion.js';
 import { demoCommand } from './commands/demo.js';
 import { labCommand } from './commands/lab.js';
 import { planCommand } from './commands/plan.js';
+import { preflightCommand } from './commands/preflight.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { statusCommand } from './commands/status.js';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
     .addHelpText('after', EXIT_CODES);
   for (const make of [
     runCommand,
+    preflightCommand,
     planCommand,
     validateCommand,
     statusCommand,

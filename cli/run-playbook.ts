@@ -11,8 +11,9 @@ import { executePlan } from '../engine/run/runner.js';
 import { Masker } from '../engine/secrets/masker.js';
 import { openSsh } from '../engine/transport/open-ssh.js';
 import { TransportPool } from '../engine/transport/pool.js';
-import { findStepKind } from '../steps/index.js';
+import { findStepKind, stepKinds } from '../steps/index.js';
 import { loadAndPlan } from './load-for-cli.js';
+import { checkSkips } from './skip-checks.js';
 import { defaultLogFile, defaultStateFile, newRunId } from './paths.js';
 
 export interface RunPlaybookOptions {
@@ -28,6 +29,8 @@ export interface RunPlaybookOptions {
   color: boolean;
   acceptNewHostKeys: boolean;
   keepSsh: boolean;
+  /** --skip-check: preflight checks that may not stop the run (`ID` or `HOST/ID`). */
+  skipChecks?: readonly string[];
   /** Extra listener on the event stream (the demo's summary). */
   onEvent?: EventListener;
 }
@@ -47,6 +50,7 @@ function usable<T>(what: string, file: string, open: () => T): T {
 export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const masker = new Masker();
   const planned = loadAndPlan(o.playbookFile, o.inventoryFile, masker);
+  const skipChecks = checkSkips(o.skipChecks ?? [], stepKinds, planned.inventory);
   const runId = newRunId();
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
   const logFile = o.logFile ?? defaultLogFile(o.playbookFile, o.inventoryFile, runId);
@@ -130,6 +134,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       keepSsh: o.keepSsh,
       signal: controller.signal,
       findKind: findStepKind,
+      skipChecks,
     });
     return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;
   } finally {

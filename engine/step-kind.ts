@@ -1,7 +1,10 @@
 // The contract of a step kind, owned by the engine: steps/ implements it (one file per kind,
 // listed in steps/index.ts) and cli/ hands the list to the engine.
+import type { HostFacts } from './facts/types.js';
 import type { Cluster, Host, Inventory } from './model.js';
 import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from './transport/types.js';
+
+export type { HostFacts } from './facts/types.js';
 
 export interface OutputDecl {
   name: string;
@@ -40,6 +43,10 @@ export interface StepContext {
   hostsWithRole(role: string): Host[];
   /** Outputs recorded by a finished step on a host (undefined when it has not run). */
   outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
+  /** This host's facts, gathered when the run started (undefined only when none could be). */
+  readonly facts: HostFacts | undefined;
+  /** Another host's facts: gathered by this run, or recorded by an earlier one. */
+  factsOf(hostName: string): HostFacts | undefined;
   /** Run a command on this host; output lines become step.output events. Never throws on a
    * non-zero exit: see `run` for that. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
@@ -51,6 +58,47 @@ export interface StepContext {
   secret(value: string): void;
   /** Say something about the step's progress (an info log event naming the host). */
   log(message: string): void;
+}
+
+/** A preflight check's answer: ok (with what it saw), or failed with the reason and the fix. */
+export type PreflightVerdict = { ok: true; detail?: string } | { ok: false; reason: string; fix: string };
+
+/** What a preflight check sees: the gathered facts (of every host), the inventory and the plan;
+ * it may probe the host with read-only commands, and never changes anything. */
+export interface PreflightContext {
+  readonly host: Host;
+  readonly inventory: Inventory;
+  readonly cluster: Cluster;
+  /** This host's facts. */
+  readonly facts: HostFacts;
+  /** Any host's facts: gathered now, or recorded by an earlier run; undefined when unknown. */
+  factsOf(hostName: string): HostFacts | undefined;
+  hostsWithRole(role: string): Host[];
+  /** Steps of this plan using `kind` (any host), and whether each is finished already (journal). */
+  planned(kind: string): { host: string; step: string; finished: boolean }[];
+  /** Has this step (on this host) been attempted by an earlier run of this state? */
+  readonly resuming: boolean;
+  /** A read-only command on this host (or another), for what facts cannot tell (is the
+   * endpoint answering?). Output is not shown; it must not change anything. */
+  probe(command: string, options?: { host?: string; timeoutMs?: number }): Promise<ExecResult>;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A check a step kind declares next to its `run`: evaluated by `podsec-play preflight` and by
+ * `run` before the first change, on every host the step would run on (steps already finished
+ * are not checked). Mostly a pure function of the facts. Checks with the same `id` on one host
+ * are one check (the first declared is kept): a shared check keeps one id everywhere.
+ */
+export interface PreflightCheck<W = Record<string, unknown>> {
+  /** Stable, kebab-case: the table's row and the JSON's key (`swap-off`, `port-6443-free`). */
+  readonly id: string;
+  /** What it proves, for people: `swap is off`. */
+  title(w: W): string;
+  /** Facts to gather besides the standard ones: paths whose existence to report, and whether
+   * to probe the package mirrors (a network request per mirror). */
+  readonly needs?: { readonly paths?: readonly string[]; readonly apt?: boolean };
+  evaluate(ctx: PreflightContext, w: W): PreflightVerdict | Promise<PreflightVerdict>;
 }
 
 // The schema object is plain JSON Schema (draft 2020-12 subset that ajv 8 understands).
@@ -71,6 +119,8 @@ export interface StepKind<W = Record<string, unknown>> {
   /** A successful run turns this host's SSH off: the journal records the seal, later runs
    * refuse to connect with a clear message, and `plan` marks the host as sealed. */
   readonly sealsHost?: boolean;
+  /** Checks run before anything changes (`podsec-play preflight`, and `run` first). */
+  readonly preflight?: readonly PreflightCheck<W>[];
   /** Is the effect already in place? Called before every attempt (resume included). */
   check?(ctx: StepContext, w: W): Promise<CheckResult>;
   /** Do it. Returns the outputs (all strings). Throw a PlayError/CommandError to fail the attempt. */

@@ -9,7 +9,7 @@ import { ensureKeyPair, hostKeyFile, parsePublicKey } from './keys.js';
 import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type LabState } from './layout.js';
 import { NodeServer } from './node-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
-import { linkWrapper, seedNode } from './seed.js';
+import { linkWrapper, seedNode, type LabOs } from './seed.js';
 import { linkStandins, standinsDir } from './standins.js';
 import { newLabState, planNodes, type LabCounts } from './topology.js';
 
@@ -22,6 +22,8 @@ export interface StartLabOptions extends LabCounts {
   dir: string;
   /** Lab time between a node's join (and the CNI) and it being Ready. Default 1000 ms. */
   readyDelayMs?: number;
+  /** /etc/os-release of nodes created now (p10 by default); existing nodes keep theirs. */
+  os?: LabOs;
   /** Where the stand-in scripts are (default: lab/standins of this checkout or package). */
   standinsDir?: string;
   /** A directory with the `node` that runs the stand-ins (default: this process's node's). */
@@ -64,7 +66,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const hostKeys = new Map<string, string>();
   const servers = state.nodes.map((node) => {
     const root = nodeRoot(dir, node.name);
-    seedNode(root, node, standins);
+    seedNode(root, node, standins, options.os);
     linkWrapper(root, files.bin);
     const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
     hostKeys.set(node.name, hostKey.publicKey);

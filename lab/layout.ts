@@ -18,7 +18,8 @@ export interface LabClusterInfo {
   name: string;
   kubeVersion: string;
   registry: string;
-  platform: string;
+  /** Only when a lab was made before the platform came from the nodes' os-release (facts). */
+  platform?: string;
   vip?: string;
   controlPlaneEndpoint?: string;
 }

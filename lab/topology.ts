@@ -57,7 +57,7 @@ export function clusterInfoFor(nodes: LabNode[]): LabClusterInfo {
     name: 'lab',
     kubeVersion: 'v1.28.3',
     registry: 'registry.local',
-    platform: 'p10',
+    // No platform: podsec-play takes it from the master's /etc/os-release (its facts).
     ...(ha ? { vip: LAB_VIP, controlPlaneEndpoint: `${LAB_VIP}:8443` } : {}),
   };
 }

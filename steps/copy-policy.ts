@@ -7,6 +7,7 @@ import { defineStep } from '../engine/step-kind.js';
 import { masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { registryLine, withRegistryLine } from './lib/hosts-file.js';
+import { masterAddress, registryRoute } from './lib/preflight-cluster.js';
 import { hostRemote, readIfExists, remoteFor, selfQuiet, type Remote } from './lib/remote.js';
 
 export interface CopyPolicyWith {
@@ -34,6 +35,7 @@ export const copyPolicyStep = defineStep<CopyPolicyWith>({
   },
   outputs: () => [{ name: 'digest', secret: false }],
   title: (w) => `copy the image policy from ${w.master ?? 'the master'}`,
+  preflight: [registryRoute((ctx) => masterAddress(ctx))],
   async check(ctx, w) {
     const master = masterHost(ctx, w.master);
     if (master.name === ctx.host.name) return { done: true, reason: 'this is the master', outputs: { digest: '' } };

@@ -6,6 +6,7 @@ import { controlPlaneHosts } from './lib/cluster-hosts.js';
 import { installConfig, sameContent } from './lib/config-file.js';
 import { stepError } from './lib/fail.js';
 import { renderHaproxy, type BackendServer } from './lib/render-haproxy.js';
+import { internalAddressHeld, packageInstalled, portsFree } from './lib/preflight-host.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -46,6 +47,16 @@ export const haproxyStep = defineStep<HaproxyWith>({
   },
   outputs: () => [{ name: 'servers', secret: false }],
   title: () => 'haproxy for the Kubernetes API',
+  preflight: [
+    packageInstalled('haproxy', 'the API load balancer'),
+    internalAddressHeld,
+    {
+      id: 'haproxy-port-free',
+      title: (w) => `port ${w.port ?? 8443} free for haproxy`,
+      evaluate: (ctx, w) =>
+        portsFree({ id: 'haproxy-port-free', title: '', tcp: [w.port ?? 8443], allowed: ['haproxy'], why: 'haproxy must bind its frontend there' }).evaluate(ctx, w),
+    },
+  ],
   async check(ctx, w) {
     const cfg = render(ctx, w);
     const remote = selfQuiet(ctx);

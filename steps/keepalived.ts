@@ -1,7 +1,9 @@
 // `keepalived`: the VIP on the LB hosts — keepalived.conf (VRRP VI_1: MASTER 101 on the first
 // LB, BACKUP 100, 99, … after it; PASS auth from a secret) and check_apiserver.sh rendered,
 // validated with `keepalived -t -f`, installed, service (re)started; then the VIP must accept
-// connections on the API port.
+// connections on the API port. The interface and the VIP's prefix come from the host's facts
+// (the interface holding its internal address, that subnet's prefix) unless the inventory
+// names the interface; a name the host does not have is an error before anything changes.
 import { command, quote } from '../engine/util/shell.js';
 import { clusterVip, splitHostPort } from './lib/cluster-hosts.js';
 import { installConfig, sameContent } from './lib/config-file.js';
@@ -9,6 +11,9 @@ import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
 import { poll } from './lib/poll.js';
 import { authPassProblem, CHECK_SCRIPT_PATH, renderCheckScript, renderKeepalived } from './lib/render-keepalived.js';
+import { inSubnet } from '../engine/facts/ip-address.js';
+import { keepalivedInterface, keepalivedInterfaceExists, keepalivedVipSubnet } from './lib/preflight-cluster.js';
+import { internalAddressHeld, packageInstalled } from './lib/preflight-host.js';
 import { hostRemote, remoteFor, selfQuiet } from './lib/remote.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -19,7 +24,7 @@ export interface KeepalivedWith {
   vip?: string;
   /** The API port on the VIP (default: controlPlaneEndpoint's port, else 8443). */
   port?: number;
-  /** Default: the host's vars.interface, else eth0. */
+  /** Default: the host's vars.interface, else the interface holding its internal address (facts). */
   interface?: string;
   virtualRouterId?: number;
   /** The role naming the LB hosts, whose order sets MASTER/BACKUP (default lb). */
@@ -67,6 +72,22 @@ export const keepalivedStep = defineStep<KeepalivedWith>({
     { name: 'priority', secret: false },
   ],
   title: (w) => `keepalived for the VIP${w.vip ? ` ${w.vip}` : ''}`,
+  preflight: [
+    packageInstalled('keepalived', 'VRRP for the VIP'),
+    packageInstalled('curl', "keepalived's API check script calls it"),
+    internalAddressHeld,
+    keepalivedInterfaceExists,
+    keepalivedVipSubnet,
+    {
+      id: 'vrrp-password',
+      title: () => 'the VRRP password fits keepalived (at most 8 characters)',
+      evaluate(_ctx, w) {
+        if (typeof w.password !== 'string') return { ok: true, detail: 'given at run time' };
+        const problem = authPassProblem(w.password);
+        return problem ? { ok: false, reason: problem, fix: 'set a VRRP_PASSWORD of at most 8 printable characters' } : { ok: true, detail: `${w.password.length} characters` };
+      },
+    },
+  ],
   async check(ctx, w) {
     ctx.secret(w.password);
     const r = rendered(ctx, w);
@@ -128,7 +149,7 @@ function rendered(ctx: StepContext, w: KeepalivedWith): Rendered {
   if (index < 0 && (w.state === undefined || w.priority === undefined)) {
     throw stepError(ctx, `${ctx.host.name} has no role "${w.lbRole ?? 'lb'}": give with.state and with.priority, or the role`);
   }
-  const iface = w.interface ?? (typeof ctx.host.vars['interface'] === 'string' ? (ctx.host.vars['interface'] as string) : 'eth0');
+  const { iface, vipPrefix } = vrrpInterface(ctx, w, vip);
   const peers = lbs.filter((h) => h.name !== ctx.host.name).map((h) => h.internalAddress);
   try {
     const conf = renderKeepalived({
@@ -136,6 +157,7 @@ function rendered(ctx: StepContext, w: KeepalivedWith): Rendered {
       ...(w.state === undefined ? {} : { state: w.state }),
       ...(w.priority === undefined ? {} : { priority: w.priority }),
       interface: iface,
+      ...(vipPrefix === undefined ? {} : { vipPrefix }),
       virtualRouterId: w.virtualRouterId ?? 51,
       authPass: w.password,
       vip,
@@ -148,6 +170,24 @@ function rendered(ctx: StepContext, w: KeepalivedWith): Rendered {
   } catch (err) {
     throw stepError(ctx, (err as Error).message);
   }
+}
+
+/** The interface for VRRP and the VIP's prefix on it: from the inventory when it names one,
+ * else from the facts; the facts must agree with an explicit name. */
+function vrrpInterface(ctx: StepContext, w: KeepalivedWith, vip: string): { iface: string; vipPrefix?: number } {
+  const chosen = keepalivedInterface(ctx, w.interface);
+  const facts = ctx.facts;
+  if (!chosen.name) {
+    throw stepError(ctx, `cannot tell which interface holds ${ctx.host.internalAddress} (no facts say so): set vars.interface for ${ctx.host.name}`);
+  }
+  if (!facts) return { iface: chosen.name };
+  const iface = facts.interfaces[chosen.name];
+  if (!iface) {
+    throw stepError(ctx, `interface ${chosen.name} does not exist on ${ctx.host.name} (it has ${Object.keys(facts.interfaces).join(', ')})`);
+  }
+  const holder = iface.addresses.find((a) => inSubnet(vip, a.subnet));
+  if (!holder) throw stepError(ctx, `the VIP ${vip} is outside every subnet of ${iface.name} on ${ctx.host.name}`);
+  return { iface: iface.name, vipPrefix: holder.prefix };
 }
 
 /** Curl exit codes that mean nothing accepted the connection: 7 refused/unreachable, 28 timeout. */

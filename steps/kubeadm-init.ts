@@ -3,12 +3,13 @@
 // U7S_REGISTRY, U7S_PLATFORM). Never re-run on an initialised node (the wrapper wipes
 // /etc/kubernetes); a half-finished attempt of ours is reset first. Outputs the join material
 // its output printed (token, CA hash and certificate key are secret).
-import { apiEndpoint, splitHostPort } from './lib/cluster-hosts.js';
+import { apiEndpoint, clusterPlatform, splitHostPort } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { parseJoinCommand, type JoinMaterial } from './lib/join-line.js';
 import { initArgv, JOIN_OUTPUTS, MaterialError, mintJoinMaterial } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { selfQuiet } from './lib/remote.js';
+import { KUBEADM_INIT_CHECKS } from './lib/preflight-sets.js';
 import { INIT_STARTED, u7sEnv } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -47,17 +48,19 @@ export const kubeadmInitStep = defineStep<KubeadmInitWith>({
   },
   outputs: () => JOIN_OUTPUTS,
   title: (w) => `kubeadm init${w.controlPlaneEndpoint ? ` (HA, ${w.controlPlaneEndpoint})` : ''}`,
+  preflight: KUBEADM_INIT_CHECKS,
   async check(ctx, w) {
     const c = await checkKubeadm(ctx, 'init');
     if (!c.done) return { done: false };
     return { done: true, ...(c.reason === undefined ? {} : { reason: c.reason }), outputs: { endpoint: endpointOf(ctx, w) } };
   },
   async run(ctx, w): Promise<Record<string, string>> {
+    const platform = w.platform ?? clusterPlatform(ctx);
     const env = u7sEnv({
       ...ctx.cluster,
       ...(w.kubeVersion === undefined ? {} : { kubeVersion: w.kubeVersion }),
       ...(w.registry === undefined ? {} : { registry: w.registry }),
-      ...(w.platform === undefined ? {} : { platform: w.platform }),
+      ...(platform === undefined ? {} : { platform }),
     });
     const endpoint = w.controlPlaneEndpoint ?? nonEmpty(ctx.cluster.controlPlaneEndpoint);
     const ha = endpoint !== undefined;

@@ -9,6 +9,7 @@ import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js'
 import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
+import { KUBEADM_JOIN_CHECKS } from './lib/preflight-sets.js';
 import { JOIN_STARTED } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -50,6 +51,7 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
   },
   outputs: () => [{ name: 'joined', secret: false }],
   title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}`,
+  preflight: KUBEADM_JOIN_CHECKS,
   async check(ctx) {
     const c = await checkKubeadm(ctx, 'join');
     return c.done ? { done: true, ...(c.reason === undefined ? {} : { reason: c.reason }), outputs: { joined: 'true' } } : { done: false };

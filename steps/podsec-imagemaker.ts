@@ -6,6 +6,7 @@ import { quote } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
 import { defaultSignerEmail, DEFAULT_IMAGEMAKER, imagemakerAnswers, publicKeyPath, USER_PATTERN } from './lib/imagemaker.js';
 import { exists, hostRemote, selfQuiet } from './lib/remote.js';
+import { packageInstalled } from './lib/preflight-host.js';
 import { defineStep } from '../engine/step-kind.js';
 
 export interface PodsecImagemakerWith {
@@ -44,6 +45,7 @@ export const podsecImagemakerStep = defineStep<PodsecImagemakerWith>({
     { name: 'publicKey', secret: false },
   ],
   title: (w) => `podsec-create-imagemakeruser ${w.user ?? DEFAULT_IMAGEMAKER}`,
+  preflight: [packageInstalled('podsec', 'podsec-create-imagemakeruser')],
   async check(ctx, w) {
     const user = w.user ?? DEFAULT_IMAGEMAKER;
     if (!(await exists(selfQuiet(ctx), publicKeyPath(user)))) return { done: false };

@@ -7,6 +7,8 @@ import { masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { HOSTS_NAME_REGISTRY, REMOVE_REGISTRY_LINES } from './lib/hosts-file.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
+import { masterAddress, registryRoute } from './lib/preflight-cluster.js';
+import { packageInstalled } from './lib/preflight-host.js';
 import { MARKER_DIR } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -35,6 +37,21 @@ export const podsecPolicyStep = defineStep<PodsecPolicyWith>({
     properties: { registryIp: { type: 'string', pattern: IPV4.source } },
   },
   title: (w) => `podsec-create-policy ${w.registryIp ?? '(master IP)'}`,
+  preflight: [
+    packageInstalled('podsec', 'podsec-create-policy'),
+    {
+      id: 'registry-ip',
+      title: () => 'the registry address is one IPv4 address, not 127.0.0.1',
+      evaluate(ctx, w) {
+        const ip = w.registryIp ?? masterAddress(ctx);
+        if (ip === undefined) return { ok: false, reason: 'the inventory has no master (the registry host)', fix: 'give one host the role master' };
+        if (!IPV4.test(ip)) return { ok: false, reason: `podsec-create-policy needs one IPv4 address, not "${ip}"`, fix: "set the master's internalAddress (or with.registryIp) to its IPv4 cluster address" };
+        if (ip === '127.0.0.1') return { ok: false, reason: 'podsec-create-policy refuses 127.0.0.1', fix: "set the master's internalAddress (or with.registryIp) to its cluster IP" };
+        return { ok: true, detail: ip };
+      },
+    },
+    registryRoute((ctx, w) => w.registryIp ?? masterAddress(ctx)),
+  ],
   async check(ctx) {
     const s = await state(ctx);
     return s.has('hosts-named') && s.has('policy')

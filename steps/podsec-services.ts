@@ -2,6 +2,7 @@
 // serving /var/sigstore for signatures). Re-runnable, but skipped when the units are active.
 import { command } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
+import { packageInstalled, portsFree } from './lib/preflight-host.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -22,6 +23,16 @@ export const podsecServicesStep = defineStep<PodsecServicesWith>({
     properties: { units: { type: 'array', minItems: 1, items: { type: 'string', pattern: UNIT } } },
   },
   title: () => 'podsec-create-services',
+  preflight: [
+    packageInstalled('podsec', 'podsec-create-services'),
+    portsFree({
+      id: 'registry-ports-free',
+      title: 'ports 80 and 81 free for the registry and the signature server',
+      tcp: [80, 81],
+      allowed: ['nginx', 'docker-registry', 'registry'],
+      why: 'podsec-create-services starts docker-registry on 80 and nginx on 81',
+    }),
+  ],
   async check(ctx, w) {
     const inactive = await inactiveUnits(ctx, w);
     return inactive.length === 0 ? { done: true, reason: `${units(w).join(', ')} active` } : { done: false };

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { quote } from '../engine/util/shell.js';
 import { DEFAULT_IMAGEMAKER, defaultSignerEmail, signingAnswers, USER_PATTERN } from './lib/imagemaker.js';
 import { exists, hostRemote, selfQuiet } from './lib/remote.js';
+import { clockInStep, diskFree, GiB, packageInstalled } from './lib/preflight-host.js';
 import { MARKER_DIR } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
@@ -48,6 +49,25 @@ export const signImagesStep = defineStep<SignImagesWith>({
   },
   outputs: () => [{ name: 'marker', secret: false }],
   title: (w) => `podsec-load-sign-oci ${w.archive ?? '(cluster archive)'}`,
+  preflight: [
+    packageInstalled('podsec', 'podsec-load-sign-oci'),
+    {
+      id: 'image-archive',
+      title: (w) => `the image archive ${w.archive ?? DEFAULT_ARCHIVE} is on the host`,
+      async evaluate(ctx, w) {
+        const archive = resolve(ctx, w).archive;
+        const r = await ctx.probe(`test -f ${quote(archive)}`);
+        if (r.exitCode === 0) return { ok: true, detail: archive };
+        return {
+          ok: false,
+          reason: `no image archive at ${archive}`,
+          fix: `make one with podsec-k8s-save-oci and copy it to ${archive} on ${ctx.host.name} (or set vars.imageArchive)`,
+        };
+      },
+    },
+    diskFree(10 * GiB, 'the registry keeps every image of the archive under /var/lib'),
+    clockInStep(),
+  ],
   async check(ctx, w) {
     const marker = await markerPath(ctx, w);
     return (await exists(selfQuiet(ctx), marker)) ? { done: true, reason: `${marker} exists`, outputs: { marker } } : { done: false };
@@ -77,7 +97,7 @@ interface Resolved {
   signerEmail: string;
 }
 
-function resolve(ctx: StepContext, w: SignImagesWith): Resolved {
+function resolve(ctx: Pick<StepContext, 'cluster' | 'host'>, w: SignImagesWith): Resolved {
   const user = w.user ?? DEFAULT_IMAGEMAKER;
   const clusterArchive = ctx.cluster['imageArchive'];
   const hostArch = ctx.host.vars['arch'];

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PlayError } from '../../engine/errors.js';
 import { InvalidArgumentError } from 'commander';
-import { exits, newCommand, usageError, type Command } from '../command.js';
+import { Option, exits, newCommand, usageError, type Command } from '../command.js';
 import { standinsOption } from '../resources.js';
 
 /** The lab (ssh2 and all) loads only when a lab subcommand runs: `--help` stays fast. */
@@ -25,6 +25,7 @@ interface UpFlags {
   workers?: number;
   lbs?: number;
   readyDelay?: number;
+  os?: 'p10' | 'c10f';
 }
 
 async function up(flags: UpFlags): Promise<number> {
@@ -36,6 +37,7 @@ async function up(flags: UpFlags): Promise<number> {
     workers: flags.workers,
     lbs: flags.lbs,
     readyDelayMs: flags.readyDelay,
+    ...(flags.os ? { os: flags.os } : {}),
     ...standinsOption(),
   });
   for (const n of lab.nodes) {
@@ -110,6 +112,9 @@ export function labCommand(): Command {
     .option('--workers <n>', 'workers (default 1)', count('workers'))
     .option('--lbs <n>', 'load balancers (default 0)', count('lbs'))
     .option('--ready-delay <ms>', "lab time between a node's join (and the CNI) and Ready (default 1000)", count('ready-delay'))
+    .addOption(
+      new Option('--os <release>', "the /etc/os-release new nodes get: ALT Server 10 (p10) or ALT SP Server (c10f); podsec-play takes the cluster's platform from it").choices(['p10', 'c10f']),
+    )
     .action(exits(up));
   lab
     .command('down')

@@ -16,6 +16,7 @@ export interface RunFlags {
   logFile?: string;
   acceptNewHostKeys?: boolean;
   keepSsh?: boolean;
+  skipCheck?: string[];
 }
 
 export function runCommand(): Command {
@@ -36,9 +37,10 @@ export function runCommand(): Command {
     .option('--log-file <file>', 'the detailed log; default .podsec-play/logs/PLAYBOOK-RUNID.log beside the inventory')
     .option('--accept-new-host-keys', 'trust and record SSH host keys not yet in known_hosts (a changed key is always refused)')
     .option('--keep-ssh', 'never turn SSH off (disable-ssh steps leave it on)')
+    .option('--skip-check <check>', 'do not let this preflight check stop the run: ID on every host, or HOST/ID (repeatable; podsec-play preflight shows the ids)', collect, [] as string[])
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage, 3 the state is locked by another run, 130 interrupted (state saved, resumable).',
+      '\nBefore its first change the run gathers every host\'s facts and runs the checks the steps declare (as podsec-play preflight does); a failed check stops it with nothing changed.\n\nExit codes: 0 success, 1 a step or a preflight check failed (state saved, resumable), 2 invalid input or usage, 3 the state is locked by another run, 130 interrupted (state saved, resumable).',
     )
     .action(
       exits(async (playbook: string, flags: RunFlags) => {
@@ -57,7 +59,13 @@ export function runCommand(): Command {
           color: flags.color === true,
           acceptNewHostKeys: flags.acceptNewHostKeys === true,
           keepSsh: flags.keepSsh === true,
+          skipChecks: flags.skipCheck ?? [],
         });
       }),
     );
+}
+
+/** Repeatable options: every occurrence kept, in order. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

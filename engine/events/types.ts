@@ -27,6 +27,20 @@ export interface ErrorInfo {
   output?: string;
 }
 
+/** One host × check of a preflight. */
+export interface PreflightResultEvent {
+  host: string;
+  check: string;
+  title: string;
+  /** skipped: the admin asked for it (--skip-check); the reason it gave is kept in detail. */
+  status: 'ok' | 'failed' | 'skipped';
+  detail?: string;
+  reason?: string;
+  fix?: string;
+  /** The steps that declared the check (`phase/step`); empty for `reachable`. */
+  steps: string[];
+}
+
 /** One failed step in `run.failed`: the cause is `message` (the program's own words); the
  * command line, when there was one, is `command`. */
 export interface FailureInfo {
@@ -52,6 +66,7 @@ export type PlayEventBody =
   | { type: 'run.succeeded'; durationMs: number }
   | { type: 'run.failed'; durationMs: number; failures: FailureInfo[] }
   | { type: 'run.interrupted'; durationMs: number; stateFile: string }
+  | { type: 'preflight.finished'; durationMs: number; ok: boolean; hosts: number; results: PreflightResultEvent[] }
   | { type: 'phase.started'; phase: string; hosts: string[] }
   | { type: 'phase.succeeded'; phase: string; durationMs: number }
   | { type: 'phase.failed'; phase: string; durationMs: number }

@@ -1,5 +1,8 @@
 // Looks up an expression path in a scope. The same function serves validation (a scope whose
-// outputs are the declared ones of earlier steps) and the run (outputs from the journal).
+// outputs are the declared ones of earlier steps, and whose facts are known only at run time)
+// and the run (outputs from the journal, facts gathered when the run started).
+import { factPathProblem } from '../facts/shape.js';
+import type { HostFacts } from '../facts/types.js';
 import { secretNotSet } from '../secrets/store.js';
 import type { Host } from '../model.js';
 
@@ -14,6 +17,9 @@ export interface ExprScope {
   outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
   /** A secret's value; undefined when it is not set anywhere. */
   secret(name: string): string | undefined;
+  /** A host's gathered facts; 'at-run-time' while validating (any path the facts can have is
+   * accepted); undefined when none were gathered for that host. */
+  factsOf(hostName: string): HostFacts | 'at-run-time' | undefined;
 }
 
 export type Lookup = { ok: true; value: unknown; secret: boolean } | { ok: false; why: string };
@@ -61,6 +67,7 @@ function hostField(host: Host, rest: string[], scope: ExprScope, label: string):
   const [field, ...more] = rest;
   if (field === undefined) return { ok: false, why: `${label} needs a field, e.g. ${label}.address` };
   if (field === 'steps') return stepOutput(host.name, more, scope, `${label}.steps`);
+  if (field === 'facts') return hostFacts(host.name, more, scope, `${label}.facts`);
   const view: Record<string, unknown> = {
     name: host.name,
     address: host.address,
@@ -86,6 +93,16 @@ function stepOutput(hostName: string, rest: string[], scope: ExprScope, label: s
     return { ok: false, why: `step "${stepId}" has no output "${name}"${known.length ? ` (it has: ${known.join(', ')})` : ''}` };
   }
   return { ok: true, value: outputs[name], secret: false };
+}
+
+function hostFacts(hostName: string, rest: string[], scope: ExprScope, label: string): Lookup {
+  const facts = scope.factsOf(hostName);
+  if (facts === 'at-run-time') {
+    const problem = factPathProblem(rest, label);
+    return problem ? { ok: false, why: problem } : { ok: true, value: `<${label}${rest.length ? `.${rest.join('.')}` : ''}>`, secret: false };
+  }
+  if (facts === undefined) return { ok: false, why: `no facts were gathered on ${hostName} (it takes no part in this run and no earlier run recorded them)` };
+  return walk(facts, rest, label);
 }
 
 function walk(value: unknown, rest: string[], label: string): Lookup {

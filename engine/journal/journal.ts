@@ -14,6 +14,7 @@ import type { Plan } from '../plan/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { StateLock } from './lock.js';
+import type { HostFacts } from '../facts/types.js';
 import type { JournalState, RunRecord, SealRecord, StepRecord } from './types.js';
 
 export interface OpenJournalOptions {
@@ -63,6 +64,7 @@ export class Journal {
             steps: {},
             // Seals outlive --fresh: the hosts really are closed.
             sealed: previous?.sealed ?? {},
+            ...(previous?.facts ? { facts: previous.facts } : {}),
           };
       prepareSteps(state, options.plan);
       // We hold the lock: a run still marked running died without finishing (kill -9, power).
@@ -98,6 +100,12 @@ export class Journal {
     this.sync();
   }
 
+  /** A host's facts as this run gathered them (replacing what an earlier run recorded). */
+  recordFacts(host: string, facts: HostFacts): void {
+    (this.state.facts ??= {})[host] = facts;
+    this.append({ facts: { host, facts } });
+  }
+
   finish(outcome: RunRecord['outcome']): void {
     const run = this.state.runs.at(-1);
     if (run) {
@@ -127,7 +135,7 @@ export class Journal {
   }
 }
 
-type JournalLine = { step: string; set: Record<string, unknown> } | { seal: SealRecord } | { run: RunRecord };
+type JournalLine = { step: string; set: Record<string, unknown> } | { seal: SealRecord } | { run: RunRecord } | { facts: { host: string; facts: HostFacts } };
 
 function applyStepPatch(rec: StepRecord, set: Record<string, unknown>): void {
   const target = rec as unknown as Record<string, unknown>;
@@ -177,6 +185,9 @@ export function readJournal(file: string): JournalState {
     } else if (line.seal && typeof line.seal === 'object') {
       const seal = line.seal as SealRecord;
       state.sealed[seal.host] = seal;
+    } else if (line.facts && typeof line.facts === 'object' && typeof (line.facts as { host?: unknown }).host === 'string') {
+      const f = line.facts as { host: string; facts: HostFacts };
+      (state.facts ??= {})[f.host] = f.facts;
     } else if (line.run && typeof line.run === 'object') {
       const run = line.run as RunRecord;
       const i2 = state.runs.findIndex((r) => r.runId === run.runId);

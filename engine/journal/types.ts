@@ -1,6 +1,7 @@
 // The journal: the source of truth for resume. One JSON file per state, written atomically
 // (tmp, fsync, rename) with mode 0600 after every step transition.
 import type { ErrorInfo, SkipReason } from '../events/types.js';
+import type { HostFacts } from '../facts/types.js';
 
 export type StepStatus = 'pending' | 'running' | 'retrying' | 'succeeded' | 'skipped' | 'failed';
 
@@ -55,4 +56,6 @@ export interface JournalState {
   steps: Record<string, StepRecord>;
   /** Hosts whose SSH this state turned off (disable-ssh). */
   sealed: Record<string, SealRecord>;
+  /** Each host's facts as the latest run that reached it gathered them. */
+  facts?: Record<string, HostFacts>;
 }

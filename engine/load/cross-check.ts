@@ -4,6 +4,7 @@
 import type { Diagnostic } from '../errors.js';
 import { ExprSyntaxError, hasExpression, parseTemplate, type ExprSegment } from '../expr/parse.js';
 import { lookup, type ExprScope } from '../expr/resolve.js';
+import { factPathProblem } from '../facts/shape.js';
 import type { Host, Inventory, Playbook, StepSpec } from '../model.js';
 import { selectHosts, unmatchedSelectors } from '../plan/select-hosts.js';
 import { secretNotSet, type SecretSource } from '../secrets/store.js';
@@ -158,6 +159,8 @@ function checkStepExpressions(
       if (!input.secrets) return 'unchecked';
       return input.secrets.has(name) ? 'set' : undefined;
     },
+    // Facts are gathered when the run starts, like outputs: only the path is checked here.
+    factsOf: () => 'at-run-time',
   };
   for (const site of sites) {
     const found = lookup(site.seg.path, scope);
@@ -210,7 +213,11 @@ function checkExpressionsWithoutInventory(
         } else if (root === 'steps') {
           const id = site.seg.path[1];
           if (id !== undefined && !earlier.has(id)) why = `no earlier step has the id "${id}"`;
-        } else if (!['cluster', 'host', 'hosts', 'role', 'secrets'].includes(root ?? '')) {
+        } else if (root === 'host' || root === 'hosts' || root === 'role') {
+          // Without an inventory the hosts are unknown, but a path into their facts has a shape.
+          const at = root === 'host' ? 1 : 2;
+          if (site.seg.path[at] === 'facts') why = factPathProblem(site.seg.path.slice(at + 1), site.seg.path.slice(0, at + 1).join('.'));
+        } else if (!['cluster', 'secrets'].includes(root ?? '')) {
           why = lookup(site.seg.path, nullScope(playbook.vars)).ok ? undefined : `unknown name "${root}" (expected one of: vars, cluster, host, steps, hosts, role, secrets)`;
         }
         if (why) push(source.diagAtOffset(site.path, site.seg.offset, `cannot resolve \${{ ${site.seg.source} }}: ${why}`));
@@ -222,7 +229,7 @@ function checkExpressionsWithoutInventory(
 
 function nullScope(vars: Record<string, unknown>): ExprScope {
   const host: Host = { name: '', address: '', internalAddress: '', port: 22, user: '', roles: [], vars: {}, transport: 'local' };
-  return { vars, cluster: {}, host, hosts: [], outputsOf: () => undefined, secret: () => undefined };
+  return { vars, cluster: {}, host, hosts: [], outputsOf: () => undefined, secret: () => undefined, factsOf: () => 'at-run-time' };
 }
 
 function collectExpressions(

@@ -13,9 +13,10 @@ export interface PlanKinds {
   titleOf(uses: string, withValue: Record<string, unknown>): string | undefined;
 }
 
-/** What is known before anything runs: vars, the cluster, the hosts; no outputs, no secret values. */
+/** What is known before anything runs: vars, the cluster, the hosts; no outputs, no secret
+ * values, no facts (they are gathered when the run starts). */
 function displayScope(playbook: Playbook, inventory: Inventory, host: Host): ExprScope {
-  return { vars: playbook.vars, cluster: inventory.cluster, host, hosts: inventory.hosts, outputsOf: () => undefined, secret: () => undefined };
+  return { vars: playbook.vars, cluster: inventory.cluster, host, hosts: inventory.hosts, outputsOf: () => undefined, secret: () => undefined, factsOf: () => undefined };
 }
 
 export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKinds): Plan {

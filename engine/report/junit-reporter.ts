@@ -53,7 +53,7 @@ interface Counts {
 }
 
 export function junitDocument(model: RunModel): XmlElement {
-  const suites = model.phases.map((phase) => suiteFor(model, phase));
+  const suites = [...(model.preflight ? [preflightSuite(model, model.preflight)] : []), ...model.phases.map((phase) => suiteFor(model, phase))];
   const total: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const s of suites) for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += Number(s.attrs?.[k] ?? 0);
   return {
@@ -97,6 +97,29 @@ function suiteFor(model: RunModel, phase: PhaseNode): XmlElement {
       timestamp: phase.startedAt === undefined ? undefined : new Date(phase.startedAt).toISOString(),
     },
     children,
+  };
+}
+
+/** The preflight as one suite: a test case per host × check, a failure with the reason and fix. */
+function preflightSuite(model: RunModel, pre: NonNullable<RunModel['preflight']>): XmlElement {
+  const cases: XmlElement[] = pre.results.map((r) => ({
+    name: 'testcase',
+    attrs: { classname: `preflight.${r.host}`, name: r.check, time: '0.000' },
+    children:
+      r.status === 'failed'
+        ? [{ name: 'failure', attrs: { message: r.reason ?? 'failed', type: 'E_PREFLIGHT' }, text: `${r.title}: ${r.reason ?? 'failed'}\nfix: ${r.fix ?? ''}` }]
+        : r.status === 'skipped'
+          ? [{ name: 'skipped', attrs: { message: r.detail ?? 'skipped' } }]
+          : r.detail
+          ? [{ name: 'system-out', text: r.detail }]
+          : [],
+  }));
+  const failures = pre.results.filter((r) => r.status === 'failed').length;
+  const skipped = pre.results.filter((r) => r.status === 'skipped').length;
+  return {
+    name: 'testsuite',
+    attrs: { name: 'preflight', tests: cases.length, failures, errors: 0, skipped, time: seconds(pre.durationMs) },
+    children: [{ name: 'properties', children: [{ name: 'property', attrs: { name: 'runId', value: model.runId } }] }, ...cases],
   };
 }
 

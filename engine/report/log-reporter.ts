@@ -23,6 +23,8 @@ export function levelFor(event: PlayEvent): Level {
     case 'host.failed':
     case 'step.failed':
       return 'error';
+    case 'preflight.finished':
+      return event.ok ? 'info' : 'error';
     case 'step.skipped':
     case 'host.skipped':
     case 'phase.skipped':

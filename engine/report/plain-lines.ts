@@ -29,6 +29,17 @@ export function eventLine(event: PlayEvent): EventLine | undefined {
       return { text: `run: failed (${formatDuration(event.durationMs)}, ${count(event.failures.length, 'failure')})`, tone: 'error' };
     case 'run.interrupted':
       return { text: `run: interrupted (${formatDuration(event.durationMs)}); state saved to ${event.stateFile}`, tone: 'warn' };
+    case 'preflight.finished': {
+      const failed = event.results.filter((r) => r.status === 'failed');
+      const skipped = event.results.filter((r) => r.status === 'skipped').map((r) => `${r.host} ${r.check}`);
+      const checks = count(event.results.length, 'check');
+      const took = formatDuration(event.durationMs);
+      if (failed.length === 0) {
+        return { text: `preflight: ${checks} on ${count(event.hosts, 'host')} passed (${took})${skipped.length ? `; skipped on request: ${skipped.join(', ')}` : ''}`, tone: skipped.length ? 'warn' : 'ok' };
+      }
+      const list = failed.map((r) => `${r.host} ${r.check}`).join(', ');
+      return { text: `preflight: ${failed.length} of ${checks} failed (${took}): ${list}; nothing was changed`, tone: 'error' };
+    }
     case 'phase.started': {
       const on = event.hosts.length <= LIST_HOSTS_UP_TO ? event.hosts.join(', ') : count(event.hosts.length, 'host');
       return { text: `${event.phase}: started on ${on}`, tone: 'info' };

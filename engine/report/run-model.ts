@@ -1,6 +1,6 @@
 // What the reporters know about a run, rebuilt from the event stream alone: the TUI tree, the
 // summaries and the JUnit report all read this one model instead of re-deriving state each.
-import type { ErrorInfo, PlayEvent, SkipReason } from '../events/types.js';
+import type { ErrorInfo, PlayEvent, PreflightResultEvent, SkipReason } from '../events/types.js';
 import { parseTime } from './clock-time.js';
 
 export type NodeStatus = 'waiting' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
@@ -76,6 +76,8 @@ export class RunModel {
   outcome: RunOutcome = 'running';
   durationMs: number | undefined;
   failures: { host: string; step: string; message: string }[] = [];
+  /** The preflight before the first phase (undefined until it finished). */
+  preflight: { ok: boolean; durationMs: number; results: PreflightResultEvent[] } | undefined;
   readonly phases: PhaseNode[] = [];
   // Step lookups happen on every event: by key, not by scanning a host's list.
   private readonly stepsByKey = new Map<string, StepNode>();
@@ -134,6 +136,9 @@ export class RunModel {
   apply(event: PlayEvent): StepNode | HostNode | PhaseNode | undefined {
     const at = parseTime(event.ts) ?? Date.now();
     switch (event.type) {
+      case 'preflight.finished':
+        this.preflight = { ok: event.ok, durationMs: event.durationMs, results: event.results };
+        return undefined;
       case 'run.started':
         this.runId = event.runId;
         this.playbook = event.playbook;

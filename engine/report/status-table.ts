@@ -1,7 +1,9 @@
-// `podsec-play status`: the saved state for people (a table per host: done / failed / pending
-// steps, when, attempts, last error; sealed hosts) or as JSON. Outputs are never shown in the
-// table, and secret outputs (and any copy of their values elsewhere) are masked in both forms.
+// `podsec-play status`: the saved state for people (a table per host: its facts in one line,
+// done / failed / pending steps, when, attempts, last error; sealed hosts) or as JSON (the facts
+// whole). Outputs are never shown in the table, and secret outputs (and any copy of their values
+// elsewhere) are masked in both forms.
 import type { JournalState, SealRecord, StepRecord, StepStatus } from '../journal/types.js';
+import { summarizeFacts } from '../facts/summary.js';
 import { Masker, REDACTED } from '../secrets/masker.js';
 import { cleanLine } from './ansi.js';
 import { describeError, describeSkip } from './describe.js';
@@ -38,6 +40,7 @@ export function statusJson(state: JournalState, stateFile: string): string {
     hosts: hostStatuses(safe),
     steps: safe.steps,
     sealed: safe.sealed,
+    facts: safe.facts ?? {},
   };
   return JSON.stringify(doc, null, 2);
 }
@@ -116,6 +119,8 @@ function formatTable(state: JournalState): string {
     const counts = `${host.done} done${host.skipped ? ` (${host.skipped} skipped)` : ''}, ${host.failed} failed, ${host.pending} pending`;
     lines.push(`${host.name}: ${counts}${host.lastChange ? `, last change ${when(host.lastChange)}` : ''}`);
     if (host.sealed) lines.push(`  [SSH sealed by run ${host.sealed.runId} at ${when(host.sealed.at)}]`);
+    const facts = state.facts?.[host.name];
+    if (facts) lines.push(`  facts (${when(facts.gatheredAt)}): ${cleanLine(summarizeFacts(facts))}`);
     const steps = Object.values(state.steps).filter((s) => s.host === host.name);
     const nameWidth = Math.max(0, ...steps.map((s) => `${s.phase}/${s.step}`.length));
     for (const s of steps) lines.push(`  ${stepRow(s, nameWidth)}`);

@@ -1,6 +1,7 @@
-// The effectful side of a run: assembles RunEffects from the step actions (checks and attempts on
-// hosts) and the step records (journal and events), drives the run machine, and turns Ctrl-C
-// into a clean, resumable stop.
+// The effectful side of a run: the preflight first (facts and checks, nothing changed when one
+// fails), then assembles RunEffects from the step actions (checks and attempts on hosts) and the
+// step records (journal and events), drives the run machine, and turns Ctrl-C into a clean,
+// resumable stop.
 import { createActor } from 'xstate';
 import type { EventBus } from '../events/bus.js';
 import type { FailureInfo } from '../events/types.js';
@@ -17,6 +18,7 @@ import { Announcer } from './announcer.js';
 import { describeError } from './describe-error.js';
 import type { RunEffects } from './effects.js';
 import { InFlight } from './in-flight.js';
+import { preflightFirst } from './preflight-first.js';
 import { createRunMachine } from './run-machine.js';
 import { createStepActions } from './step-actions.js';
 import { StepOutputs } from './step-outputs.js';
@@ -39,6 +41,8 @@ export interface RunnerOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
   now?: () => number;
+  /** Preflight checks the admin chose to skip (`ID` or `HOST/ID`). */
+  skipChecks?: readonly string[];
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
@@ -50,18 +54,36 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   const now = o.now ?? Date.now;
   const startedAt = now();
   const failures: FailureInfo[] = [];
+
+  // Before the first change: facts from every host with work left, and every declared check.
+  let pre: Awaited<ReturnType<typeof preflightFirst>>;
+  try {
+    pre = await preflightFirst({ ...o, now });
+  } catch (err) {
+    if (!o.signal.aborted) throw err;
+    return endRun(o, 'interrupted', now() - startedAt, []);
+  }
+  if (o.signal.aborted) return endRun(o, 'interrupted', now() - startedAt, []);
+  if (!pre.ok) {
+    const found = pre.failed.map((r) => ({ host: r.host, step: `preflight/${r.check}`, message: `${r.reason ?? 'failed'} (fix: ${r.fix ?? '?'})`, code: 'E_PREFLIGHT' }));
+    return endRun(o, 'failed', now() - startedAt, found);
+  }
+  // The run's inventory has the defaults the facts gave (an internal address, say).
+  const inventory = pre.inventory;
+  const factsOf = (hostName: string) => pre.facts.get(hostName);
+
   const inFlight = new InFlight();
   const outputs = new StepOutputs(o.journal, o.masker);
   const announce = new Announcer(o.plan, o.bus);
   const effects: RunEffects = {
     ...createStepActions({
       playbook: o.playbook,
-      inventory: o.inventory,
+      inventory,
       secrets: o.secrets,
       journal: o.journal,
       outputs,
       inFlight,
-      context: { inventory: o.inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh },
+      context: { inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, factsOf },
       findKind: o.findKind,
     }),
     ...createStepRecords({ ...o, outputs, announce, now, failures }),
@@ -79,7 +101,10 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
     await inFlight.settle(INTERRUPT_GRACE_MS);
     announce.reportNotReached();
   }
-  const durationMs = now() - startedAt;
+  return endRun(o, outcome, now() - startedAt, failures);
+}
+
+function endRun(o: RunnerOptions, outcome: RunOutcome, durationMs: number, failures: FailureInfo[]): RunOutcome {
   o.journal.finish(outcome);
   if (outcome === 'succeeded') o.bus.emit({ type: 'run.succeeded', durationMs });
   else if (outcome === 'failed') o.bus.emit({ type: 'run.failed', durationMs, failures });

@@ -40,6 +40,7 @@ export function createStepActions(d: StepActionDeps): StepActions {
     hosts: d.inventory.hosts,
     outputsOf: d.outputs.outputsOf,
     secret: (name) => d.secrets.get(name),
+    factsOf: (name) => d.context.factsOf(name),
   });
   const kindOf = (step: PlannedStep) => {
     const kind = d.findKind(step.uses);

@@ -2,6 +2,7 @@
 // transports, earlier outputs, and exec/run that stream output lines as events.
 import { CommandError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
+import type { HostFacts } from '../facts/types.js';
 import type { Host, Inventory } from '../model.js';
 import type { PlannedStep } from '../plan/types.js';
 import type { Masker } from '../secrets/masker.js';
@@ -16,6 +17,7 @@ export interface StepContextDeps {
   masker: Masker;
   keepSsh: boolean;
   outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
+  factsOf(hostName: string): HostFacts | undefined;
 }
 
 export function createStepContext(deps: StepContextDeps, step: PlannedStep, attempt: number, signal: AbortSignal): StepContext {
@@ -51,6 +53,8 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
       return deps.inventory.hosts.filter((h) => h.roles.includes(role));
     },
     outputsOf: (hostName, stepId) => deps.outputsOf(hostName, stepId),
+    facts: deps.factsOf(host.name),
+    factsOf: (hostName) => deps.factsOf(hostName),
     exec: (command, options) => transport().exec(command, withDefaults(options)),
     async run(command, options) {
       const result = await transport().exec(command, withDefaults(options));

@@ -2,7 +2,8 @@
 // curl stand-in: answers from the simulation. https://HOST:PORT/healthz (and /livez, /readyz,
 // /version) where an API server or an haproxy frontend routes to one; http://sigstore.local:81/
 // serves the registry node's /var/sigstore; http://registry.local/v2/ the pushed repos; a URL
-// naming flannel returns a flannel manifest. Anything else cannot be resolved (no Internet).
+// naming flannel returns a flannel manifest; ALT's package mirrors (*.altlinux.org, *.altsp.su)
+// answer. Anything else cannot be resolved (no Internet).
 import { writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 import { standin, fail, out } from './lib/main.mjs';
@@ -61,6 +62,7 @@ function fetchSim(url, o) {
   const ip = local ? nodeInfo()?.internalAddress : /^\d+\.\d+\.\d+\.\d+$/.test(name) ? name : resolveName(name) ?? nodeByAddress(name)?.internalAddress;
   if (!ip) {
     if (/flannel/i.test(url)) return { status: 200, body: FLANNEL_MANIFEST };
+    if (/(^|\.)(altlinux\.org|altsp\.su)$/.test(name) && ['http:', 'https:', 'ftp:'].includes(u.protocol)) return { status: 200, body: '<html><body>ALT Linux mirror</body></html>' };
     return { curlExit: 6, message: `Could not resolve host: ${name}` };
   }
   const target = nodeByAddress(ip);

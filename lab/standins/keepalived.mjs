@@ -3,7 +3,8 @@
 // light check (lib/keepalived-config.mjs); running it is systemctl's business.
 import { standin, fail, out } from './lib/main.mjs';
 import { readText } from './lib/files.mjs';
-import { parseKeepalived } from './lib/keepalived-config.mjs';
+import { missingInterfaces, parseKeepalived } from './lib/keepalived-config.mjs';
+import { hostConfig } from './lib/host-config.mjs';
 
 standin(async (args, record) => {
   if (args.includes('-v') || args.includes('--version')) {
@@ -20,7 +21,8 @@ standin(async (args, record) => {
   record.event = 'keepalived-check';
   const text = readText(file);
   if (text === undefined) fail(`Configuration file '${file}' is not a regular non-executable file`);
-  const { errors } = parseKeepalived(text);
+  const parsed = parseKeepalived(text);
+  const errors = [...parsed.errors, ...missingInterfaces(parsed.instances, ['lo', hostConfig().interface])];
   if (errors.length) fail(errors.map((e) => `(${file}) ${e}`).join('\n'));
   out('');
   return 0;

@@ -10,8 +10,10 @@ import { currentUser, nodeInfo, NODE } from './lib/env.mjs';
 import { readText } from './lib/files.mjs';
 import { readCluster } from './lib/cluster.mjs';
 import { parseHaproxy, boundPorts } from './lib/haproxy-config.mjs';
-import { parseKeepalived } from './lib/keepalived-config.mjs';
+import { missingInterfaces, parseKeepalived } from './lib/keepalived-config.mjs';
 import { DaemonError, testbedInfo } from './lib/daemons.mjs';
+import { hostConfig } from './lib/host-config.mjs';
+import { listeningOf } from './lib/host.mjs';
 
 const CONFIG = { haproxy: '/etc/haproxy/haproxy.cfg', keepalived: '/etc/keepalived/keepalived.conf' };
 const TITLES = {
@@ -40,6 +42,14 @@ function preStart(unit) {
     const taken = !me || !u7s ? [] : me.controlPlane ? ROOTLESSKIT_PORTS.controlPlane : ROOTLESSKIT_PORTS.worker;
     const clash = boundPorts(parseHaproxy(text, file)).find((p) => taken.includes(p));
     if (clash) return { error: `Starting frontend: cannot bind socket (Address already in use) [0.0.0.0:${clash}] (rootlesskit publishes it)` };
+    // Another program of the node (host.json's listening) holds a port haproxy wants.
+    const other = listeningOf().find((l) => l.proto === 'tcp' && l.process !== 'haproxy' && boundPorts(parseHaproxy(text, file)).includes(l.port));
+    if (other) return { error: `Starting frontend: cannot bind socket (Address already in use) [0.0.0.0:${other.port}] (${other.process} holds it)` };
+  }
+  if (unit === 'keepalived') {
+    const instances = parseKeepalived(text).instances;
+    const missing = missingInterfaces(instances, ['lo', hostConfig().interface]);
+    if (missing.length === instances.length && missing.length > 0) return { error: `${missing.join('\n')}\nStopped - no VRRP instance can run on this node` };
   }
   return { config: text };
 }

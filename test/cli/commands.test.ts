@@ -116,7 +116,9 @@ describe('--junit -', () => {
     const r = await runCli(['run', playbook(dir), '-i', localInventory(dir), '--quiet', '--junit', '-'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.startsWith('<?xml')).toBe(true);
-    const [testcase] = findAll(parseXml(r.stdout), 'testcase');
+    // The preflight's suite first (h1 reachable), then the playbook's.
+    const [preflight, testcase] = findAll(parseXml(r.stdout), 'testcase');
+    expect(preflight!.attrs).toMatchObject({ classname: 'preflight.h1', name: 'reachable' });
     expect(testcase!.attrs).toMatchObject({ classname: 'main.h1', name: 'hello' });
     expect(existsSync(join(dir, '-'))).toBe(false);
   });

@@ -3,6 +3,7 @@ import { ExprSyntaxError, parseTemplate } from '../../engine/expr/parse.js';
 import { evaluateCondition, renderString, renderWith } from '../../engine/expr/render.js';
 import type { ExprScope } from '../../engine/expr/resolve.js';
 import type { Host } from '../../engine/model.js';
+import { healthyFacts } from '../helpers/facts.js';
 
 const host = (name: string, roles: string[], vars: Record<string, unknown> = {}): Host => ({
   name,
@@ -24,6 +25,7 @@ const scope: ExprScope = {
   hosts: [m1, w1],
   outputsOf: (h, s): Record<string, string> | undefined => (h === 'm1' && s === 'init' ? { token: 'abcdef.0123456789abcdef' } : h === 'worker-1' && s === 'a' ? { x: '1' } : undefined),
   secret: (name) => (name === 'PW' ? 'pa$$ word' : undefined),
+  factsOf: () => undefined,
 };
 
 describe('expression templates', () => {
@@ -69,6 +71,19 @@ describe('expression templates', () => {
   it('fails clearly on a reference that does not resolve at run time', () => {
     expect(() => renderString('${{ steps.nope.outputs.x }}', scope, false)).toThrow(/step "nope" has not run on worker-1/);
     expect(() => renderString('${{ secrets.MISSING }}', scope, false)).toThrow(/secret "MISSING" is not set/);
+  });
+
+  it("reads a host's gathered facts, and says when a host has none", () => {
+    const facts = healthyFacts({ hostname: 'worker-1', address: '10.0.0.11', iface: 'enp0s3', prefix: 22 }, { swap: { on: true, devices: [{ name: '/swapfile' }] } });
+    const withFacts: ExprScope = { ...scope, factsOf: (h) => (h === 'worker-1' ? facts : undefined) };
+    expect(renderString('${{ host.facts.internal.interface }}', withFacts, false)).toBe('enp0s3');
+    expect(renderString('${{ host.facts.internal.prefix }}', withFacts, false)).toBe(22);
+    expect(renderString("ip addr show dev ${{ host.facts.internal.interface }}", withFacts, true)).toBe('ip addr show dev enp0s3');
+    expect(renderString("${{ hosts['worker-1'].facts.interfaces.enp0s3.addresses[0].subnet }}", withFacts, false)).toBe('10.0.0.0/22');
+    expect(renderString('${{ host.facts.packages.podsec-k8s }}', withFacts, false)).toBe('1.1.20-alt2');
+    expect(evaluateCondition('${{ host.facts.swap.on }}', withFacts)).toBe(true);
+    expect(() => renderString('${{ role.master.facts.platform }}', withFacts, false)).toThrow(/no facts were gathered on m1/);
+    expect(() => renderString('${{ host.facts.nope }}', withFacts, false)).toThrow(/host\.facts has no "nope"/);
   });
 
   it('evaluates when: conditions', () => {

@@ -93,7 +93,7 @@ export function keepalivedConfig(vip: string, master: boolean): string {
 }
 vrrp_instance VI_1 {
     state ${master ? 'MASTER' : 'BACKUP'}
-    interface eth0
+    interface ens3
     virtual_router_id 51
     priority ${master ? 101 : 100}
     authentication {

@@ -17,7 +17,8 @@ describe('lab topology', () => {
     expect(nodes.map((n) => n.name)).toEqual(['cp-1', 'cp-2', 'cp-3', 'worker-1', 'worker-2', 'worker-3', 'lb-1', 'lb-2']);
     expect(nodes.map((n) => n.role)).toEqual(['master', 'control-plane', 'control-plane', 'worker', 'worker', 'worker', 'lb', 'lb']);
     expect(new Set(nodes.map((n) => n.internalAddress)).size).toBe(8);
-    expect(clusterInfoFor(nodes)).toMatchObject({ vip: '127.0.1.100', controlPlaneEndpoint: '127.0.1.100:8443', kubeVersion: 'v1.28.3', registry: 'registry.local', platform: 'p10' });
+    expect(clusterInfoFor(nodes)).toMatchObject({ vip: '127.0.1.100', controlPlaneEndpoint: '127.0.1.100:8443', kubeVersion: 'v1.28.3', registry: 'registry.local' });
+    expect(clusterInfoFor(nodes)).not.toHaveProperty('platform');
   });
 
   test('an existing lab keeps its nodes (ports, addresses) and only grows', () => {

@@ -128,6 +128,17 @@ const cases: Case[] = [
     expect: ['10:21 cannot resolve ${{ vars.b }}: vars has no "b"'],
   },
   {
+    name: 'a fact that does not exist (facts are known at run time, their shape before)',
+    inventory: INVENTORY,
+    playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with:\n          run: echo ${{ host.facts.intrenal.interface }}\n',
+    expect: ['9:21 cannot resolve ${{ host.facts.intrenal.interface }}: host.facts has no "intrenal" (it has: gatheredAt, os,'],
+  },
+  {
+    name: "a field below another host's facts that does not exist (playbook alone)",
+    playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with:\n          run: echo ${{ role.master.facts.internal.iface }}\n',
+    expect: ['9:21 cannot resolve ${{ role.master.facts.internal.iface }}: role.master.facts.internal has no "iface" (it has: address, interface, prefix, subnet)'],
+  },
+  {
     name: 'unknown var inside a block scalar',
     playbook: 'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        with:\n          run: |\n            echo one\n            echo ${{ vars.nope }}\n',
     expect: ['11:18 cannot resolve ${{ vars.nope }}'],
@@ -320,6 +331,20 @@ describe('validation reports FILE:LINE:COL: message for every problem', () => {
     expect(second).toContainEqual(expect.stringContaining('"nosuchrole" is neither a role nor a host'));
     expect(second).toContainEqual(expect.stringContaining('duplicate step id "a"'));
     expect(second).toContainEqual(expect.stringContaining('cannot resolve ${{ vars.nope }}'));
+  });
+
+  it('accepts paths into the facts: they are known when the run starts, like step outputs', () => {
+    const { diagnostics } = problems(
+      {
+        name: 'facts',
+        playbook:
+          'name: x\nphases:\n  - name: p\n    hosts: all\n    steps:\n      - id: s\n        uses: shell\n        when: ${{ host.facts.swap.on }}\n        with:\n          run: echo ${{ host.facts.internal.interface }} ${{ hosts.m1.facts.interfaces.ens3.addresses[0].address }} ${{ host.facts.packages.podsec-k8s }}\n',
+        inventory: INVENTORY,
+        expect: [],
+      },
+      990,
+    );
+    expect(diagnostics).toEqual([]);
   });
 
   it('accepts a valid playbook with its inventory', () => {

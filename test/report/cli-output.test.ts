@@ -89,9 +89,17 @@ describe('reporters on real runs of the CLI', () => {
       const steps = new Map<string, PlayEvent>();
       for (const e of events) if ('step' in e && e.type !== 'step.output') steps.set(`${e.phase}.${e.host} ${e.step}`, e);
       const root = parseXml(readFileSync(junit, 'utf8'));
-      const cases = findAll(root, 'testcase');
+      // The preflight is a suite of its own: a case per host × check (the hosts with work left
+      // are reachable: both at first, only h2 on the resumed run).
+      const pre = events.find((e) => e.type === 'preflight.finished') as Extract<PlayEvent, { type: 'preflight.finished' }>;
+      const hosts = round === 1 ? ['h1', 'h2'] : ['h2'];
+      expect(pre.results.map((x) => `${x.host} ${x.check} ${x.status}`)).toEqual(hosts.map((h) => `${h} reachable ok`));
+      const cases = findAll(root, 'testcase').filter((c) => !c.attrs.classname!.startsWith('preflight.'));
+      expect(findAll(root, 'testcase').filter((c) => c.attrs.classname!.startsWith('preflight.')).map((c) => `${c.attrs.classname} ${c.attrs.name}`)).toEqual(
+        hosts.map((h) => `preflight.${h} reachable`),
+      );
       expect(cases.map((c) => `${c.attrs.classname} ${c.attrs.name}`).sort()).toEqual([...steps.keys()].sort());
-      expect(Number(root.attrs.tests)).toBe(steps.size);
+      expect(Number(root.attrs.tests)).toBe(steps.size + pre.results.length);
       expect(Number(root.attrs.failures)).toBe([...steps.values()].filter((e) => e.type === 'step.failed').length);
       expect(Number(root.attrs.skipped)).toBe([...steps.values()].filter((e) => e.type === 'step.skipped').length);
       expect(findAll(root, 'failure')[0]!.attrs.message).toMatch(/^exit code 3: /);

@@ -292,3 +292,42 @@ export function interruptedMidStepRun(): PlayEvent[] {
     { type: 'run.interrupted', durationMs: 50_000, stateFile: STATE_FILE, ts: at(900), runId: last.runId },
   ];
 }
+
+/** A run stopped by its preflight: one host's swap is on, nothing ran. */
+export function preflightFailedRun(): PlayEvent[] {
+  const ts = (ms: number) => new Date(BASE + ms).toISOString();
+  const runId = 'run-1';
+  const results = [
+    { host: 'cp-1', check: 'reachable', title: 'reachable, facts gathered', status: 'ok' as const, detail: 'ALT Server 10.2 (platform p10)', steps: [] },
+    { host: 'w-1', check: 'reachable', title: 'reachable, facts gathered', status: 'ok' as const, detail: 'ALT Server 10.2 (platform p10)', steps: [] },
+    {
+      host: 'w-1',
+      check: 'swap-off',
+      title: 'swap is off',
+      status: 'failed' as const,
+      reason: 'swap is on: /swapfile (2.0 GiB) (kubelet refuses to start with swap)',
+      fix: 'swapoff -a, and remove the swap lines from /etc/fstab so it stays off after a reboot',
+      steps: ['workers/join'],
+    },
+  ];
+  return [
+    {
+      type: 'run.started',
+      playbook: 'cluster',
+      planHash: '3f2a9c0d5e7b1a4c8d6e2f0a9b3c5d7e1f2a4b6c8d0e2f4a6b8c0d2e4f6a8b0c',
+      hosts: ['cp-1', 'w-1'],
+      phases: [
+        { name: 'master', hosts: ['cp-1'], steps: 1 },
+        { name: 'workers', hosts: ['w-1'], steps: 1 },
+      ],
+      resumed: false,
+      stateFile: STATE_FILE,
+      logFile: LOG_FILE,
+      ts: ts(0),
+      runId,
+    },
+    { type: 'log', level: 'info', message: 'facts: ALT Server 10.2 (platform p10)', host: 'cp-1', ts: ts(400), runId },
+    { type: 'preflight.finished', durationMs: 450, ok: false, hosts: 2, results, ts: ts(450), runId },
+    { type: 'run.failed', durationMs: 460, failures: [{ host: 'w-1', step: 'preflight/swap-off', message: `${results[2]!.reason} (fix: ${results[2]!.fix})`, code: 'E_PREFLIGHT' }], ts: ts(460), runId },
+  ];
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlayEvent, PlayEventType } from '../../engine/events/types.js';
 import { JsonReporter } from '../../engine/report/json-reporter.js';
 import { Capture } from './capture.js';
-import { failureRun, interruptedRun, LOG_FILE, manyHostsRun, resumeRun, retryThenSuccessRun, simulate, successRun } from './fixtures.js';
+import { failureRun, interruptedRun, LOG_FILE, manyHostsRun, preflightFailedRun, resumeRun, retryThenSuccessRun, simulate, successRun } from './fixtures.js';
 
 const addFormats = fm.default;
 const schema = JSON.parse(readFileSync(new URL('../../schemas/events.schema.json', import.meta.url), 'utf8'));
@@ -19,6 +19,7 @@ const ALL_TYPES: Record<PlayEventType, true> = {
   'run.succeeded': true,
   'run.failed': true,
   'run.interrupted': true,
+  'preflight.finished': true,
   'phase.started': true,
   'phase.succeeded': true,
   'phase.failed': true,
@@ -87,7 +88,7 @@ describe('--json', () => {
   it('covers every event type the engine has and the fixtures exercise every one', () => {
     expect(new Set(schema.properties.type.enum)).toEqual(new Set(Object.keys(ALL_TYPES)));
     const seen = new Set(
-      [successRun(), retryThenSuccessRun(), failureRun(true), resumeRun(), interruptedRun(), withLogs, hostSkipped].flat().map((e) => e.type),
+      [successRun(), retryThenSuccessRun(), failureRun(true), resumeRun(), interruptedRun(), withLogs, hostSkipped, preflightFailedRun()].flat().map((e) => e.type),
     );
     expect(Object.keys(ALL_TYPES).filter((t) => !seen.has(t as PlayEventType))).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import fm from 'ajv-formats';
 import { formatStatus, statusJson } from '../../engine/report/status-table.js';
+import { healthyFacts } from '../helpers/facts.js';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 const CERT_KEY = '6f1c0d3a9b8e7f6a5b4c3d2e1f0a9b8c';
@@ -89,6 +90,22 @@ describe('status table', () => {
       expect.objectContaining({ name: 'w-1', done: 1, skipped: 1, failed: 1, pending: 0, lastError: expect.stringContaining('[REDACTED]') }),
       expect.objectContaining({ name: 'w-2', done: 0, failed: 0, pending: 1 }),
     ]);
+  });
+
+  it('shows each host\'s facts in one line, and whole in the JSON', () => {
+    const s = state();
+    s.facts = { 'w-1': healthyFacts({ hostname: 'w-1', address: '10.0.0.11' }, { swap: { on: true, devices: [{ name: '/swapfile' }] }, time: { skewMs: 3 * 3600_000 } }) };
+    const table = formatStatus(s);
+    expect(table).toContain(
+      'w-1: 1 done (1 skipped), 1 failed, 0 pending, last change 2026-01-01T10:01:30Z\n  facts (2026-01-01T10:00:00Z): ALT Server 10.2 (Mendelevium) (platform p10), kernel 6.1.130-un-def-alt1 x86_64, hostname w-1, 10.0.0.11/24 on ens3, swap on, clock 3h 0m ahead\n',
+    );
+    expect(table).not.toMatch(/cp-1: .*\n {2}facts/);
+    const doc = JSON.parse(statusJson(s, 'x.state.json'));
+    expect(doc.facts['w-1'].internal).toEqual({ address: '10.0.0.11', interface: 'ens3', prefix: 24, subnet: '10.0.0.0/24' });
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    fm.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')));
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
   });
 
   it('does not change the state it was given', () => {

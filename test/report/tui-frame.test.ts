@@ -12,7 +12,7 @@ import { simulate, type PhaseScript } from './fixtures.js';
 const ALL = ['cp-1', 'cp-2', 'cp-3', 'worker-1', 'worker-2', 'worker-3', 'lb-1', 'lb-2'];
 const steps = (...ids: string[]) => ids.map((id) => ({ id, title: `${id} with a title long enough to need cutting at eighty columns`, output: [`${id}: a line of output`] }));
 
-/** The shape of playbooks/ha-cluster.yaml on the demo's lab: 11 phases, up to 8 hosts. */
+/** A long playbook shaped like ha-cluster.yaml once was (its preflight phases are checks now): 11 phases, up to 8 hosts. */
 function demoLikeRun(): PlayEvent[] {
   const phases: PhaseScript[] = [
     { name: 'preflight', hosts: ALL, steps: steps('reachable', 'os', 'packages', 'hostname', 'swap', 'clock', 'registry-host') },

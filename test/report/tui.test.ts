@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
 import { command } from '../../engine/util/shell.js';
-import { failureRun, interruptedMidStepRun, interruptedRun, manyHostsRun, retryThenSuccessRun } from './fixtures.js';
+import { failureRun, interruptedMidStepRun, interruptedRun, manyHostsRun, preflightFailedRun, retryThenSuccessRun } from './fixtures.js';
 import { Terminal } from './terminal.js';
 
 const script = fileURLToPath(new URL('./tui-replay.mjs', import.meta.url));
@@ -98,6 +98,14 @@ describe('TUI in a terminal', () => {
     expect(summary).toMatch(/^ {4}\| {3}\[ERROR Port-6443\]: Port 6443 is in use$/m);
     expect(summary).toMatch(/^ {4}\| To see the stack trace of this error execute with --v=5 or higher$/m);
     expect(summary.replace(/\n/g, '')).toContain(`Full log: ${logFile}`);
+  });
+
+  it('ends a run stopped by its preflight with each failed check, its reason and its fix', async () => {
+    const { term } = await replay(preflightFailedRun());
+    const final = await term.waitFor('REPLAY DONE', { history: true });
+    const summary = final.slice(final.indexOf('✖ cluster failed'));
+    expect(summary).toMatch(/^ {2}master +not reached$/m);
+    expect(summary.replace(/\n/g, '')).toContain('w-1 preflight/swap-off: swap is on: /swapfile (2.0 GiB) (kubelet refuses to start with swap) (fix: swapoff -a, and remove the swap lines from /etc/fstab so it stays off after a reboot)');
   });
 
   it('says where the state is and how to resume after Ctrl-C', async () => {

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Host, Inventory } from '../../engine/model.js';
 import { Masker } from '../../engine/secrets/masker.js';
 import type { ExecOptions, ExecResult, Transport, UploadOptions, UploadResult } from '../../engine/transport/types.js';
-import type { StepContext } from '../../engine/step-kind.js';
+import type { HostFacts, StepContext } from '../../engine/step-kind.js';
+import { healthyFacts } from '../helpers/facts.js';
 
 export interface Call {
   host: string;
@@ -142,7 +143,7 @@ export function singleInventory(): Inventory {
   };
 }
 
-export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean } = {}): FakeWorld {
+export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean; facts?: Record<string, HostFacts> } = {}): FakeWorld {
   const calls: Call[] = [];
   const secrets: string[] = [];
   const logs: string[] = [];
@@ -176,6 +177,12 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
     },
     hostsWithRole: (role) => inventory.hosts.filter((x) => x.roles.includes(role)),
     outputsOf: () => undefined,
+    // Every host holds its internal address on ens3 unless the test says otherwise.
+    facts: o.facts?.[hostName] ?? healthyFacts({ hostname: hostName, address: h.internalAddress }),
+    factsOf: (name) => {
+      const other = inventory.hosts.find((x) => x.name === name);
+      return o.facts?.[name] ?? (other ? healthyFacts({ hostname: name, address: other.internalAddress }) : undefined);
+    },
     exec: (command, options) => self.exec(command, options, true),
     run,
     upload: (u) => self.upload(u),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { haproxyStep } from '../../steps/haproxy.js';
 import { keepalivedStep } from '../../steps/keepalived.js';
 import { renderHaproxy } from '../../steps/lib/render-haproxy.js';
+import { healthyFacts } from '../helpers/facts.js';
 import { fakeWorld, haInventory, shownCommands, type FakeWorld } from './fake-context.js';
 
 function services(w: FakeWorld, unit: string, active: () => boolean): void {
@@ -95,7 +96,9 @@ describe('keepalived', () => {
     ]);
     expect(w2.logs.join('\n')).toMatch(/held by lb-1/);
     const conf = w2.self.files.get('/etc/keepalived/keepalived.conf')!.toString();
-    expect(conf).toContain('interface eth0');
+    // No inventory setting: the interface holding lb-2's address (facts), the VIP with its /24.
+    expect(conf).toContain('interface ens3');
+    expect(conf).toContain('        10.0.3.100/24\n');
     expect(conf).toContain(`auth_pass ${password}`);
     expect(w2.secrets).toContain(password);
     expect(shownCommands(w2).join('\n')).not.toContain(password);
@@ -132,14 +135,29 @@ describe('keepalived', () => {
     expect(w.calls.some((c) => c.command.startsWith('<upload'))).toBe(false);
   });
 
-  it('uses the interface from host vars and unicast peers when asked', async () => {
+  it('uses the interface from host vars (it must exist) and unicast peers when asked', async () => {
     const inv = haInventory();
-    inv.hosts[0]!.vars['interface'] = 'ens3';
-    const w = fakeWorld(inv, 'lb-1');
+    inv.hosts[0]!.vars['interface'] = 'enp0s8';
+    const facts = { 'lb-1': healthyFacts({ hostname: 'lb-1', address: '10.0.3.1', iface: 'enp0s8', prefix: 16 }) };
+    const w = fakeWorld(inv, 'lb-1', { facts });
     services(w, 'keepalived', () => true);
     await keepalivedStep.run(w.ctx, { password, unicast: true, verify: 'none' });
     const conf = w.self.files.get('/etc/keepalived/keepalived.conf')!.toString();
-    expect(conf).toContain('interface ens3');
+    expect(conf).toContain('interface enp0s8');
+    expect(conf).toContain('        10.0.3.100/16\n');
     expect(conf).toContain('unicast_src_ip 10.0.3.1\n    unicast_peer {\n        10.0.3.2\n    }');
+  });
+
+  it('an interface the host does not have, or a VIP outside its subnets, fails before any upload', async () => {
+    const inv = haInventory();
+    inv.hosts[0]!.vars['interface'] = 'eth0';
+    const w = fakeWorld(inv, 'lb-1');
+    services(w, 'keepalived', () => true);
+    await expect(keepalivedStep.run(w.ctx, { password, verify: 'none' })).rejects.toThrow(/interface eth0 does not exist on lb-1 \(it has lo, ens3\)/);
+    const facts = { 'lb-1': healthyFacts({ hostname: 'lb-1', address: '10.0.3.1', prefix: 30 }) };
+    const w2 = fakeWorld(haInventory(), 'lb-1', { facts });
+    services(w2, 'keepalived', () => true);
+    await expect(keepalivedStep.run(w2.ctx, { password, verify: 'none' })).rejects.toThrow(/the VIP 10\.0\.3\.100 is outside every subnet of ens3 on lb-1/);
+    expect([...w.calls, ...w2.calls].some((c) => c.command.startsWith('<upload'))).toBe(false);
   });
 });

@@ -1,16 +1,18 @@
 // The shipped podsec playbooks end to end on the lab, judged from the nodes' actions logs and
 // the run's events: init once and before any join, control planes joined one at a time (lab
 // clock moved 3 h between two of them), policy byte-identical before each join, every node
-// Ready before any SSH goes off, ports closed after; and a failing worker stops the run before
-// the seal, with SSH still on everywhere, until it is fixed and the run resumed.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// Ready before any SSH goes off, ports closed after; a node's leftover etcd data stops the run
+// at its preflight with nothing changed; and a failing worker stops the run before the seal,
+// with SSH still on everywhere, until it is fixed and the run resumed.
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, afterAll, describe, expect, it } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
 import { advanceClock, startLab, type RunningLab } from '../../lab/index.js';
 import { probeTcp } from '../../steps/lib/tcp-probe.js';
 import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
+import { onlyReads } from '../helpers/reading.js';
 import { workdir } from '../helpers/workdir.js';
 
 // A test that fails midway must not leave its CLI running.
@@ -121,34 +123,47 @@ describe('ha-cluster.yaml on the lab', () => {
 });
 
 describe('cluster.yaml on the lab', () => {
-  it('a failing worker stops the run before disable-ssh; fixed and resumed, it finishes sealed', async () => {
+  it('etcd data of another cluster stops the run at its preflight; a failing worker stops it before disable-ssh; fixed and resumed, it finishes sealed', async () => {
     const dir = workdir('podsec-one-');
     dirs.push(dir);
     const lab = await startLab({ dir: join(dir, 'lab'), controlPlanes: 0, workers: 2, lbs: 0, readyDelayMs: 200 });
     labs.push(lab);
-    // worker-2 carries etcd data of some other cluster: its join must not go ahead.
+    // worker-2 carries etcd data of some other cluster: found before anything changes anywhere.
     const leftover = join(lab.dir, 'nodes', 'worker-2', 'var/lib/podsec/u7s/etcd/member');
     mkdirSync(leftover, { recursive: true });
     const state = join(dir, 'state.json');
     const args = ['run', playbook('cluster'), '-i', lab.inventoryFile, '--json', '--state', state];
+    const stopped = await runCli(args, { cwd: dir, timeoutMs: 120_000 });
+    expect(stopped.code).toBe(1);
+    const first = parseEvents(stopped.stdout);
+    expect(first.some((e) => e.type === 'step.started')).toBe(false);
+    const runFailed = first.find((e) => e.type === 'run.failed') as Extract<PlayEvent, { type: 'run.failed' }>;
+    expect(runFailed.failures).toEqual([{ host: 'worker-2', step: 'preflight/kubeadm-state', code: 'E_PREFLIGHT', message: expect.stringMatching(/etcd.*fix: tear it down first/) }]);
+    for (const node of lab.nodes) expect(actions(lab, node.name).filter((a) => !onlyReads(a.argv))).toEqual([]);
+
+    // A failure no preflight can see (the join itself fails): the run stops before the seal.
+    rmSync(leftover, { recursive: true });
+    const injected = join(lab.dir, 'nodes', 'worker-2', 'var/lib/lab/fail/kubeadm-join');
+    mkdirSync(dirname(injected), { recursive: true });
+    writeFileSync(injected, 'error execution phase kubelet-start: timed out waiting for the condition\n');
     const failed = await runCli(args, { cwd: dir, timeoutMs: 120_000 });
     expect(failed.code).toBe(1);
     const events = parseEvents(failed.stdout);
-    const fail = events.find((e) => e.type === 'step.failed') as StepEvent & { error: { message: string } };
+    const fail = events.find((e) => e.type === 'step.failed') as StepEvent & { error: { message: string; output?: string } };
     expect([fail.host, fail.step]).toEqual(['worker-2', 'join']);
-    expect(fail.error.message).toMatch(/existing cluster state/);
+    expect(fail.error.output).toMatch(/timed out waiting for the condition/);
     expect(events.some((e) => e.type === 'step.started' && 'step' in e && e.step === 'seal')).toBe(false);
     for (const node of lab.nodes) {
       expect(actions(lab, node.name).some((a) => a.argv[0] === 'systemctl' && a.argv.includes('sshd'))).toBe(false);
       expect(await probeTcp('127.0.0.1', node.port, 2000)).toBe('open');
     }
 
-    rmSync(leftover, { recursive: true });
+    rmSync(injected);
     const resumed = await runCli(args, { cwd: dir, timeoutMs: 120_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(actions(lab, 'cp-1').filter((a) => a.event === 'init')).toHaveLength(1);
     expect(actions(lab, 'worker-1').filter((a) => a.event === 'join-worker')).toHaveLength(1);
     expect(actions(lab, 'worker-2').filter((a) => a.event === 'join-worker')).toHaveLength(1);
     for (const node of lab.nodes) expect(await probeTcp('127.0.0.1', node.port, 2000)).toBe('refused');
-  }, 180_000);
+  }, 240_000);
 });

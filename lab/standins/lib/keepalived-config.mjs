@@ -63,6 +63,7 @@ export function parseKeepalived(text) {
         routerId: Number(one('virtual_router_id')),
         interface: one('interface'),
         vips: (vipBlock?.lines ?? []).map((l) => l[0].replace(/\/\d+$/, '')),
+        vipPrefixes: (vipBlock?.lines ?? []).map((l) => (/\/(\d+)$/.test(l[0]) ? Number(l[0].split('/')[1]) : 32)),
         trackScripts: (trackBlock?.lines ?? []).map((l) => l[0]),
       };
       if (!inst.name) errors.push(`vrrp_instance at line ${b.line} has no name`);
@@ -76,4 +77,12 @@ export function parseKeepalived(text) {
     });
   if (instances.length === 0) errors.push('no vrrp_instance defined');
   return { instances, scripts, errors };
+}
+
+/** keepalived's complaint for instances whose interface the node does not have (it then does
+ * not run them: the VIP stays down), given the node's interface names. */
+export function missingInterfaces(instances, interfaceNames) {
+  return instances
+    .filter((i) => i.interface && !interfaceNames.includes(i.interface))
+    .map((i) => `(${i.name}) WARNING - interface ${i.interface} for vrrp_instance doesn't exist`);
 }

@@ -7,6 +7,7 @@ import { dialApi } from './dial.mjs';
 import { unitState } from './services.mjs';
 import { parseHaproxy, serversFor } from './haproxy-config.mjs';
 import { parseKeepalived } from './keepalived-config.mjs';
+import { hostConfig } from './host-config.mjs';
 
 /** An initialised control plane whose u7s.service runs. */
 export function controlPlaneUp(cluster, name) {
@@ -18,10 +19,12 @@ function runningConfig(unit, node) {
   return s.active && typeof s.config === 'string' ? s.config : undefined;
 }
 
-/** The VIPs a node's running keepalived holds (any instance; priority decides in `vipHolder`). */
+/** The VRRP instances a node's running keepalived runs: those on an interface the node has
+ * (keepalived leaves the others down); priority decides the VIP in `vipHolder`. */
 export function keepalivedInstances(node) {
   const text = runningConfig('keepalived', node);
-  return text ? parseKeepalived(text).instances : [];
+  const nic = hostConfig(node).interface;
+  return text ? parseKeepalived(text).instances.filter((i) => i.interface === nic || i.interface === 'lo') : [];
 }
 
 /** The node holding `vip`: the running keepalived carrying it with the highest priority. */

@@ -125,6 +125,8 @@ describe('SSH transport against OpenSSH: files', () => {
       transportFor: async () => transport,
       hostsWithRole: () => [],
       outputsOf: () => undefined,
+      facts: undefined,
+      factsOf: () => undefined,
       exec: (c, o) => transport.exec(c, o),
       run: (c, o) => transport.exec(c, o),
       upload: (o) => transport.upload(o),
