@@ -10,6 +10,10 @@ import { linkWrapper, seedFiles, writeSeed } from '../lab/seed.js';
 import { copyHostEtc, nodeUserDb, readHostFile, writeUserDb } from './host-etc.js';
 import { renderSshdConfig } from './sshd.js';
 
+/** The nodes have no route out (their default route is the controller, which does not forward)
+ * and ALT's apt-get is a stand-in on them: their package source is a local one. */
+export const LOCAL_APT_SOURCE = '# podsec-play testbed: no Internet here; apt-get is the lab\'s stand-in\nrpm file:/var/lib/lab/mirror p10/branch/x86_64 classic\n';
+
 export interface NodeDiskOptions {
   root: string;
   node: LabNode;
@@ -34,6 +38,7 @@ export function prepareNodeDisk(o: NodeDiskOptions): string {
     symlinkSync('/run', join(root, 'var/run'));
     symlinkSync('/run/lock', join(root, 'var/lock'));
     writeFileSync(join(root, 'root/.ssh/authorized_keys'), `${o.clientPublicKey.trim()}\n`, { mode: 0o600 });
+    writeFileSync(join(root, 'etc/apt/sources.list.d/alt.list'), LOCAL_APT_SOURCE);
   }
   // every stand-in run appends here, whichever node user runs it
   const actions = join(root, 'actions.log');

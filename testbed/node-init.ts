@@ -54,6 +54,9 @@ export function initScript(o: InitScriptOptions): string {
     ...shared.map((p, i) => `mkdir -p ${quote(p)} && mount --no-canonicalize --bind /proc/self/fd/${i + 4} ${quote(p)}`),
     `mount -t overlay overlay -o ro,lowerdir=${quote(`${overlayPath(o.binDir)}:/usr/local/bin`)} /usr/local/bin`,
     ...(o.usrLayers ?? []).map((d) => `mount -t overlay overlay -o ro,lowerdir=${quote(`${overlayPath(o.root)}/usr/${d}:/usr/${d}`)} /usr/${d}`),
+    // `ip netns exec` gave the node a fresh /sys with nothing at /sys/fs/cgroup: the unified
+    // hierarchy there, as on a systemd host (the kernel is the host's; kubelet is not real)
+    'mount -t cgroup2 cgroup2 /sys/fs/cgroup',
     `exec ${fds.map((_, i) => `${i + 3}<&-`).join(' ')}`,
     `printf '%s' ${quote(o.hostname)} > /proc/sys/kernel/hostname`,
     'echo ready',
