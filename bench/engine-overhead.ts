@@ -49,6 +49,7 @@ export async function engineOverhead(steps: number): Promise<number> {
     bus,
     pool,
     keepSsh: false,
+    kubeconfigFile: join(dir, 'bench.kubeconfig'),
     signal: new AbortController().signal,
     findKind: findStepKind,
   });

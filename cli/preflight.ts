@@ -8,6 +8,7 @@ import { wantColor, makePaint } from '../engine/report/ansi.js';
 import { readJournal } from '../engine/journal/journal.js';
 import { SealRegistry } from '../engine/journal/seal-registry.js';
 import type { JournalState } from '../engine/journal/types.js';
+import { sealedLeftOut } from '../engine/plan/sealed-refusals.js';
 import { runPreflight, EMPTY_JOURNAL } from '../engine/preflight/stage.js';
 import { unfinishedSteps } from '../engine/preflight/evaluate.js';
 import { formatPreflightJson, formatPreflightTable } from '../engine/report/preflight-table.js';
@@ -41,11 +42,12 @@ export async function preflight(o: PreflightOptions): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+  const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
   const pool = new TransportPool(
     {
       inventory: planned.inventory,
       secrets: planned.secrets,
-      seals: SealRegistry.forRun(stateFile, o.inventoryFile),
+      seals,
       acceptNewHostKeys: o.acceptNewHostKeys,
       signal: controller.signal,
       openSsh,
@@ -65,6 +67,7 @@ export async function preflight(o: PreflightOptions): Promise<number> {
       secrets: planned.secrets,
       signal: controller.signal,
       skip,
+      leftOut: sealedLeftOut(planned.plan, planned.inventory, (h) => seals.find(h)),
     });
     if (controller.signal.aborted) return EXIT.interrupted;
     const todo = unfinishedSteps(planned.plan, journal.isFinished).filter((s) => findStepKind(s.uses)?.sealsHost !== true);

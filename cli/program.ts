@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { completionCommand } from './commands/completion.js';
 import { demoCommand } from './commands/demo.js';
+import { kubeconfigCommand } from './commands/kubeconfig.js';
 import { labCommand } from './commands/lab.js';
 import { planCommand } from './commands/plan.js';
 import { preflightCommand } from './commands/preflight.js';
@@ -16,8 +17,9 @@ import { versionCommand } from './commands/version.js';
 import { cliVersion } from './version.js';
 
 const EXIT_CODES = `
-Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage,
-            3 state locked by another run, 130 interrupted (state saved, resumable).`;
+Exit codes: 0 success, 1 a step failed (state saved, resumable), 2 invalid input or usage, or
+            SSH needed on a host an earlier run sealed, 3 state locked by another run,
+            130 interrupted (state saved, resumable).`;
 
 export function createProgram(): Command {
   const program = new Command('podsec-play')
@@ -36,6 +38,7 @@ export function createProgram(): Command {
     planCommand,
     validateCommand,
     statusCommand,
+    kubeconfigCommand,
     labCommand,
     testbedCommand,
     demoCommand,

@@ -11,10 +11,13 @@ import { executePlan } from '../engine/run/runner.js';
 import { Masker } from '../engine/secrets/masker.js';
 import { openSsh } from '../engine/transport/open-ssh.js';
 import { TransportPool } from '../engine/transport/pool.js';
+import { describeRefusals, sealedRefusals } from '../engine/plan/sealed-refusals.js';
 import { findStepKind, stepKinds } from '../steps/index.js';
+import { kubeconfigPathFor, sealedHint } from './kubeconfig-path.js';
 import { loadAndPlan } from './load-for-cli.js';
 import { checkSkips } from './skip-checks.js';
 import { defaultLogFile, defaultStateFile, newRunId } from './paths.js';
+import { finishedStepsOf } from './finished-steps.js';
 
 export interface RunPlaybookOptions {
   playbookFile: string;
@@ -29,6 +32,8 @@ export interface RunPlaybookOptions {
   color: boolean;
   acceptNewHostKeys: boolean;
   keepSsh: boolean;
+  /** --kubeconfig: where the cluster's admin kubeconfig is (default: see kubeconfig-path.ts). */
+  kubeconfigFile?: string;
   /** --skip-check: preflight checks that may not stop the run (`ID` or `HOST/ID`). */
   skipChecks?: readonly string[];
   /** Extra listener on the event stream (the demo's summary). */
@@ -54,6 +59,20 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const runId = newRunId();
   const stateFile = o.stateFile ?? defaultStateFile(o.playbookFile, o.inventoryFile);
   const logFile = o.logFile ?? defaultLogFile(o.playbookFile, o.inventoryFile, runId);
+  const kubeconfigFile = kubeconfigPathFor(planned.inventory, o.kubeconfigFile);
+  const hint = sealedHint(o.inventoryFile);
+  const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
+
+  // A step that needs SSH on a sealed host: refused before anything starts (exit 2).
+  const refusals = sealedRefusals({
+    plan: planned.plan,
+    inventory: planned.inventory,
+    sealOf: (h) => seals.find(h),
+    findKind: findStepKind,
+    finished: finishedStepsOf(stateFile, planned.plan, o.fresh),
+    hint,
+  });
+  if (refusals.length > 0) throw new PlayError(describeRefusals(refusals), { code: 'E_SEALED' });
 
   // Reporters first: a log file that cannot be opened must fail before the journal records a run.
   const reporter = usable('log file', logFile, () =>
@@ -92,7 +111,6 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
-  const seals = SealRegistry.forRun(stateFile, o.inventoryFile);
   const pool = new TransportPool(
     {
       inventory: planned.inventory,
@@ -100,6 +118,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       seals,
       acceptNewHostKeys: o.acceptNewHostKeys,
       signal: controller.signal,
+      sealedHint: hint,
       onLog: (host, message) => bus.emit({ type: 'log', level: 'debug', message, host }),
       openSsh,
     },
@@ -132,10 +151,12 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       bus,
       pool,
       keepSsh: o.keepSsh,
+      kubeconfigFile,
       signal: controller.signal,
       findKind: findStepKind,
       skipChecks,
     });
+    if (outcome === 'failed' && failedSealed(journal)) return EXIT.invalid;
     return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;
   } finally {
     await pool.closeAll();
@@ -143,4 +164,9 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
     await reporter.close();
     for (const s of signals) process.off(s, onSignal);
   }
+}
+
+/** A step of this run failed because SSH on a sealed host was refused: no re-run can fix that. */
+function failedSealed(journal: Journal): boolean {
+  return Object.values(journal.state.steps).some((s) => s.status === 'failed' && s.error?.code === 'E_SEALED');
 }

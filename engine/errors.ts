@@ -13,7 +13,7 @@ export type ErrorCode =
   | 'E_CONNECT' // could not reach a host (DNS, refused, timeout, dropped)
   | 'E_AUTH' // every authentication method failed
   | 'E_HOSTKEY' // unknown or changed host key
-  | 'E_SEALED' // SSH was turned off on this host by an earlier run
+  | 'E_SEALED' // SSH was turned off on this host by an earlier run (exit 2: a re-run cannot fix it)
   | 'E_PROMPT' // an interactive prompt that no answer matched
   | 'E_STEP'; // a step kind's own failure (check failed, precondition not met)
 
@@ -152,6 +152,7 @@ export function exitCodeFor(err: unknown): number {
       case 'E_INPUT':
       case 'E_USAGE':
       case 'E_STATE':
+      case 'E_SEALED': // a re-run cannot reach a host whose SSH is off
         return EXIT.invalid;
       case 'E_LOCKED':
         return EXIT.locked;

@@ -51,6 +51,8 @@ export interface Cluster {
   vip?: string;
   /** Keep SSH on for every host (clusters not meant to be sealed). */
   keepSsh?: boolean;
+  /** Where the controller keeps the admin kubeconfig (relative to the inventory). */
+  kubeconfig?: string;
   [key: string]: unknown;
 }
 
@@ -93,6 +95,8 @@ export interface PhaseSpec {
   hosts: string[];
   concurrency: number | undefined;
   serial: boolean;
+  /** Leave out hosts whose SSH an earlier run turned off (their steps are skipped, reason sealed). */
+  skipSealed: boolean;
   steps: StepSpec[];
   at: string;
 }

@@ -33,6 +33,9 @@ export interface StepContext {
   readonly attempt: number;
   /** --keep-ssh or the inventory's keepSsh: disable-ssh must leave SSH on. */
   readonly keepSsh: boolean;
+  /** The cluster's admin kubeconfig on the controller (--kubeconfig, the inventory's
+   * cluster.kubeconfig, or NAME.kubeconfig beside the inventory); it may not exist yet. */
+  readonly kubeconfigFile: string;
   /** Aborted on Ctrl-C, SIGTERM, or when the step passes its timeout. */
   readonly signal: AbortSignal;
   /** This host's connection (opened once, reused). */
@@ -58,8 +61,14 @@ export interface StepContext {
   secret(value: string): void;
   /** Say something about the step's progress (an info log event naming the host). */
   log(message: string): void;
+  /** Something the admin needs after the run (a `note` event, repeated in the summary). */
+  note(message: string): void;
 }
 
+/** How a step uses SSH on its own host: `required` (the default: it runs commands there),
+ * `optional` (it copes with a sealed host, whose transport the run refuses before connecting),
+ * `none` (it speaks only to the Kubernetes API, from the controller). */
+export type SshUse = 'required' | 'optional' | 'none';
 /** A preflight check's answer: ok (with what it saw), or failed with the reason and the fix. */
 export type PreflightVerdict = { ok: true; detail?: string } | { ok: false; reason: string; fix: string };
 
@@ -119,6 +128,12 @@ export interface StepKind<W = Record<string, unknown>> {
   /** A successful run turns this host's SSH off: the journal records the seal, later runs
    * refuse to connect with a clear message, and `plan` marks the host as sealed. */
   readonly sealsHost?: boolean;
+  /** How the step uses SSH on its host, given its (unrendered) `with:`; default `required`.
+   * A step that needs SSH on a sealed host is refused before the run starts. */
+  sshUse?(w: W): SshUse;
+  /** Other inventory hosts the step needs SSH on (the master it mints join material on, say),
+   * given its unrendered `with:`; only names it can tell before the run. */
+  sshPeers?(w: W, where: Pick<StepContext, 'host' | 'inventory'>): string[];
   /** Checks run before anything changes (`podsec-play preflight`, and `run` first). */
   readonly preflight?: readonly PreflightCheck<W>[];
   /** Is the effect already in place? Called before every attempt (resume included). */

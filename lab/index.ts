@@ -1,17 +1,19 @@
 // The lab's programmatic entry: start simulated nodes in this process (the demo and the tests use
 // it; `podsec-play lab up` wraps it), write the inventory and known_hosts, stop them again.
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PlayError } from '../engine/errors.js';
 import { ensureClock } from './clock.js';
 import { writeLabFiles } from './inventory.js';
 import { ensureKeyPair, hostKeyFile, parsePublicKey } from './keys.js';
 import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type LabState } from './layout.js';
 import { NodeServer } from './node-server.js';
+import { startApiServer, type ApiServerProcess } from './api-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
 import { linkWrapper, seedNode, type LabOs } from './seed.js';
 import { linkStandins, standinsDir } from './standins.js';
-import { newLabState, planNodes, type LabCounts } from './topology.js';
+import { pickFreeSubnet } from './subnet.js';
+import { LEGACY_SUBNET, newLabState, planNodes, type LabCounts } from './topology.js';
 
 export { advanceClock, labNow, parseLabDuration } from './clock.js';
 export type { LabNode, LabState, NodeRole } from './layout.js';
@@ -22,6 +24,10 @@ export interface StartLabOptions extends LabCounts {
   dir: string;
   /** Lab time between a node's join (and the CNI) and it being Ready. Default 1000 ms. */
   readyDelayMs?: number;
+  /** Keep the port of a node that comes up sealed (sshd disabled) open as a tripwire: a
+   * connection is accepted, recorded in DIR/connections.log and dropped at once. For tests that
+   * prove nobody tries SSH on a sealed node; the port then no longer refuses connections. */
+  tripwireSealed?: boolean;
   /** /etc/os-release of nodes created now (p10 by default); existing nodes keep theirs. */
   os?: LabOs;
   /** Where the stand-in scripts are (default: lab/standins of this checkout or package). */
@@ -39,6 +45,10 @@ export interface RunningNode extends LabNode {
 
 export interface RunningLab {
   dir: string;
+  /** The lab's /24 (`127.A.B`): internal addresses and the VIP live there. */
+  subnet: string;
+  /** The API server child process (pid), serving INTERNAL:6443 and the VIP. */
+  apiServerPid: number;
   inventoryFile: string;
   knownHostsFile: string;
   identityFile: string;
@@ -55,7 +65,14 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   claimPidFile(files.pid);
 
   const previous = readLabState(dir);
-  const state: LabState = newLabState(planNodes(previous?.nodes ?? [], options), previous, options.readyDelayMs);
+  let subnet: string;
+  try {
+    subnet = previous ? (previous.subnet ?? LEGACY_SUBNET) : await pickFreeSubnet();
+  } catch (err) {
+    rmSync(files.pid, { force: true });
+    throw err;
+  }
+  const state: LabState = newLabState(planNodes(previous?.nodes ?? [], options, subnet), previous, subnet, options.readyDelayMs);
   const client = ensureKeyPair(files.clientKey, 'podsec-play-lab');
   const clientKey = parsePublicKey(client.publicKey);
   const standins = options.standinsDir ?? standinsDir();
@@ -70,11 +87,12 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
     linkWrapper(root, files.bin);
     const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
     hostKeys.set(node.name, hostKey.publicKey);
-    return new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path });
+    return new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path, tripwireSealed: options.tripwireSealed === true });
   });
 
+  let api: ApiServerProcess | undefined;
   const stopAll = async () => {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...servers.map((s) => s.stop()), api?.stop()]);
   };
   const started = await Promise.allSettled(servers.map((s) => s.start()));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -90,10 +108,19 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   });
   writeLabState(dir, state);
   writeLabFiles(dir, state, hostKeys);
+  try {
+    api = await startApiServer(dir, state, { standinsDir: standins, ...(options.nodeBinDir ? { node: join(options.nodeBinDir, 'node') } : {}) });
+  } catch (err) {
+    await stopAll();
+    rmSync(files.pid, { force: true });
+    throw err;
+  }
 
   let stopping: Promise<void> | undefined;
   return {
     dir,
+    subnet,
+    apiServerPid: api.pid,
     inventoryFile: files.inventory,
     knownHostsFile: files.knownHosts,
     identityFile: files.clientKey,

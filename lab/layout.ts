@@ -10,7 +10,7 @@ export interface LabNode {
   role: NodeRole;
   /** SSH port on 127.0.0.1 (0 until first listened). */
   port: number;
-  /** The node's cluster address (127.0.1.N). */
+  /** The node's cluster address (127.A.B.N: the lab's own /24, see topology.ts). */
   internalAddress: string;
 }
 
@@ -27,6 +27,8 @@ export interface LabClusterInfo {
 /** DIR/lab.json: written by the lab, read by the stand-ins (topology) and by a restarted lab. */
 export interface LabState {
   version: 1;
+  /** The lab's /24 as `127.A.B` (absent in labs made before addresses were per lab: 127.0.1). */
+  subnet?: string;
   cluster: LabClusterInfo;
   /** Nodes become Ready this long (lab time) after both their join and the CNI. */
   readyDelayMs: number;
@@ -58,6 +60,8 @@ export const labFiles = (dir: string) => ({
   pid: join(dir, 'lab.pid'),
   clock: join(dir, 'clock.json'),
   cluster: join(dir, 'cluster.json'),
+  apiServerLog: join(dir, 'apiserver.log'),
+  connections: join(dir, 'connections.log'),
   bin: join(dir, 'bin'),
   nodes: join(dir, 'nodes'),
 });

@@ -1,8 +1,12 @@
 // One simulated node: an ssh2 server on 127.0.0.1 (its own port and host key) whose commands and
 // SFTP land in DIR/nodes/NAME. It follows the node's sshd unit: when a stand-in `systemctl`
 // stops sshd, the listener closes (existing sessions live on, like sshd's KillMode=process).
+// Every TCP connection to the node's SSH port is recorded in DIR/connections.log, so a test can
+// prove that nobody tried SSH on a node (a sealed node needs the tripwire for that: its port
+// would otherwise refuse connections without anybody seeing them).
 import { timingSafeEqual } from 'node:crypto';
-import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { appendFileSync, watch, readFileSync, type FSWatcher } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Connection, ParsedKey } from 'ssh2';
@@ -20,6 +24,17 @@ export interface NodeServerOptions {
   clientKey: ParsedKey;
   /** PATH for commands: the stand-ins first. */
   path: string;
+  /** A node that boots sealed keeps its port as a tripwire (see StartLabOptions). */
+  tripwireSealed?: boolean;
+}
+
+/** One line of DIR/connections.log. */
+export interface ConnectionRecord {
+  time: string;
+  node: string;
+  port: number;
+  /** `ssh`: the node's sshd took it; `tripwire`: the node is sealed, the connection was dropped. */
+  kind: 'ssh' | 'tripwire';
 }
 
 interface SshdState {
@@ -35,6 +50,7 @@ export class NodeServer {
   private readonly clientBlob: Buffer;
   private readonly stateFile: string;
   private watcher: FSWatcher | undefined;
+  private tripwire: Server | undefined;
   private listening = false;
   private stopped = false;
   private queue: Promise<void> = Promise.resolve();
@@ -46,7 +62,10 @@ export class NodeServer {
     this.stateFile = join(opts.root, 'var/lib/lab/systemd/sshd.json');
     this.server = new ssh2.Server({ hostKeys: [opts.hostKey] }, (client) => this.onClient(client));
     // Nagle off: without it every round trip waits ~40 ms (LIBRARY-FACTS §3). Typed loosely: @types/ssh2 lacks it.
-    this.server.on('connection', (c: Connection) => (c as Connection & { setNoDelay(v: boolean): void }).setNoDelay(true));
+    this.server.on('connection', (c: Connection) => {
+      (c as Connection & { setNoDelay(v: boolean): void }).setNoDelay(true);
+      this.record('ssh');
+    });
     this.server.on('error', () => undefined);
   }
 
@@ -59,12 +78,39 @@ export class NodeServer {
     const state = this.readState();
     this.writeState({ enabled: state.enabled, active: state.enabled });
     if (state.enabled) await this.listen();
+    else if (this.opts.tripwireSealed && this.port > 0) await this.openTripwire();
     this.watch();
+  }
+
+  /** Append a line to DIR/connections.log. */
+  private record(kind: ConnectionRecord['kind']): void {
+    const line: ConnectionRecord = { time: new Date().toISOString(), node: this.opts.node.name, port: this.port, kind };
+    try {
+      appendFileSync(join(this.opts.dir, 'connections.log'), JSON.stringify(line) + '\n');
+    } catch {
+      // the lab directory is being removed
+    }
+  }
+
+  private openTripwire(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const wire = createServer((socket: Socket) => {
+        this.record('tripwire');
+        socket.on('error', () => undefined);
+        socket.destroy();
+      });
+      wire.once('error', (err) => reject(new Error(`node ${this.opts.node.name}: cannot hold 127.0.0.1:${this.port} as a tripwire: ${err.message}`)));
+      wire.listen(this.port, '127.0.0.1', () => {
+        this.tripwire = wire;
+        resolve();
+      });
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.watcher?.close();
+    this.tripwire?.close();
     await this.queue;
     await this.unlisten();
     for (const c of this.connections) c.end();
@@ -109,7 +155,11 @@ export class NodeServer {
     this.queue = this.queue.then(async () => {
       if (this.stopped) return;
       const { active } = this.readState();
-      if (active && !this.listening) await this.listen();
+      if (active && !this.listening) {
+        if (this.tripwire) await new Promise<void>((r) => this.tripwire!.close(() => r()));
+        this.tripwire = undefined;
+        await this.listen();
+      }
       else if (!active && this.listening) await this.unlisten();
     });
   }

@@ -35,6 +35,7 @@ export const copyPolicyStep = defineStep<CopyPolicyWith>({
   },
   outputs: () => [{ name: 'digest', secret: false }],
   title: (w) => `copy the image policy from ${w.master ?? 'the master'}`,
+  sshPeers: (w, where) => (typeof w.master === 'string' && w.master.includes('${{') ? [] : [masterHost(where, w.master).name]),
   preflight: [registryRoute((ctx) => masterAddress(ctx))],
   async check(ctx, w) {
     const master = masterHost(ctx, w.master);

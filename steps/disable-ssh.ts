@@ -4,6 +4,8 @@
 // then the controller proves the port refuses connections. --keep-ssh leaves SSH on.
 import { PlayError } from '../engine/errors.js';
 import type { Host } from '../engine/model.js';
+import { existsSync } from 'node:fs';
+import { verifyThroughApi } from './lib/api-health.js';
 import { controlPlaneHosts, expectedNodes, isControlPlane } from './lib/cluster-hosts.js';
 import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { stepError } from './lib/fail.js';
@@ -112,6 +114,11 @@ function keepSsh(ctx: StepContext): boolean {
  */
 async function ensureClusterReady(ctx: StepContext, w: DisableSshWith): Promise<void> {
   const expected = w.nodes ?? expectedNodes(ctx);
+  // Once the admin's kubeconfig is out, the API answers for the cluster (no SSH on any node)
+  if (existsSync(ctx.kubeconfigFile)) {
+    ctx.log(`${await verifyThroughApi(ctx, expected)}: sealing`);
+    return;
+  }
   const candidates: Host[] = [
     ...(isControlPlane(ctx.host) ? [ctx.host] : []),
     ...controlPlaneHosts(ctx).filter((h) => h.name !== ctx.host.name),

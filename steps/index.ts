@@ -1,13 +1,18 @@
 // Every step kind, listed by hand (no directory scanning): add a kind here when you add its file.
+import { bootstrapTokenStep } from './bootstrap-token.js';
 import { copyPolicyStep } from './copy-policy.js';
+import { deleteNodeStep } from './delete-node.js';
 import { disableSshStep } from './disable-ssh.js';
+import { drainNodeStep } from './drain-node.js';
 import { fetchStep } from './fetch.js';
+import { fetchKubeconfigStep } from './fetch-kubeconfig.js';
 import { haproxyStep } from './haproxy.js';
 import { joinMaterialStep } from './join-material.js';
 import { keepalivedStep } from './keepalived.js';
 import { kubeadmInitStep } from './kubeadm-init.js';
 import { kubeadmJoinStep } from './kubeadm-join.js';
 import { kubectlApplyStep } from './kubectl-apply.js';
+import { nodeResetStep } from './node-reset.js';
 import { podsecImagemakerStep } from './podsec-imagemaker.js';
 import { podsecPolicyStep } from './podsec-policy.js';
 import { podsecServicesStep } from './podsec-services.js';
@@ -40,7 +45,13 @@ export const stepKinds: readonly StepKind<any>[] = [
   keepalivedStep,
   kubectlApplyStep,
   waitNodesReadyStep,
+  fetchKubeconfigStep,
   disableSshStep,
+  // day-2 through the Kubernetes API (sealed clusters)
+  bootstrapTokenStep,
+  drainNodeStep,
+  deleteNodeStep,
+  nodeResetStep,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -33,6 +33,7 @@ export const joinMaterialStep = defineStep<JoinMaterialWith>({
   },
   outputs: () => JOIN_OUTPUTS,
   title: (w) => `join material from ${w.master ?? 'the master'}`,
+  sshPeers: (w, where) => (typeof w.master === 'string' && w.master.includes('${{') ? [] : [masterHost(where, w.master).name]),
   async check(ctx) {
     const c = await checkKubeadm(ctx, 'join');
     if (!c.done) return { done: false };

@@ -2,7 +2,12 @@
 // when joined (the wrapper wipes /etc/kubernetes), reset first after our own half-finished
 // attempt. Secrets reach kubeadm through the environment, never the logged command line.
 // Material that expired while the run was stopped (token no longer listed on the master) is
-// replaced by freshly minted material before the join.
+// replaced by freshly minted material before the join. With `via: api` (sealed clusters) the
+// master is never reached: the material is checked from the controller against the cluster's
+// endpoint as kubeadm's discovery will check it (cluster-info signed for the token, CA pinned),
+// replaced through the API when the token is gone, refused before the wrapper runs when the CA
+// hash is wrong, and the token is deleted after the join.
+import { checkMaterial, clusterInfoAt, mintApiMaterial, openVerifiedApi, refuseControlPlane, revokeToken, tokenIdOf } from './lib/api-join.js';
 import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js';
@@ -10,7 +15,7 @@ import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND,
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
 import { KUBEADM_JOIN_CHECKS } from './lib/preflight-sets.js';
-import { JOIN_STARTED } from './lib/u7s.js';
+import { JOIN_STARTED, u7sEnv } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KubeadmJoinWith {
@@ -28,6 +33,9 @@ export interface KubeadmJoinWith {
   master?: string;
   /** Check the token on the master before joining and mint fresh material when it is gone (default true). */
   refresh?: boolean;
+  /** `master` (default): check and mint on the master over SSH; `api`: through the Kubernetes
+   * API with the cluster's kubeconfig, never touching an existing node (workers only). */
+  via?: 'master' | 'api';
   extraArgs?: string[];
 }
 
@@ -46,11 +54,14 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
       advertiseAddress: { type: 'string', pattern: '^[0-9A-Fa-f.:]+$' },
       master: { type: 'string', minLength: 1 },
       refresh: { type: 'boolean' },
+      via: { enum: ['master', 'api'] },
       extraArgs: { type: 'array', items: { type: 'string' } },
     },
   },
   outputs: () => [{ name: 'joined', secret: false }],
-  title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}`,
+  title: (w) => `kubeadm join${w.controlPlane ? ' --control-plane' : ''}${w.via === 'api' ? ' (material checked through the API)' : ''}`,
+  // The master, to check and mint material on, unless the material comes through the API.
+  sshPeers: (w, where) => (w.via === 'api' || w.refresh === false || (typeof w.master === 'string' && w.master.includes('${{')) ? [] : [masterHost(where, w.master).name]),
   preflight: KUBEADM_JOIN_CHECKS,
   async check(ctx) {
     const c = await checkKubeadm(ctx, 'join');
@@ -60,6 +71,7 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
     for (const s of [w.token, w.caCertHash, w.certificateKey]) if (s) ctx.secret(s);
     if ((await checkKubeadm(ctx, 'join')).done) return { joined: 'true' };
     const controlPlane = w.controlPlane ?? isControlPlane(ctx.host);
+    if (w.via === 'api') return joinViaApi(ctx, w, controlPlane);
     const material = await usableMaterial(ctx, w, controlPlane);
     await runKubeadmOnce(ctx, {
       op: 'join',
@@ -75,6 +87,37 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
     return { joined: 'true' };
   },
 });
+
+/** `via: api`: material checked (and if need be replaced) through the API, the join, the token deleted. */
+async function joinViaApi(ctx: StepContext, w: KubeadmJoinWith, controlPlane: boolean): Promise<Record<string, string>> {
+  refuseControlPlane(ctx, controlPlane);
+  const given = fromWith(ctx, w, false);
+  const info = await clusterInfoAt(ctx, given?.endpoint ?? apiEndpoint(ctx));
+  let material = given;
+  if (material && checkMaterial(ctx, material, info) === 'token') {
+    if (w.refresh === false) {
+      throw stepError(
+        ctx,
+        `bootstrap token ${tokenIdOf(material.token)} is not valid at ${info.endpoint} (expired or deleted): kube-public/cluster-info carries no signature for it. ` +
+          `Nothing was changed on ${ctx.host.name}.`,
+      );
+    }
+    ctx.log(`bootstrap token ${tokenIdOf(material.token)} is no longer valid at ${info.endpoint} (expired or deleted): minting a fresh one through the API`);
+    material = undefined;
+  }
+  if (!material && w.refresh === false) throw stepError(ctx, 'kubeadm join needs token and caCertHash (from bootstrap-token) or refresh: true');
+  const api = await openVerifiedApi(ctx, info);
+  material ??= await mintApiMaterial(ctx, api, info, 15 * 60_000);
+  await runKubeadmOnce(ctx, {
+    op: 'join',
+    argv: joinArgv({ endpoint: material.endpoint, controlPlane: false, ...(w.extraArgs ? { extraArgs: w.extraArgs } : {}) }),
+    // The cluster's U7S_* too: a join without them may pick another Kubernetes version (PODSEC-FACTS)
+    env: { ...u7sEnv(ctx.cluster), ...joinEnv(material) },
+    marker: JOIN_STARTED,
+  });
+  await revokeToken(ctx, api, material.token);
+  return { joined: 'true' };
+}
 
 /** The material from `with:` when it is complete and (refresh) still known to the master,
  * else fresh material minted on the master. */

@@ -3,9 +3,9 @@
 // and the real programs for the rest. Unlike the lab, `startTestbed` returns once the nodes are
 // up and nothing of it lives in this process: the kernel holds the namespaces and the nodes'
 // own processes run on until `stopTestbed`.
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PlayError } from '../engine/errors.js';
 import { ensureClock } from '../lab/clock.js';
 import { ensureKeyPair } from '../lab/keys.js';
@@ -13,7 +13,7 @@ import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type Lab
 import { processAlive, readPid } from '../lab/pid-file.js';
 import { linkStandins, standinsDir } from '../lab/standins.js';
 import { clusterInfoFor, newLabState, planNodes, type LabCounts } from '../lab/topology.js';
-import { hostVethName, MAX_NODES, netnsName, nodeAddress, type TestbedNet } from './addresses.js';
+import { hostVethName, MAX_NODES, netnsName, nodeAddress, POOL_PREFIX, type TestbedNet } from './addresses.js';
 import { mustRun, runHost, type HostResult } from './host-command.js';
 import { writeTestbedFiles } from './inventory.js';
 import { addAltPrograms } from './alt-programs.js';
@@ -70,12 +70,15 @@ function packageRoot(standins: string): string {
   return resolve(standins, '..', '..');
 }
 
-function apiServerArgv(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const compiled = join(here, 'api-server-daemon.js');
-  const script = existsSync(compiled) ? compiled : join(packageRoot(standinsDir()), 'dist', 'testbed', 'api-server-daemon.js');
-  if (!existsSync(script)) throw new PlayError(`${script} is missing: build podsec-play first (npm run build)`, { code: 'E_STATE' });
-  return [process.execPath, script];
+/** The node_modules the copied stand-ins' imports resolve in (the API server's @peculiar/x509),
+ * or undefined where there is none (the single executable: its stand-ins carry vendor/x509.mjs). */
+function nodeModulesDir(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@peculiar/x509/package.json');
+    return resolve(dirname(pkg), '..', '..');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuse a DIR a lab uses, and a DIR whose testbed is still up (exit 3). */
@@ -135,20 +138,24 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   await addNodeNetworks(programs.ip, net, record.nodes);
 
   const nodes: LabNode[] = record.nodes.map((n) => ({ name: n.name, role: n.role as NodeRole, port: 22, internalAddress: n.address }));
-  const state = newLabState(nodes, previousLab && { ...previousLab, secrets: record.secrets ?? {} }, options.readyDelayMs);
+  const state = newLabState(nodes, previousLab && { ...previousLab, secrets: record.secrets ?? {} }, `${POOL_PREFIX}.${net.index}`, options.readyDelayMs);
   record.secrets = state.secrets;
   writeTestbedRecord(dir, record);
   const lbs = nodes.some((n) => n.role === 'lb');
   state.cluster = { ...clusterInfoFor(nodes), name: 'testbed', ...(lbs ? { vip: net.vip, controlPlaneEndpoint: `${net.vip}:8443` } : {}) };
-  state.testbed = { hostAddress: net.hostAddress, subnet: net.subnet, vip: net.vip, programs, apiServer: apiServerArgv() };
+  // A copy of the stand-ins in DIR: node users (the image maker) must reach them, and the
+  // package may live where they cannot (under a node's /root, say). A control plane's u7s
+  // unit is the lab's Kubernetes API server from that copy (apiserver/serve.mjs).
+  const standins = join(dir, 'standins');
+  state.testbed = { hostAddress: net.hostAddress, subnet: net.subnet, vip: net.vip, programs, apiServer: [nodeProgram, join(standins, 'apiserver', 'serve.mjs')] };
   // lab.json without the secrets, readable by every node user (stand-ins may run as one)
   writeLabState(dir, { ...state, secrets: {} }, 0o644);
   const client = ensureKeyPair(files.clientKey, 'podsec-play-testbed');
-  // A copy of the stand-ins in DIR: node users (the image maker) must reach them, and the
-  // package may live where they cannot (under a node's /root, say).
-  const standins = join(dir, 'standins');
   rmSync(standins, { recursive: true, force: true });
   cpSync(source, standins, { recursive: true });
+  rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
+  const modules = nodeModulesDir();
+  if (modules) symlinkSync(modules, join(dir, 'node_modules'));
   linkStandins(files.bin, { source: standins, only: testbedStandin, extra: { node: nodeProgram } });
   addAltPrograms(files.bin);
   ensureClock(dir);

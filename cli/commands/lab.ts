@@ -105,7 +105,7 @@ export function labCommand(): Command {
     .command('up')
     .summary('start simulated nodes and serve until Ctrl-C')
     .description(
-      'Start one simulated node per host (an SSH server on 127.0.0.1 with its files under DIR/nodes/NAME): the master cp-1, N more control planes, N workers, N load balancers (with LBs the inventory gets the VIP 127.0.1.100 and controlPlaneEndpoint 127.0.1.100:8443). Writes DIR/inventory.yaml, DIR/known_hosts, the client key DIR/id_ed25519 and DIR/lab.pid, prints "lab ready", and serves until SIGTERM or Ctrl-C. On an existing DIR the same nodes, ports and host keys come back (larger counts add nodes); node files survive like disks.',
+      "Start one simulated node per host (an SSH server on 127.0.0.1 with its files under DIR/nodes/NAME, an internal address in the lab's own 127.A.B.0/24): the master cp-1, N more control planes, N workers, N load balancers (with LBs the inventory gets the VIP 127.A.B.100 and controlPlaneEndpoint 127.A.B.100:8443), and the Kubernetes API server on every control plane's INTERNAL:6443 and the VIP (real HTTPS: kubectl works with the kubeconfig a run fetched). Writes DIR/inventory.yaml, DIR/known_hosts, the client key DIR/id_ed25519 and DIR/lab.pid, prints \"lab ready\", and serves until SIGTERM or Ctrl-C. On an existing DIR the same nodes, addresses, ports and host keys come back (larger counts add nodes); node files and the cluster survive like disks.",
     )
     .requiredOption('--dir <dir>', 'where the lab lives')
     .option('--control-planes <n>', 'control planes besides the master (default 0)', count('control-planes'))

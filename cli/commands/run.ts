@@ -16,6 +16,7 @@ export interface RunFlags {
   logFile?: string;
   acceptNewHostKeys?: boolean;
   keepSsh?: boolean;
+  kubeconfig?: string;
   skipCheck?: string[];
 }
 
@@ -37,10 +38,11 @@ export function runCommand(): Command {
     .option('--log-file <file>', 'the detailed log; default .podsec-play/logs/PLAYBOOK-RUNID.log beside the inventory')
     .option('--accept-new-host-keys', 'trust and record SSH host keys not yet in known_hosts (a changed key is always refused)')
     .option('--keep-ssh', 'never turn SSH off (disable-ssh steps leave it on)')
+    .option('--kubeconfig <file>', "where the cluster's admin kubeconfig is written before the seal and read by day-2 runs; default the inventory's cluster.kubeconfig, else CLUSTER-NAME.kubeconfig beside the inventory")
     .option('--skip-check <check>', 'do not let this preflight check stop the run: ID on every host, or HOST/ID (repeatable; podsec-play preflight shows the ids)', collect, [] as string[])
     .addHelpText(
       'after',
-      '\nBefore its first change the run gathers every host\'s facts and runs the checks the steps declare (as podsec-play preflight does); a failed check stops it with nothing changed.\n\nExit codes: 0 success, 1 a step or a preflight check failed (state saved, resumable), 2 invalid input or usage, 3 the state is locked by another run, 130 interrupted (state saved, resumable).',
+      '\nBefore its first change the run gathers every host\'s facts and runs the checks the steps declare (as podsec-play preflight does); a failed check stops it with nothing changed.\n\nExit codes: 0 success, 1 a step or a preflight check failed (state saved, resumable), 2 invalid input or usage, or a step that needs SSH on a host an earlier run sealed, 3 the state is locked by another run, 130 interrupted (state saved, resumable).',
     )
     .action(
       exits(async (playbook: string, flags: RunFlags) => {
@@ -59,6 +61,7 @@ export function runCommand(): Command {
           color: flags.color === true,
           acceptNewHostKeys: flags.acceptNewHostKeys === true,
           keepSsh: flags.keepSsh === true,
+          ...(flags.kubeconfig ? { kubeconfigFile: resolve(flags.kubeconfig) } : {}),
           skipChecks: flags.skipCheck ?? [],
         });
       }),

@@ -1,14 +1,17 @@
 // The demo's body: lab up, ha-cluster.yaml, proof, summary. Kept out of the command file so
-// `demo --help` does not load the lab.
+// `demo --help` does not load the lab. The proof of the result is asked the way an admin would
+// after the seal: through the Kubernetes API, with the kubeconfig the run left on the controller.
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT } from '../../engine/errors.js';
+import { readFileSync } from 'node:fs';
 import { readJournal } from '../../engine/journal/journal.js';
 import type { ReporterMode } from '../../engine/report/index.js';
 import { formatDuration } from '../../engine/util/duration.js';
 import { startLab } from '../../lab/index.js';
+import { connectKube, KubeApiError, parseKubeconfig } from '../../steps/lib/kube-api-client.js';
 import { shippedPlaybook, standinsOption } from '../resources.js';
 import { runPlaybook } from '../run-playbook.js';
 
@@ -47,15 +50,24 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       return code;
     }
     const state = readJournal(stateFile);
-    const ready = Object.values(state.steps).find((s) => s.uses === 'wait-nodes-ready' && s.status === 'succeeded')?.outputs?.ready ?? '?';
+    const kubeconfig = Object.values(state.steps).find((s) => s.uses === 'fetch-kubeconfig' && s.status !== 'failed')?.outputs?.['path'];
     const closed = await Promise.all(lab.nodes.map(async (n) => ({ name: n.name, closed: !(await portOpen(n.port)) })));
     const sealed = closed.filter((c) => c.closed).length;
+    const expected = lab.nodes.filter((n) => n.role !== 'lb').length;
+    const api = kubeconfig ? await readyThroughApi(kubeconfig) : { ready: 0, where: 'no kubeconfig was written' };
     out.write(
       [
         '',
         'Demo summary',
-        `  nodes Ready:        ${ready} of ${lab.nodes.filter((n) => n.role !== 'lb').length} (kubectl on the master, before sealing)`,
+        `  nodes Ready:        ${api.ready} of ${expected} (${api.where})`,
         `  SSH sealed:         ${sealed} of ${lab.nodes.length} nodes refuse connections on their SSH port${sealed === lab.nodes.length ? '' : ` (still open: ${closed.filter((c) => !c.closed).map((c) => c.name).join(', ')})`}`,
+        `  kubeconfig:         ${kubeconfig ?? '(none)'}${kubeconfig ? ' (mode 0600: the way into the sealed cluster)' : ''}`,
+        ...(kubeconfig
+          ? [
+              `  next:               kubectl --kubeconfig ${kubeconfig} get nodes`,
+              `                      (while the lab serves: ${o.keepLab ? 'until Ctrl-C' : `add --keep-lab, or podsec-play lab up --dir ${dir}`})`,
+            ]
+          : []),
         `  time taken:         ${formatDuration(Date.now() - started)}`,
         `  lab:                ${dir} (node files under nodes/, actions.log per node)`,
         `  log:                ${logFile}`,
@@ -63,7 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
         '',
       ].join('\n'),
     );
-    if (sealed !== lab.nodes.length) code = EXIT.stepFailed;
+    if (sealed !== lab.nodes.length || api.ready !== expected) code = EXIT.stepFailed;
     if (o.keepLab) {
       out.write('The lab keeps serving; press Ctrl-C to stop it.\n');
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
@@ -72,6 +84,17 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     await lab.stop();
   }
   return code;
+}
+
+/** Ready nodes as an admin sees them after the seal: through the API, with the kubeconfig. */
+async function readyThroughApi(file: string): Promise<{ ready: number; where: string }> {
+  try {
+    const parsed = parseKubeconfig(readFileSync(file, 'utf8'), file);
+    const nodes = await connectKube(parsed, { timeoutMs: 10_000 }).nodeStatuses();
+    return { ready: nodes.filter((n) => n.ready).length, where: `through the API at ${parsed.server} with the kubeconfig, after sealing` };
+  } catch (err) {
+    return { ready: 0, where: `the API did not answer: ${err instanceof KubeApiError ? err.message : String(err)}` };
+  }
 }
 
 function portOpen(port: number): Promise<boolean> {

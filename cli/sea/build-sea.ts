@@ -38,13 +38,33 @@ async function main(): Promise<void> {
     manifest.files.push({ key, mode });
     assets[key] = file;
   }
+  // The stand-ins' one npm dependency (the X.509 library kubeadm init uses for the cluster CA), as
+  // one ES module beside them: inside the executable there is no node_modules to import it from.
+  const { build } = await import('esbuild');
+  const vendor = join(work, 'x509.mjs');
+  await build({
+    stdin: { contents: "import 'reflect-metadata';\nexport * from '@peculiar/x509';\n", resolveDir: root, loader: 'js' },
+    bundle: true,
+    // the library's ES module build: `export *` of its CommonJS build would export nothing
+    mainFields: ['module', 'main'],
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile: vendor,
+    // CommonJS parts of the bundle require node's built-ins: give the module a require
+    banner: { js: "import { createRequire as __podsecCreateRequire } from 'node:module'; const require = __podsecCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  const vendorKey = 'lab/standins/vendor/x509.mjs';
+  hash.update(vendorKey).update('\0').update('420').update('\0').update(readFileSync(vendor));
+  manifest.files.push({ key: vendorKey, mode: 0o644 });
+  assets[vendorKey] = vendor;
   manifest.hash = `${version}-${hash.digest('hex').slice(0, 16)}`;
   const manifestFile = join(work, 'manifest.json');
   writeFileSync(manifestFile, JSON.stringify(manifest));
   assets[MANIFEST_KEY] = manifestFile;
 
   // One CommonJS file: the CLI and every dependency it can load.
-  const { build } = await import('esbuild');
   const bundle = join(work, 'podsec-play.cjs');
   await build({
     entryPoints: [join(root, 'cli', 'sea', 'entry.ts')],
@@ -54,14 +74,17 @@ async function main(): Promise<void> {
     format: 'cjs',
     outfile: bundle,
     // Optional native parts (ssh2's crypto binding, cpu-features) cannot load from inside: they
-    // become modules that throw on load, which ssh2 expects of a missing optional part.
+    // become modules that throw on load, which ssh2 expects of a missing optional part. So do the
+    // optional packages @kubernetes/client-node's HTTP and WebSocket libraries try to require
+    // (node-fetch's encoding, ws's bufferutil and utf-8-validate): left as require() calls, the
+    // executable's require would warn on stderr before they fail.
     plugins: [
       {
         name: 'no-native-addons',
         setup(b) {
-          b.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({ path: args.path, namespace: 'no-native' }));
+          b.onResolve({ filter: /\.node$|^(cpu-features|encoding|bufferutil|utf-8-validate)$/ }, (args) => ({ path: args.path, namespace: 'no-native' }));
           b.onLoad({ filter: /.*/, namespace: 'no-native' }, (args) => ({
-            contents: `throw new Error(${JSON.stringify(`${args.path}: native addons are not available in the single executable`)});`,
+            contents: `throw new Error(${JSON.stringify(`${args.path}: not available in the single executable (a native addon or an optional package)`)});`,
             loader: 'js',
           }));
         },

@@ -8,6 +8,7 @@ export type SkipReason =
   | 'creates' // the `creates:` path exists
   | 'when' // the `when:` condition is false
   | 'deferred' // not for this run, checked again by the next (disable-ssh under --keep-ssh)
+  | 'sealed' // the host's SSH was turned off by an earlier run and the phase leaves sealed hosts out
   | 'not-reached'; // an earlier step, host or phase failed, or the run was interrupted
 
 export interface StepRef {
@@ -88,7 +89,10 @@ export type PlayEventBody =
     })
   | (StepRef & { type: 'step.failed'; attempt: number; durationMs: number; error: ErrorInfo })
   | (StepRef & { type: 'step.output'; stream: 'stdout' | 'stderr'; line: string })
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; host?: string };
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; host?: string }
+  /** Something the admin needs once the run is over (where the kubeconfig is, what to type next):
+   * reporters repeat notes at the end of the summary. */
+  | { type: 'note'; message: string; host?: string };
 
 export type PlayEventType = PlayEventBody['type'];
 

@@ -65,6 +65,7 @@ interface RawPhase {
   hosts: string | string[];
   concurrency?: number;
   serial?: boolean;
+  skipSealed?: boolean;
   steps: RawStep[];
 }
 interface RawPlaybook {
@@ -104,6 +105,7 @@ function readLeniently(source: YamlSource, data: unknown): Playbook | undefined 
       hosts,
       concurrency: undefined,
       serial: false,
+      skipSealed: phase.skipSealed === true,
       steps,
       at: source.where(['phases', pi]),
     });
@@ -117,6 +119,7 @@ function normalizePhase(source: YamlSource, p: RawPhase, pi: number): PhaseSpec 
     hosts: typeof p.hosts === 'string' ? [p.hosts] : p.hosts,
     concurrency: p.concurrency,
     serial: p.serial ?? false,
+    skipSealed: p.skipSealed ?? false,
     steps: p.steps.map((s, si) => normalizeStep(source, s, pi, si)),
     at: source.where(['phases', pi]),
   };

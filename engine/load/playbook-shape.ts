@@ -35,6 +35,11 @@ export const PLAYBOOK_SHAPE = {
         },
         concurrency: { type: 'integer', minimum: 1, description: 'At most this many hosts at once (default: all).' },
         serial: { type: 'boolean', description: 'One host at a time, in inventory order.' },
+        skipSealed: {
+          type: 'boolean',
+          description:
+            'Leave out hosts whose SSH an earlier run turned off (they are members already, reached only through the Kubernetes API): their steps in this phase are skipped without connecting. Default false: a step that needs SSH on a sealed host stops the run before it starts.',
+        },
         steps: { type: 'array', minItems: 1, items: { $ref: '#/definitions/step' } },
       },
     },

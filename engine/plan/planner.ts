@@ -25,6 +25,7 @@ export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKin
     return {
       name: phase.name,
       serial: phase.serial,
+      skipSealed: phase.skipSealed,
       concurrency: phase.serial ? 1 : Math.max(1, Math.min(phase.concurrency ?? hosts.length, hosts.length || 1)),
       hosts: hosts.map((host) => ({
         name: host.name,
@@ -72,7 +73,8 @@ function hashablePlaybook(playbook: Playbook): unknown {
   return {
     name: playbook.name,
     vars: playbook.vars,
-    phases: playbook.phases.map(({ at: _at, steps, ...phase }) => ({ ...phase, steps: steps.map(({ at: _s, ...s }) => s) })),
+    // skipSealed only when set: plans made before the field existed keep their hash
+    phases: playbook.phases.map(({ at: _at, steps, skipSealed, ...phase }) => ({ ...phase, ...(skipSealed ? { skipSealed } : {}), steps: steps.map(({ at: _s, ...s }) => s) })),
   };
 }
 

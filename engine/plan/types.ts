@@ -29,6 +29,8 @@ export interface PlannedPhase {
   /** Hosts at once: 1 when serial, else concurrency or the host count. */
   concurrency: number;
   serial: boolean;
+  /** Hosts sealed by an earlier run are left out (their steps skipped, reason `sealed`). */
+  skipSealed: boolean;
   hosts: PlannedHost[];
 }
 

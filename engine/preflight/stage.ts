@@ -7,7 +7,7 @@ import { gatherFacts, type GatherResult } from '../facts/gather.js';
 import { summarizeFacts } from '../facts/summary.js';
 import type { FactsRequest, HostFacts } from '../facts/types.js';
 import type { Host, Inventory, Playbook } from '../model.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, PlannedStep } from '../plan/types.js';
 import type { SecretSource } from '../secrets/store.js';
 import type { StepKind } from '../step-kind.js';
 import type { Transport } from '../transport/types.js';
@@ -28,6 +28,8 @@ export interface PreflightInput {
   now?: () => number;
   /** Checks the admin chose to skip: `ID` on every host, or `HOST/ID`. */
   skip?: readonly string[];
+  /** Steps the run leaves alone (a sealed host in a phase that leaves sealed hosts out). */
+  leftOut?(step: PlannedStep): unknown;
 }
 
 export interface JournalView {
@@ -53,10 +55,21 @@ export interface PreflightOutcome {
 export const EMPTY_JOURNAL: JournalView = { isFinished: () => false, isAttempted: () => false, outputsOf: () => undefined, facts: {} };
 
 export async function runPreflight(input: PreflightInput): Promise<PreflightOutcome> {
-  const todo = unfinishedSteps(input.plan, input.journal.isFinished);
+  const todo = unfinishedSteps(input.plan, input.journal.isFinished).filter((s) => !input.leftOut?.(s));
   // A host whose only work left is its seal is not asked: the seal step proves from the
-  // controller whether SSH is off already (an interrupted seal), and needs no facts.
-  const needsHost = (s: { host: string; uses: string }) => input.findKind(s.uses)?.sealsHost !== true;
+  // controller whether SSH is off already (an interrupted seal), and needs no facts. Nor is one
+  // whose steps speak only to the Kubernetes API, or cope with it being sealed (sshUse).
+  const needsHost = (s: PlannedStep) => {
+    const kind = input.findKind(s.uses);
+    if (kind?.sealsHost === true) return false;
+    let use: string | undefined;
+    try {
+      use = kind?.sshUse?.(s.with);
+    } catch {
+      use = undefined;
+    }
+    return use === undefined || use === 'required';
+  };
   const taking = input.inventory.hosts.filter((h) => todo.some((s) => s.host === h.name && needsHost(s)));
   const gathered = await gatherFacts({
     hosts: taking,

@@ -9,6 +9,7 @@ const SKIP_WORDS: Record<SkipReason, string> = {
   creates: 'already in place',
   when: 'condition is false',
   deferred: 'left for a later run',
+  sealed: 'left out: SSH was turned off (sealed)',
   'not-reached': 'not reached',
 };
 

@@ -84,6 +84,8 @@ export function eventLine(event: PlayEvent): EventLine | undefined {
     }
     case 'step.output':
       return undefined;
+    case 'note':
+      return { text: `note: ${event.host ? `${event.host}: ` : ''}${cleanLine(event.message)}`, tone: 'info' };
     case 'log': {
       if (event.level === 'debug') return undefined;
       const where = event.host ? `${event.host}: ` : '';

@@ -83,6 +83,8 @@ export class RunModel {
   private readonly stepsByKey = new Map<string, StepNode>();
   /** Warnings and errors from `log` events, in order, with the phase that was running then. */
   readonly notices: { level: 'warn' | 'error'; message: string; host?: string; phase?: string }[] = [];
+  /** `note` events: what the admin needs after the run (the summary's last lines). */
+  readonly notes: string[] = [];
 
   phase(name: string): PhaseNode {
     let node = this.phases.find((p) => p.name === name);
@@ -266,6 +268,9 @@ export class RunModel {
         if (s.outputTail.length > OUTPUT_TAIL) s.outputTail.splice(0, s.outputTail.length - OUTPUT_TAIL);
         return s;
       }
+      case 'note':
+        this.notes.push(event.message);
+        return undefined;
       case 'log':
         if (event.level === 'warn' || event.level === 'error') {
           const phase = this.phases.find((p) => p.status === 'running')?.name;

@@ -60,6 +60,10 @@ export function summaryLines(model: RunModel, paint: Paint, logFile: string): st
     lines.push(paint.yellow('Stopped while running (re-checked or re-run on resume):'));
     for (const s of inFlight) lines.push(`  ${s.phase}/${s.host} ${s.step}${s.attempts > 1 ? ` (attempt ${s.attempt}/${s.attempts})` : ''}`);
   }
+  if (model.notes.length > 0) {
+    lines.push(paint.bold('Next:'));
+    for (const note of model.notes) lines.push(...note.split('\n').map((l) => `  ${cleanLine(l)}`));
+  }
   if (model.outcome === 'interrupted') lines.push(paint.yellow(interruptedLine(model.stateFile)));
   else if (model.outcome === 'failed' && model.stateFile) {
     lines.push(`State saved to ${model.stateFile}: fix the cause and run the same command again to resume.`);

@@ -6,7 +6,9 @@ import { summarizeFacts } from '../facts/summary.js';
 import type { HostFacts } from '../facts/types.js';
 import { isFinished, type Journal } from '../journal/journal.js';
 import type { Inventory, Playbook } from '../model.js';
+import { sealedLeftOut } from '../plan/sealed-refusals.js';
 import type { Plan } from '../plan/types.js';
+import type { SealRegistry } from '../journal/seal-registry.js';
 import { runPreflight, type JournalView } from '../preflight/stage.js';
 import type { CheckResult } from '../preflight/types.js';
 import type { SecretSource } from '../secrets/store.js';
@@ -27,6 +29,8 @@ export interface PreflightFirstOptions {
   now: () => number;
   /** --skip-check: `ID` or `HOST/ID`. */
   skipChecks?: readonly string[];
+  /** The seals of earlier runs (hosts a skipSealed phase leaves out are not asked). */
+  seals: SealRegistry;
 }
 
 export interface PreflightFirstResult {
@@ -64,6 +68,7 @@ export async function preflightFirst(o: PreflightFirstOptions): Promise<Prefligh
     signal: o.signal,
     now: o.now,
     ...(o.skipChecks ? { skip: o.skipChecks } : {}),
+    leftOut: sealedLeftOut(o.plan, o.inventory, (h) => o.seals.find(h)),
   });
   for (const [host, r] of outcome.gathered) {
     if (!r.ok) continue;

@@ -37,6 +37,8 @@ export interface RunnerOptions {
   bus: EventBus;
   pool: TransportPool;
   keepSsh: boolean;
+  /** The cluster's admin kubeconfig on the controller (see StepContext.kubeconfigFile). */
+  kubeconfigFile: string;
   signal: AbortSignal;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
@@ -83,8 +85,10 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
       journal: o.journal,
       outputs,
       inFlight,
-      context: { inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, factsOf },
+      context: { inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, kubeconfigFile: o.kubeconfigFile, factsOf },
       findKind: o.findKind,
+      plan: o.plan,
+      seals: o.seals,
     }),
     ...createStepRecords({ ...o, outputs, announce, now, failures }),
     sleepUntil: (until, signal) => inFlight.track(sleep(until - now(), signal)),

@@ -5,8 +5,10 @@ import type { SkipReason } from '../events/types.js';
 import type { ExprScope } from '../expr/resolve.js';
 import { PlayError } from '../errors.js';
 import { isFinished, type Journal } from '../journal/journal.js';
+import type { SealRegistry } from '../journal/seal-registry.js';
 import type { Inventory, Playbook } from '../model.js';
-import type { PlannedStep } from '../plan/types.js';
+import { sealedLeftOut } from '../plan/sealed-refusals.js';
+import type { Plan, PlannedStep } from '../plan/types.js';
 import type { SecretSource } from '../secrets/store.js';
 import type { StepKind } from '../step-kind.js';
 import type { CheckOutcome, RunEffects } from './effects.js';
@@ -25,6 +27,9 @@ export interface StepActionDeps {
   context: Omit<StepContextDeps, 'outputsOf'>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   findKind: (kind: string) => StepKind<any> | undefined;
+  /** The plan (which phases leave sealed hosts out) and the seals of earlier runs. */
+  plan: Plan;
+  seals: SealRegistry;
 }
 
 type StepActions = Pick<RunEffects, 'resumeInfo' | 'check' | 'run'>;
@@ -48,8 +53,17 @@ export function createStepActions(d: StepActionDeps): StepActions {
     return kind;
   };
 
+  /** A phase that leaves sealed hosts out, on a host an earlier run sealed: skipped without connecting. */
+  const leftOut = sealedLeftOut(d.plan, d.inventory, (h) => d.seals.find(h));
+  const sealedSkip = (step: PlannedStep): string | undefined => {
+    const seal = leftOut(step);
+    return seal ? `SSH on ${step.host} was turned off by run ${seal.runId} at ${seal.at}: left out of this phase` : undefined;
+  };
+
   async function check(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<CheckOutcome> {
     const kind = kindOf(step);
+    const sealed = sealedSkip(step);
+    if (sealed) return { done: true, reason: 'sealed', detail: sealed };
     const r = renderStep(step, kind, scopeFor(step));
     if (!r.run) return { done: true, reason: 'when', detail: 'when: condition is false' };
     rendered.set(step.key, r.with);

@@ -16,6 +16,7 @@ export interface StepContextDeps {
   bus: EventBus;
   masker: Masker;
   keepSsh: boolean;
+  kubeconfigFile: string;
   outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
   factsOf(hostName: string): HostFacts | undefined;
 }
@@ -43,6 +44,7 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
     attempt,
     signal,
     keepSsh: deps.keepSsh || deps.inventory.cluster.keepSsh === true || host.keepSsh === true,
+    kubeconfigFile: deps.kubeconfigFile,
     get transport() {
       return transport();
     },
@@ -65,6 +67,7 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
     download: (path) => transport().download(path, { signal, ...(host.sudo ? { sudo: true } : {}) }),
     secret: (value) => deps.masker.add(value),
     log: (message) => deps.bus.emit({ type: 'log', level: 'info', message, host: host.name }),
+    note: (message) => deps.bus.emit({ type: 'note', message, host: host.name }),
   };
   return ctx;
 }

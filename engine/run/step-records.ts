@@ -68,7 +68,7 @@ export function createStepRecords(d: StepRecordDeps): Transitions {
         return;
       }
       announce.host(step.phase, step.host);
-      if (reason === 'deferred') {
+      if (reason === 'deferred' || reason === 'sealed') {
         journal.update(step.key, { status: 'pending', skipReason: reason, endedAt: at() });
       } else if (reason !== 'done') {
         const out = d.outputs.take(step);

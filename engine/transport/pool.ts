@@ -2,6 +2,7 @@
 // earlier run turned off are refused with a clear message instead of a connection error.
 import { PlayError } from '../errors.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
+import { sealedMessage } from '../plan/sealed-refusals.js';
 import type { Host, Inventory } from '../model.js';
 import type { SecretSource } from '../secrets/store.js';
 import { LocalTransport } from './local.js';
@@ -15,6 +16,8 @@ export interface PoolOptions {
   /** The run's abort signal: Ctrl-C also stops connection attempts in flight. */
   signal?: AbortSignal;
   onLog?: (host: string, message: string) => void;
+  /** What to do instead of SSH on a sealed host (said when one is refused). */
+  sealedHint?: string;
   /** Opens an SSH transport (injected so the pool does not import ssh2 for local runs/tests). */
   openSsh: (host: Host, inventory: Inventory, options: SshFactoryOptions) => Transport;
 }
@@ -62,10 +65,7 @@ export class TransportPool {
   private sealedCheck(host: Host): undefined {
     const seal = this.options.seals.find(host);
     if (seal) {
-      throw new PlayError(
-        `${host.name}: SSH on ${host.address}:${host.port} was turned off by run ${seal.runId} at ${seal.at} (disable-ssh); the host is now reachable only through the Kubernetes API. Not connecting.`,
-        { code: 'E_SEALED', host: host.name, retryable: false },
-      );
+      throw new PlayError(`${host.name}: not connecting. ${sealedMessage(host, seal, this.options.sealedHint)}`, { code: 'E_SEALED', host: host.name, retryable: false });
     }
     return undefined;
   }

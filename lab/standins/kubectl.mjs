@@ -3,16 +3,18 @@
 // (a manifest whose path, URL or content names flannel installs the CNI), wait --for=
 // condition=Ready, delete/drain/cordon/uncordon node, cluster-info, version. The kubeconfig is
 // --kubeconfig, $KUBECONFIG or ~/.kube/config; without one it fails like the real kubectl
-// (localhost:8080 refused).
+// (localhost:8080 refused). Node objects and access rules are the lab API server's own
+// (lib/kube-objects.mjs, lib/kube-auth.mjs), so this and a real kubectl against the API agree.
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { standin, fail, out } from './lib/main.mjs';
 import { parseFlags } from './lib/flags.mjs';
-import { nodePath, labState } from './lib/env.mjs';
+import { nodePath } from './lib/env.mjs';
 import { connectApi } from './lib/api.mjs';
-import { updateCluster, nodeReady, readCluster } from './lib/cluster.mjs';
+import { updateCluster, readCluster } from './lib/cluster.mjs';
+import { nodeViews, nodeObject, age } from './lib/kube-objects.mjs';
+import { authorize, forbiddenMessage } from './lib/kube-auth.mjs';
 import { labNow } from './lib/clock.mjs';
-import { pullProblem } from './lib/registry.mjs';
 import { FLANNEL_MANIFEST, objectsOf } from './lib/manifests.mjs';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -46,40 +48,19 @@ function kubeconfigPath(flags) {
   return join(process.env.HOME ?? '/root', '.kube', 'config');
 }
 
-function connect(flags) {
+/** The cluster, once the kubeconfig's server answers, trusts us, and lets us `verb` `resource`
+ * (the lab API server's rules: lib/kube-auth.mjs). */
+function connect(flags, verb = 'get', resource = 'nodes', path = '/api/v1/nodes') {
   const api = connectApi(kubeconfigPath(flags));
-  if (api.ok) return api.cluster;
+  if (api.ok) {
+    if (!authorize(api.who, verb === 'list' ? 'list' : verb, path)) fail(`Error from server (Forbidden): ${forbiddenMessage(api.who, verb, resource)}`);
+    return api.cluster;
+  }
   if (api.kind === 'missing') fail('The connection to the server localhost:8080 was refused - did you specify the right host or port?');
   if (api.kind === 'x509') fail(`Unable to connect to the server: ${api.error}`);
+  if (api.kind === 'unauthorized') fail('error: You must be logged in to the server (Unauthorized)');
   if (api.error.endsWith('connection refused')) fail(`The connection to the server ${api.server} was refused - did you specify the right host or port?`);
   return fail(`Unable to connect to the server: ${api.error}`);
-}
-
-const duration = (ms) => (ms < 120_000 ? `${Math.max(1, Math.round(ms / 1000))}s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)}m` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)}h` : `${Math.round(ms / 86_400_000)}d`);
-
-function nodeViews(cluster) {
-  const delay = labState().readyDelayMs ?? 1000;
-  return Object.entries(cluster.nodes).map(([name, n]) => {
-    const ready = nodeReady(cluster, name, delay) && !pullProblem(name, cluster.registry, cluster.platform, cluster.kubeVersion);
-    return { name, ...n, ready, status: ready ? (n.unschedulable ? 'Ready,SchedulingDisabled' : 'Ready') : 'NotReady', roles: n.controlPlane ? 'control-plane' : '<none>' };
-  });
-}
-
-function nodeJson(cluster, v) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: v.name, labels: { 'kubernetes.io/hostname': v.name, ...(v.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}) }, creationTimestamp: new Date(v.joinedAt).toISOString() },
-    spec: v.unschedulable ? { unschedulable: true } : {},
-    status: {
-      addresses: [
-        { type: 'InternalIP', address: v.address },
-        { type: 'Hostname', address: v.name },
-      ],
-      conditions: [{ type: 'Ready', status: v.ready ? 'True' : 'False', reason: v.ready ? 'KubeletReady' : cluster.cni ? 'KubeletNotReady' : 'NetworkPluginNotReady', message: v.ready ? 'kubelet is posting ready status' : cluster.cni ? 'container runtime is starting' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized' }],
-      nodeInfo: { kubeletVersion: cluster.kubeVersion ?? 'v1.28.3', osImage: 'ALT Server 10.2 (Mendelevium)', containerRuntimeVersion: 'cri-o://1.28.2' },
-    },
-  };
 }
 
 function getNodes(cluster, flags, names) {
@@ -91,7 +72,7 @@ function getNodes(cluster, flags, names) {
   }
   const o = flags.output;
   if (o === 'json') {
-    const items = views.map((v) => nodeJson(cluster, v));
+    const items = views.map((v) => nodeObject(cluster, v));
     out(JSON.stringify(names.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } }, null, 4) + '\n');
     return 0;
   }
@@ -105,7 +86,7 @@ function getNodes(cluster, flags, names) {
     return 0;
   }
   const now = labNow();
-  const rows = views.map((v) => [v.name, v.status, v.roles, duration(now - v.joinedAt), cluster.kubeVersion ?? 'v1.28.3', ...(o === 'wide' ? [v.address, '<none>', 'ALT Server 10.2 (Mendelevium)'] : [])]);
+  const rows = views.map((v) => [v.name, v.status, v.roles, age(now - v.joinedAt), cluster.kubeVersion ?? 'v1.28.3', ...(o === 'wide' ? [v.address, '<none>', 'ALT Server 10.2 (Mendelevium)'] : [])]);
   const head = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', ...(o === 'wide' ? ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE'] : [])];
   const all = flags['no-headers'] ? rows : [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
@@ -137,7 +118,7 @@ function readManifests(sources) {
 function apply(flags, record) {
   const sources = flags.filename ?? [];
   if (sources.length === 0) fail('error: must specify one of -f and -k');
-  connect(flags);
+  connect(flags, 'create', 'objects', '/apis');
   const docs = readManifests(sources);
   const lines = [];
   updateCluster((c) => {
@@ -195,7 +176,7 @@ async function wait(flags, targets) {
 
 function nodeOp(flags, verb, names, record) {
   if (names.length === 0) fail(`error: resource(s) were provided, but no name was specified`);
-  connect(flags);
+  connect(flags, verb === 'delete' ? 'delete' : 'patch', 'nodes', `/api/v1/nodes/${names[0]}`);
   updateCluster((c) => {
     for (const n of names) {
       if (!c.nodes[n]) fail(`Error from server (NotFound): nodes "${n}" not found`);
@@ -217,7 +198,7 @@ standin(async (args, record) => {
     case 'version':
       out('Client Version: v1.28.3\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n');
       if (flags.client) return 0;
-      connect(flags);
+      connect(flags, 'get', '', '/version');
       out('Server Version: v1.28.3\n');
       return 0;
     case 'cluster-info': {
@@ -227,13 +208,17 @@ standin(async (args, record) => {
       return 0;
     }
     case 'get': {
-      const cluster = connect(flags);
       if (flags.raw !== undefined) {
-        out(['/healthz', '/livez', '/readyz'].includes(flags.raw) ? 'ok' : '{}');
+        const cluster = connect(flags, 'get', '', flags.raw);
+        if (['/healthz', '/livez', '/readyz'].includes(flags.raw)) out('ok');
+        else if (flags.raw === '/version') out(JSON.stringify({ major: '1', minor: (cluster.kubeVersion ?? 'v1.28.3').split('.')[1], gitVersion: cluster.kubeVersion ?? 'v1.28.3' }, null, 2) + '\n');
+        else fail('Error from server (NotFound): the server could not find the requested resource');
         return 0;
       }
+      const cluster = connect(flags, 'list', 'nodes', '/api/v1/nodes');
       const [kind, ...names] = rest;
       const [k, n] = (kind ?? '').split('/');
+      if (['pods', 'pod', 'po'].includes(k)) connect(flags, 'list', 'pods', '/api/v1/pods');
       if (['nodes', 'node', 'no'].includes(k)) return getNodes(cluster, flags, n ? [n, ...names] : names);
       if (['pods', 'pod', 'po'].includes(k)) {
         out(cluster.cni ? 'NAMESPACE      NAME                    READY   STATUS    RESTARTS   AGE\nkube-flannel   kube-flannel-ds-lab     1/1     Running   0          1m\n' : 'No resources found\n');

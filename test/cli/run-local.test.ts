@@ -273,7 +273,7 @@ describe('podsec-play validate', () => {
   it('exits 2 on usage errors and prints help with --help', async () => {
     expect((await runCli(['run'])).code).toBe(2);
     expect((await runCli(['frobnicate'])).code).toBe(2);
-    for (const cmd of ['run', 'plan', 'validate', 'status', 'lab', 'demo']) {
+    for (const cmd of ['run', 'plan', 'validate', 'status', 'kubeconfig', 'lab', 'demo']) {
       const r = await runCli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage|podsec-play/);

@@ -20,6 +20,7 @@ export function makePlan(
     phases: phases.map((p) => ({
       name: p.name,
       serial: p.serial ?? false,
+      skipSealed: false,
       concurrency: p.serial ? 1 : (p.concurrency ?? p.hosts.length),
       hosts: p.hosts.map((h) => ({
         name: h,

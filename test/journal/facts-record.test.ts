@@ -22,6 +22,7 @@ const plan: Plan = {
     {
       name: 'a',
       concurrency: 1,
+      skipSealed: false,
       serial: false,
       hosts: [{ name: 'h1', steps: [{ key: 'a/h1/s', phase: 'a', host: 'h1', id: 's', uses: 'shell', title: 's', with: {}, retry: { attempts: 1, delayMs: 0, backoff: 1, maxDelayMs: 0 }, timeoutMs: undefined, when: undefined, at: 'p:1:1' }] }],
     },

@@ -45,11 +45,13 @@ test('lab up serves until lab down; a second up is refused; lab clock moves lab 
     });
     up.on('exit', (code) => reject(new Error(`lab up exited early (${code}): ${out}`)));
   });
-  expect(out).toMatch(/cp-1 +master +127\.0\.1\.1 +127\.0\.0\.1:\d+/);
+  // every lab takes its own /24 inside 127.0.0.0/8 (the API server listens there)
+  const subnet = /cp-1 +master +(127\.\d+\.\d+)\.1 +127\.0\.0\.1:\d+/.exec(out)?.[1];
+  expect(subnet, out).toBeDefined();
   expect(out).toMatch(/lb-1 +lb/);
   expect(readFileSync(join(dir, 'lab.pid'), 'utf8').trim()).toBe(String(up.pid));
   const inventory = readFileSync(join(dir, 'inventory.yaml'), 'utf8');
-  expect(inventory).toContain('controlPlaneEndpoint: 127.0.1.100:8443');
+  expect(inventory).toContain(`controlPlaneEndpoint: ${subnet}.100:8443`);
   expect(inventory).toMatch(/IMAGEMAKER_PASSWORD: \S+/);
   expect(inventory).toMatch(/GPG_PASSPHRASE: \S+/);
 

@@ -28,7 +28,7 @@ export function expectOk(r: ExecOutcome, what: string): ExecOutcome {
 }
 
 /** Secure mode on the master: policy, services, image maker, signed images. */
-export async function secureMaster(master: NodeSession, ip = '127.0.1.1'): Promise<void> {
+export async function secureMaster(master: NodeSession, ip: string): Promise<void> {
   expectOk(await master.exec(`podsec-create-policy ${ip}`), 'podsec-create-policy');
   expectOk(await master.exec('podsec-create-services'), 'podsec-create-services');
   expectOk(await master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() }), 'podsec-create-imagemakeruser');
@@ -59,7 +59,7 @@ export function joinCommand(m: JoinMaterial, controlPlane = false): string {
 }
 
 /** Copy the master's policy, keys and registry line onto a node (what copy-policy does). */
-export async function copyPolicy(node: NodeSession, registryIp = '127.0.1.1'): Promise<void> {
+export async function copyPolicy(node: NodeSession, registryIp: string): Promise<void> {
   expectOk(await node.exec(`podsec-create-policy ${registryIp}`), 'podsec-create-policy (fetch)');
 }
 
@@ -116,12 +116,22 @@ export async function writeFile(node: NodeSession, path: string, content: string
 }
 
 /** HA front: haproxy (backends = the given control-plane IPs) and keepalived with the VIP on an LB. */
-export async function setupLb(lb: NodeSession, controlPlaneIps: string[], master = true, vip = '127.0.1.100'): Promise<void> {
+export async function setupLb(lb: NodeSession, controlPlaneIps: string[], vip: string, master = true): Promise<void> {
   await writeFile(lb, '/etc/haproxy/haproxy.cfg', haproxyConfig(controlPlaneIps));
   await writeFile(lb, '/etc/keepalived/keepalived.conf', keepalivedConfig(vip, master));
   expectOk(await lb.exec('haproxy -c -f /etc/haproxy/haproxy.cfg && keepalived -t -f /etc/keepalived/keepalived.conf'), 'config checks');
   expectOk(await lb.exec('systemctl enable --now haproxy keepalived && systemctl restart haproxy'), 'start LB');
 }
+
+/** A node's internal address (the lab's own /24). */
+export function addressOf(lab: RunningLab, name: string): string {
+  const n = lab.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`no node ${name}`);
+  return n.internalAddress;
+}
+
+/** The lab's VIP (host .100 of its /24). */
+export const vipOf = (lab: RunningLab): string => `${lab.subnet}.100`;
 
 export function nodeNames(lab: RunningLab, role: string): string[] {
   return lab.nodes.filter((n) => n.role === role).map((n) => n.name);

@@ -29,15 +29,18 @@ afterAll(async () => {
 });
 
 const reset = () => editHost(lab, 'lb-1', DEFAULTS);
+/** The lab's own /24 (`127.A.B`) and the /16 around it: nodes have addresses of their lab. */
+const net24 = () => lab.subnet;
+const net16 = () => lab.subnet.split('.').slice(0, 2).join('.');
 
 describe('a fresh node reports itself like an ALT p10 host', () => {
   test('ip: lo and ens3 with its internal address in a /24, as iproute2 prints them', async () => {
     const links = JSON.parse((await master.exec('ip -j addr show')).stdout) as { ifname: string; flags: string[]; addr_info: { local: string; prefixlen: number; broadcast?: string }[] }[];
     expect(links.map((l) => l.ifname)).toEqual(['lo', 'ens3']);
-    expect(links[1]!.addr_info).toEqual([expect.objectContaining({ local: '127.0.1.1', prefixlen: 24, broadcast: '127.0.1.255', label: 'ens3' })]);
-    expect((await master.exec('ip -o addr show')).stdout).toContain('2: ens3    inet 127.0.1.1/24 brd 127.0.1.255 scope global ens3\\       valid_lft forever preferred_lft forever\n');
-    expect((await master.exec('ip route')).stdout).toBe('default via 127.0.1.254 dev ens3 proto static \n127.0.1.0/24 dev ens3 proto kernel scope link src 127.0.1.1 \n');
-    expect((await master.exec('ip route get 127.0.1.2')).stdout).toBe('127.0.1.2 dev ens3 src 127.0.1.1 uid 0 \n    cache \n');
+    expect(links[1]!.addr_info).toEqual([expect.objectContaining({ local: `${net24()}.1`, prefixlen: 24, broadcast: `${net24()}.255`, label: 'ens3' })]);
+    expect((await master.exec('ip -o addr show')).stdout).toContain(`2: ens3    inet ${net24()}.1/24 brd ${net24()}.255 scope global ens3\\       valid_lft forever preferred_lft forever\n`);
+    expect((await master.exec('ip route')).stdout).toBe(`default via ${net24()}.254 dev ens3 proto static \n${net24()}.0/24 dev ens3 proto kernel scope link src ${net24()}.1 \n`);
+    expect((await master.exec(`ip route get ${net24()}.2`)).stdout).toBe(`${net24()}.2 dev ens3 src ${net24()}.1 uid 0 \n    cache \n`);
     expect((await master.exec('ip addr show dev eth0')).stderr).toBe('Device "eth0" does not exist.\n');
     expect((await master.exec('ip addr add 10.0.0.1/24 dev ens3')).code).not.toBe(0);
   });
@@ -65,8 +68,8 @@ describe('host.json makes a node differ on purpose', () => {
   test('another interface name and prefix, no default route', async () => {
     editHost(lab, 'lb-1', { interface: 'enp0s8', prefix: 16, defaultRoute: false });
     try {
-      expect((await lb.exec('ip -o -4 addr show')).stdout).toContain('2: enp0s8    inet 127.0.1.2/16 brd 127.0.255.255 scope global enp0s8');
-      expect((await lb.exec('ip route')).stdout).toBe('127.0.0.0/16 dev enp0s8 proto kernel scope link src 127.0.1.2 \n');
+      expect((await lb.exec('ip -o -4 addr show')).stdout).toContain(`2: enp0s8    inet ${net24()}.2/16 brd ${net16()}.255.255 scope global enp0s8`);
+      expect((await lb.exec('ip route')).stdout).toBe(`${net16()}.0.0/16 dev enp0s8 proto kernel scope link src ${net24()}.2 \n`);
       expect(await lb.exec('ip route get 10.9.9.9')).toMatchObject({ code: 2, stderr: 'RTNETLINK answers: Network is unreachable\n' });
     } finally {
       reset();
@@ -111,15 +114,15 @@ describe('host.json makes a node differ on purpose', () => {
 
 describe('keepalived and the node\'s interface', () => {
   test('keepalived -t and systemctl refuse an interface the node does not have; the VIP comes up on ens3 with its prefix', async () => {
-    const eth0 = keepalivedConfig('127.0.1.100/24', true).replace('interface ens3', 'interface eth0');
+    const eth0 = keepalivedConfig(`${net24()}.100/24`, true).replace('interface ens3', 'interface eth0');
     await writeFile(lb, '/etc/keepalived/keepalived.conf', eth0);
     const t = await lb.exec('keepalived -t -f /etc/keepalived/keepalived.conf');
     expect(t.code).toBe(1);
     expect(t.stderr).toContain("(VI_1) WARNING - interface eth0 for vrrp_instance doesn't exist");
     expect((await lb.exec('systemctl start keepalived')).code).toBe(1);
-    await writeFile(lb, '/etc/keepalived/keepalived.conf', keepalivedConfig('127.0.1.100/24', true));
+    await writeFile(lb, '/etc/keepalived/keepalived.conf', keepalivedConfig(`${net24()}.100/24`, true));
     expectOk(await lb.exec('keepalived -t -f /etc/keepalived/keepalived.conf && systemctl restart keepalived'), 'keepalived on ens3');
-    expect((await lb.exec('ip -o addr show')).stdout).toContain('inet 127.0.1.100/24 brd 127.0.1.255 scope global secondary ens3');
+    expect((await lb.exec('ip -o addr show')).stdout).toContain(`inet ${net24()}.100/24 brd ${net24()}.255 scope global secondary ens3`);
     expectOk(await lb.exec('systemctl stop keepalived'), 'stop keepalived');
   });
 });
@@ -127,7 +130,7 @@ describe('keepalived and the node\'s interface', () => {
 describe('the facts script on a lab node', () => {
   test("gives the node's facts, and the node's actions.log shows only reading programs", async () => {
     const before = actions(lab, 'lb-1').length;
-    const request = { internalAddress: '127.0.1.2', apt: true, paths: ['/etc/keepalived/keepalived.conf', '/var/lib/podsec/u7s/etcd/member'] };
+    const request = { internalAddress: `${net24()}.2`, apt: true, paths: ['/etc/keepalived/keepalived.conf', '/var/lib/podsec/u7s/etcd/member'] };
     const sentAt = Date.now();
     const r = await lb.exec(factsScript(request));
     const f = parseFacts(r.stdout, { request, sentAt, receivedAt: Date.now() });
@@ -135,8 +138,8 @@ describe('the facts script on a lab node', () => {
       hostname: 'lb-1',
       platform: 'p10',
       kernel: '6.1.130-un-def-alt1',
-      internal: { address: '127.0.1.2', interface: 'ens3', prefix: 24, subnet: '127.0.1.0/24' },
-      defaultRoute: { gateway: '127.0.1.254', interface: 'ens3' },
+      internal: { address: `${net24()}.2`, interface: 'ens3', prefix: 24, subnet: `${net24()}.0/24` },
+      defaultRoute: { gateway: `${net24()}.254`, interface: 'ens3' },
       swap: { on: false },
       cgroup: { version: 2 },
       time: { skewMs: 0, synchronized: true, ntp: true },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { advanceClock } from '../../lab/index.js';
 import { actions, connectNode, freshLab, type NodeSession } from './lab-client.js';
-import { PASSPHRASE, SIGNER, WRAPPER, copyPolicy, expectOk, imagemakerAnswers, joinCommand, parseInitOutput, secureMaster, setupLb, type JoinMaterial } from './podsec-flow.js';
+import { PASSPHRASE, SIGNER, WRAPPER, copyPolicy, expectOk, imagemakerAnswers, joinCommand, parseInitOutput, secureMaster, setupLb, vipOf, type JoinMaterial } from './podsec-flow.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -23,19 +23,21 @@ async function setup(opts: { controlPlanes?: number; workers?: number; lbs?: num
     return sessions.get(name)!;
   };
   const exists = (name: string, p: string) => existsSync(join(lab.dir, 'nodes', name, p));
-  return { lab, node, exists };
+  /** Host N of the lab's own /24: ip(1) is the master cp-1, ip(100) the VIP. */
+  const ip = (n: number) => `${lab.subnet}.${n}`;
+  return { lab, node, exists, ip, vip: vipOf(lab) };
 }
 
-async function initMaster(master: NodeSession, flags = ''): Promise<JoinMaterial> {
-  await secureMaster(master);
+async function initMaster(master: NodeSession, ip: string, flags = ''): Promise<JoinMaterial> {
+  await secureMaster(master, ip);
   return parseInitOutput(expectOk(await master.exec(`${WRAPPER} kubeadm init ${flags}`), 'kubeadm init').stdout);
 }
 
 describe('kubeadm init through the podsec wrapper (single master)', () => {
   test('needs the signed images in registry.local; prints the usual join lines; leaves the init markers', async () => {
-    const { lab, node, exists } = await setup({ workers: 0 });
+    const { lab, node, exists, ip } = await setup({ workers: 0 });
     const master = await node('cp-1');
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'policy');
+    expectOk(await master.exec(`podsec-create-policy ${ip(1)}`), 'policy');
     const early = await master.exec(`${WRAPPER} kubeadm init`);
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/\[ERROR ImagePull\]: failed to pull image registry\.local\/k8s-p10\/kube-apiserver:v1\.28\.3: .*connection refused/);
@@ -46,9 +48,10 @@ describe('kubeadm init through the podsec wrapper (single master)', () => {
     expectOk(await master.exec(`echo x > /tmp/a.tar.xz; su - imagemaker -c "podsec-load-sign-oci /tmp/a.tar.xz amd64 ${SIGNER}"`, { pty: true, answers: [[/Passphrase: $/, PASSPHRASE]] }), 'sign');
 
     const r = expectOk(await master.exec(`${WRAPPER} kubeadm init`), 'init');
-    expect(r.stdout).toMatch(/\nkubeadm join 127\.0\.1\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} \\\n\t--discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \n$/);
-    expect(r.stdout).toMatch(/ {2}kubeadm join 127\.0\.1\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} \\\n\t--discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \\\n\t--control-plane --certificate-key [0-9a-f]{64}\n/);
+    expect(r.stdout).toMatch(/\nkubeadm join 127\.\d+\.\d+\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} \\\n\t--discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \n$/);
+    expect(r.stdout).toMatch(/ {2}kubeadm join 127\.\d+\.\d+\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} \\\n\t--discovery-token-ca-cert-hash sha256:[0-9a-f]{64} \\\n\t--control-plane --certificate-key [0-9a-f]{64}\n/);
     const m = parseInitOutput(r.stdout);
+    expect(m.endpoint).toBe(`${ip(1)}:6443`);
     for (const p of ['etc/kubernetes/admin.conf', 'etc/kubernetes/kubelet.conf', 'var/lib/podsec/u7s/etcd/member', 'etc/kubernetes/pki/ca.crt']) expect(exists('cp-1', p)).toBe(true);
     expect((await master.exec('systemctl is-enabled u7s; systemctl is-active u7s')).stdout).toBe('enabled\nactive\n');
     // the wrapper keeps the join secrets in clear text in its env file (a hazard to know about)
@@ -68,9 +71,9 @@ describe('kubeadm init through the podsec wrapper (single master)', () => {
   });
 
   test('re-running init wipes /etc/kubernetes and asks Clear directory? y/N; anything but y exits 1', async () => {
-    const { node, exists } = await setup({ workers: 0 });
+    const { node, exists, ip } = await setup({ workers: 0 });
     const master = await node('cp-1');
-    await initMaster(master);
+    await initMaster(master, ip(1));
     const no = await master.exec(`${WRAPPER} kubeadm init`, { pty: true, answers: [[/Clear directory\? y\/N $/, 'n']] });
     expect(no.code).toBe(1);
     expect(no.stdout).toContain('Clear directory? y/N');
@@ -93,14 +96,14 @@ describe('kubeadm init through the podsec wrapper (single master)', () => {
 
 describe('joining workers', () => {
   test('join rules: reachable endpoint, known token, matching CA hash; a joined node is never joined again', async () => {
-    const { lab, node, exists } = await setup({ workers: 1 });
+    const { lab, node, exists, ip } = await setup({ workers: 1 });
     const master = await node('cp-1');
     const worker = await node('worker-1');
-    const m = await initMaster(master);
-    await copyPolicy(worker);
+    const m = await initMaster(master, ip(1));
+    await copyPolicy(worker, ip(1));
 
-    const unreachable = await worker.exec(joinCommand({ ...m, endpoint: '127.0.1.2:6443' }));
-    expect(unreachable.stderr).toContain('dial tcp 127.0.1.2:6443: connect: connection refused');
+    const unreachable = await worker.exec(joinCommand({ ...m, endpoint: `${ip(2)}:6443` }));
+    expect(unreachable.stderr).toContain(`dial tcp ${ip(2)}:6443: connect: connection refused`);
     const badToken = await worker.exec(joinCommand({ ...m, token: 'abcdef.0123456789abcdef' }));
     expect(badToken.stderr).toContain('could not find a JWS signature in the cluster-info ConfigMap for token ID "abcdef"');
     const badHash = await worker.exec(joinCommand({ ...m, caHash: '0'.repeat(64) }));
@@ -117,12 +120,12 @@ describe('joining workers', () => {
   });
 
   test('nodes are Ready only after flannel is applied, and only with the image policy and keys in place', async () => {
-    const { node } = await setup({ workers: 2 });
+    const { node, ip } = await setup({ workers: 2 });
     const master = await node('cp-1');
-    const m = await initMaster(master);
+    const m = await initMaster(master, ip(1));
     const w1 = await node('worker-1');
     const w2 = await node('worker-2');
-    await copyPolicy(w1);
+    await copyPolicy(w1, ip(1));
     expectOk(await w1.exec(joinCommand(m)), 'join w1');
     expectOk(await w2.exec(joinCommand(m)), 'join w2 (no policy yet)');
     expect((await master.exec('kubectl get nodes --no-headers')).stdout).toMatch(/cp-1 +NotReady[\s\S]*worker-1 +NotReady[\s\S]*worker-2 +NotReady/);
@@ -134,23 +137,23 @@ describe('joining workers', () => {
     const json = JSON.parse(expectOk(await master.exec('kubectl get nodes -o json'), 'get -o json').stdout);
     const ready = Object.fromEntries(json.items.map((i: { metadata: { name: string }; status: { conditions: { type: string; status: string }[] } }) => [i.metadata.name, i.status.conditions.find((c) => c.type === 'Ready')?.status]));
     expect(ready).toEqual({ 'cp-1': 'True', 'worker-1': 'True', 'worker-2': 'False' }); // worker-2 cannot pull signed images
-    await copyPolicy(w2);
+    await copyPolicy(w2, ip(1));
     expect((await master.exec('kubectl wait --for=condition=Ready nodes --all --timeout=5s')).stdout).toBe('node/cp-1 condition met\nnode/worker-1 condition met\nnode/worker-2 condition met\n');
     expect((await master.exec('kubectl apply -f /tmp/none.yml')).stderr).toContain('the path "/tmp/none.yml" does not exist');
   });
 
   test('a bootstrap token expires after 24 h of lab time; a fresh one from token create works', async () => {
-    const { lab, node } = await setup({ workers: 1 });
+    const { lab, node, ip } = await setup({ workers: 1 });
     const master = await node('cp-1');
     const worker = await node('worker-1');
-    const m = await initMaster(master);
-    await copyPolicy(worker);
+    const m = await initMaster(master, ip(1));
+    await copyPolicy(worker, ip(1));
     advanceClock(lab.dir, 25 * 3_600_000);
     const late = await worker.exec(joinCommand(m));
     expect(late.code).toBe(1);
     expect(late.stderr).toContain('could not find a JWS signature');
     const fresh = expectOk(await master.exec('kubeadm token create --print-join-command'), 'token create').stdout.trim();
-    expect(fresh).toMatch(/^kubeadm join 127\.0\.1\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64}$/);
+    expect(fresh).toMatch(/^kubeadm join 127\.\d+\.\d+\.1:6443 --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64}$/);
     expectOk(await worker.exec(`${WRAPPER} ${fresh}`), 'join with a fresh token');
     const short = expectOk(await master.exec('kubeadm token create --ttl 1h'), 'ttl').stdout.trim();
     advanceClock(lab.dir, 2 * 3_600_000);
@@ -158,11 +161,11 @@ describe('joining workers', () => {
   });
 
   test('kubeadm reset -f takes the node out of the cluster and off its disk', async () => {
-    const { node, exists } = await setup({ workers: 1 });
+    const { node, exists, ip } = await setup({ workers: 1 });
     const master = await node('cp-1');
     const worker = await node('worker-1');
-    const m = await initMaster(master);
-    await copyPolicy(worker);
+    const m = await initMaster(master, ip(1));
+    await copyPolicy(worker, ip(1));
     expectOk(await worker.exec(joinCommand(m)), 'join');
     expectOk(await worker.exec('kubeadm reset -f'), 'reset');
     expect(exists('worker-1', 'etc/kubernetes/kubelet.conf')).toBe(false);
@@ -174,12 +177,12 @@ describe('joining workers', () => {
   });
 
   test('workers joining at once on several nodes do not lose each other\'s updates', async () => {
-    const { node } = await setup({ workers: 4 });
+    const { node, ip } = await setup({ workers: 4 });
     const master = await node('cp-1');
-    const m = await initMaster(master);
+    const m = await initMaster(master, ip(1));
     const names = ['worker-1', 'worker-2', 'worker-3', 'worker-4'];
     const workers = await Promise.all(names.map((n) => node(n)));
-    await Promise.all(workers.map((w) => copyPolicy(w)));
+    await Promise.all(workers.map((w) => copyPolicy(w, ip(1))));
     const results = await Promise.all(workers.map((w) => w.exec(joinCommand(m))));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     expect((await master.exec('kubectl get nodes -o name')).stdout.trim().split('\n').sort()).toEqual(['node/cp-1', ...names.map((n) => `node/${n}`)]);
@@ -188,31 +191,31 @@ describe('joining workers', () => {
 
 describe('HA: control planes behind haproxy and keepalived', () => {
   test('init needs the LB in front; joins go through the VIP; certificate keys live 2 h and only the newest one counts', async () => {
-    const { lab, node } = await setup({ controlPlanes: 2, workers: 1, lbs: 1 });
+    const { lab, node, ip, vip } = await setup({ controlPlanes: 2, workers: 1, lbs: 1 });
     const master = await node('cp-1');
     const lb = await node('lb-1');
-    await secureMaster(master);
-    const ha = '--apiserver-advertise-address 127.0.1.1 --control-plane-endpoint 127.0.1.100:8443 --upload-certs';
+    await secureMaster(master, ip(1));
+    const ha = `--apiserver-advertise-address ${ip(1)} --control-plane-endpoint ${vip}:8443 --upload-certs`;
     const noLb = await master.exec(`${WRAPPER} kubeadm init ${ha}`);
     expect(noLb.code).toBe(1);
-    expect(noLb.stderr).toContain('dial tcp 127.0.1.100:8443: connect: no route to host');
+    expect(noLb.stderr).toContain(`dial tcp ${vip}:8443: connect: no route to host`);
 
-    await setupLb(lb, ['127.0.1.1', '127.0.1.2', '127.0.1.3']);
+    await setupLb(lb, [ip(1), ip(2), ip(3)], vip);
     const init = await master.exec(`${WRAPPER} kubeadm init ${ha}`, { pty: true, answers: [[/Clear directory\? y\/N $/, 'y']] });
     expect(init.code).toBe(0);
     const m = parseInitOutput(init.stdout);
-    expect(m.endpoint).toBe('127.0.1.100:8443');
+    expect(m.endpoint).toBe(`${vip}:8443`);
 
     const worker = await node('worker-1');
-    expect((await worker.exec('curl -sk https://127.0.1.100:8443/healthz')).stdout).toBe('ok');
-    expect((await worker.exec('curl -s https://127.0.1.100:8443/healthz')).code).toBe(60);
-    expect((await lb.exec('ip -4 addr show')).stdout).toContain('inet 127.0.1.100/32');
+    expect((await worker.exec(`curl -sk https://${vip}:8443/healthz`)).stdout).toBe('ok');
+    expect((await worker.exec(`curl -s https://${vip}:8443/healthz`)).code).toBe(60);
+    expect((await lb.exec('ip -4 addr show')).stdout).toContain(`inet ${vip}/32`);
 
     const cp2 = await node('cp-2');
     const cp3 = await node('cp-3');
-    await copyPolicy(cp2);
-    await copyPolicy(cp3);
-    const workerAsCp = await worker.exec(joinCommand({ ...m, endpoint: '127.0.1.1:6443' }, true));
+    await copyPolicy(cp2, ip(1));
+    await copyPolicy(cp3, ip(1));
+    const workerAsCp = await worker.exec(joinCommand({ ...m, endpoint: `${ip(1)}:6443` }, true));
     expect(workerAsCp.code).toBe(1); // no policy on worker-1 yet: the control-plane preflight cannot pull images
     expectOk(await cp2.exec(joinCommand(m, true)), 'cp-2 joins with the init key');
 
@@ -227,14 +230,14 @@ describe('HA: control planes behind haproxy and keepalived', () => {
     expect(old.stderr).toContain('message authentication failed');
     expectOk(await cp3.exec(joinCommand({ ...m, certificateKey: key2 }, true)), 'cp-3 joins with the newest key');
 
-    await copyPolicy(worker);
+    await copyPolicy(worker, ip(1));
     expectOk(await worker.exec(joinCommand(m)), 'worker joins through the VIP');
     expect((await master.exec('kubectl get nodes -o name')).stdout.trim().split('\n')).toEqual(['node/cp-1', 'node/cp-2', 'node/cp-3', 'node/worker-1']);
     expect((await cp3.exec('kubectl get nodes -o name')).code).toBe(0);
 
     // the API through the VIP depends on the LB: stop haproxy, and admin.conf (server = VIP) stops working
     expectOk(await lb.exec('systemctl stop haproxy'), 'stop haproxy');
-    expect((await master.exec('kubectl get nodes')).stderr).toContain('The connection to the server 127.0.1.100:8443 was refused');
+    expect((await master.exec('kubectl get nodes')).stderr).toContain(`The connection to the server ${vip}:8443 was refused`);
     expectOk(await lb.exec('systemctl start haproxy'), 'start haproxy');
     expect((await master.exec('kubectl get nodes')).code).toBe(0);
 
@@ -243,20 +246,20 @@ describe('HA: control planes behind haproxy and keepalived', () => {
   });
 
   test('a control-plane join needs a controlPlaneEndpoint, and meets another one in progress as an etcd error', async () => {
-    const { lab, node } = await setup({ controlPlanes: 1, workers: 0 });
+    const { lab, node, ip } = await setup({ controlPlanes: 1, workers: 0 });
     const master = await node('cp-1');
-    const m = await initMaster(master); // no --control-plane-endpoint
+    const m = await initMaster(master, ip(1)); // no --control-plane-endpoint
     const cp2 = await node('cp-2');
-    await copyPolicy(cp2);
+    await copyPolicy(cp2, ip(1));
     const r = await cp2.exec(joinCommand(m, true));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("doesn't have a stable controlPlaneEndpoint address");
 
     // with an endpoint, a join while another node's etcd member add is in flight fails
-    const { lab: lab2, node: node2 } = await setup({ controlPlanes: 1, workers: 0 });
-    const m2 = await initMaster(await node2('cp-1'), '--control-plane-endpoint 127.0.1.1:6443');
+    const { lab: lab2, node: node2, ip: ip2 } = await setup({ controlPlanes: 1, workers: 0 });
+    const m2 = await initMaster(await node2('cp-1'), ip2(1), `--control-plane-endpoint ${ip2(1)}:6443`);
     const cp2b = await node2('cp-2');
-    await copyPolicy(cp2b);
+    await copyPolicy(cp2b, ip2(1));
     const file = join(lab2.dir, 'cluster.json');
     const state = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify({ ...state, etcdJoin: { node: 'cp-9', pid: process.pid, since: Date.now() } }));

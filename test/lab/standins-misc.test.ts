@@ -103,16 +103,16 @@ describe('packages and the network as the node sees it', () => {
   test('curl: no Internet except a flannel manifest; /dev/null is the real one', async () => {
     expect((await master.exec('curl -s https://example.com/')).code).toBe(6);
     expect((await master.exec('curl -sL https://raw.githubusercontent.com/flannel-io/flannel/master/Documentation/kube-flannel.yml')).stdout).toContain('kube-flannel-ds');
-    expect((await master.exec('curl -sk -o /dev/null -w "%{http_code}" https://127.0.1.1:6443/healthz')).stdout).toBe('000');
+    expect((await master.exec(`curl -sk -o /dev/null -w "%{http_code}" https://${lab.subnet}.1:6443/healthz`)).stdout).toBe('000');
   });
 });
 
 describe('the shared cluster state', () => {
   test('haproxy cannot bind 6443 on a running control plane; concurrent token creates all land (file lock)', async () => {
-    await secureMaster(master);
+    await secureMaster(master, `${lab.subnet}.1`);
     const init = await master.exec(`${WRAPPER} kubeadm init`);
     expectOk(init, 'init');
-    await writeFile(master, '/etc/haproxy/haproxy.cfg', haproxyConfig(['127.0.1.1']).replace('*:8443', '*:6443'));
+    await writeFile(master, '/etc/haproxy/haproxy.cfg', haproxyConfig([`${lab.subnet}.1`]).replace('*:8443', '*:6443'));
     const clash = await master.exec('systemctl start haproxy');
     expect(clash.code).toBe(1);
     expect((await master.exec('systemctl status haproxy')).stdout).toContain('[0.0.0.0:6443]');

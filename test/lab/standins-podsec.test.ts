@@ -14,20 +14,21 @@ async function setup(workers = 0) {
   cleanups.push(() => lab.cleanup());
   const master = await connectNode(lab, 'cp-1');
   cleanups.push(() => master.end());
-  return { lab, master, file: (p: string, node = 'cp-1') => readFileSync(join(lab.dir, 'nodes', node, p), 'utf8') };
+  // the master's address: host .1 of the lab's own /24
+  return { lab, master, ip: `${lab.subnet}.1`, file: (p: string, node = 'cp-1') => readFileSync(join(lab.dir, 'nodes', node, p), 'utf8') };
 }
 
 describe('podsec-create-policy', () => {
   test('writes the policy, the registry line and groups; a second run exits 1 (not re-runnable)', async () => {
-    const { lab, master, file } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'first run');
-    expect(file('etc/hosts')).toContain('127.0.1.1\tregistry.local sigstore.local trivy.local\n');
+    const { lab, master, file, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip}`), 'first run');
+    expect(file('etc/hosts')).toContain(`${ip}\tregistry.local sigstore.local trivy.local\n`);
     expect(JSON.parse(file('etc/containers/policy.json')).default).toEqual([{ type: 'reject' }]);
     expect(file('etc/containers/registries.d/default.yaml')).toContain('lookaside: http://sigstore.local:81/sigstore/');
     expect(file('etc/containers/registries.conf')).toMatch(/location = "registry.local"\ninsecure = true/);
     expect(file('etc/group')).toMatch(/^podman:/m);
     expect(file('etc/group')).toMatch(/^podman_dev:/m);
-    const again = await master.exec('podsec-create-policy 127.0.1.1');
+    const again = await master.exec(`podsec-create-policy ${ip}`);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already names registry.local');
     expect(file('etc/hosts').match(/registry\.local/g)).toHaveLength(1);
@@ -38,9 +39,9 @@ describe('podsec-create-policy', () => {
   });
 
   test('any one of the names already in /etc/hosts is enough to refuse', async () => {
-    const { master } = await setup();
+    const { master, ip } = await setup();
     await writeFile(master, '/etc/hosts', '127.0.0.1 localhost\n10.0.0.9 trivy.local\n');
-    expect((await master.exec('podsec-create-policy 127.0.1.1')).code).toBe(1);
+    expect((await master.exec(`podsec-create-policy ${ip}`)).code).toBe(1);
   });
 
   test.each([['127.0.0.1'], ['not-an-ip'], ['300.1.1.1']])('refuses the registry address %s', async (ip) => {
@@ -51,19 +52,19 @@ describe('podsec-create-policy', () => {
 
 describe('podsec-create-services', () => {
   test('refuses unless /etc/hosts binds registry.local to this node', async () => {
-    const { lab, master } = await setup(1);
+    const { lab, master, ip } = await setup(1);
     expect((await master.exec('podsec-create-services')).stderr).toContain('registry.local is not in /etc/hosts');
     const worker = await connectNode(lab, 'worker-1');
     cleanups.push(() => worker.end());
-    expectOk(await worker.exec('podsec-create-policy 127.0.1.1'), 'policy on worker');
+    expectOk(await worker.exec(`podsec-create-policy ${ip}`), 'policy on worker');
     const r = await worker.exec('podsec-create-services');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not an address of this host');
   });
 
   test('starts nginx, docker-registry and trivy on the registry host', async () => {
-    const { master } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services'), 'services');
+    const { master, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip} && podsec-create-services`), 'services');
     expect((await master.exec('systemctl is-active nginx docker-registry trivy')).stdout).toBe('active\nactive\nactive\n');
     expect((await master.exec('curl -s http://sigstore.local:81/')).stdout).toContain('SigStore works!');
     expect((await master.exec('curl -s http://registry.local/v2/')).stdout).toBe('{}');
@@ -72,8 +73,8 @@ describe('podsec-create-services', () => {
 
 describe('podsec-create-imagemakeruser', () => {
   test('asks the password and the gpg2 questions on the terminal, exports the key and adds a signedBy rule', async () => {
-    const { lab, master, file } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services'), 'policy');
+    const { lab, master, file, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip} && podsec-create-services`), 'policy');
     const r = await master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() });
     expectOk(r, 'imagemakeruser');
     for (const prompt of ['New password: ', 'Retype new password: ', 'Your selection? ', 'Real name: ', 'Email address: ', 'Comment: ', 'Passphrase: ']) {
@@ -96,16 +97,16 @@ describe('podsec-create-imagemakeruser', () => {
   });
 
   test('without a terminal passwd fails, like the real one', async () => {
-    const { master } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'policy');
+    const { master, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip}`), 'policy');
     const r = await master.exec('podsec-create-imagemakeruser', { stdin: `${PASSWORD}\n${PASSWORD}\n` });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Authentication token manipulation error');
   });
 
   test('passwords that do not match are asked again, three times at most', async () => {
-    const { master } = await setup();
-    expectOk(await master.exec('podsec-create-policy 127.0.1.1'), 'policy');
+    const { master, ip } = await setup();
+    expectOk(await master.exec(`podsec-create-policy ${ip}`), 'policy');
     const r = await master.exec('podsec-create-imagemakeruser', {
       pty: true,
       answers: [
@@ -121,7 +122,7 @@ describe('podsec-create-imagemakeruser', () => {
 describe('podsec-load-sign-oci', () => {
   async function prepared() {
     const s = await setup();
-    expectOk(await s.master.exec('podsec-create-policy 127.0.1.1 && podsec-create-services'), 'services');
+    expectOk(await s.master.exec(`podsec-create-policy ${s.ip} && podsec-create-services`), 'services');
     expectOk(await s.master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() }), 'imagemaker');
     expectOk(await s.master.exec('echo archive > /tmp/k8s.tar.xz'), 'archive');
     return s;
@@ -179,11 +180,11 @@ describe('podsec-load-sign-oci', () => {
 
 describe('secure mode on the master, as a whole', () => {
   test('the sequence runs and a worker can fetch the policy and keys with podsec-create-policy', async () => {
-    const { lab, master, file } = await setup(1);
-    await secureMaster(master);
+    const { lab, master, file, ip } = await setup(1);
+    await secureMaster(master, ip);
     const worker = await connectNode(lab, 'worker-1');
     cleanups.push(() => worker.end());
-    expectOk(await worker.exec('podsec-create-policy 127.0.1.1'), 'fetch');
+    expectOk(await worker.exec(`podsec-create-policy ${ip}`), 'fetch');
     expect(file('etc/containers/policy.json', 'worker-1')).toBe(file('etc/containers/policy.json'));
     expect(file('var/sigstore/keys/imagemaker.pgp', 'worker-1')).toBe(file('var/sigstore/keys/imagemaker.pgp'));
   });

@@ -125,7 +125,7 @@ describe('SSH to a lab node', () => {
       expect(new Date(l.time).toISOString()).toBe(l.time);
       expect(l.exit).toBe(0);
     }
-    expect((await master.exec('hostname -I')).stdout).toBe('127.0.1.1\n');
+    expect((await master.exec('hostname -I')).stdout).toBe(`${lab.subnet}.1\n`);
   });
 });
 

@@ -105,7 +105,7 @@ describe('plan as graphviz dot', () => {
     const plan = samplePlan();
     const workers = Array.from({ length: 12 }, (_, i) => `w-${String(i + 1).padStart(2, '0')}`);
     const template = plan.phases[2]!.hosts[0]!.steps[0]!;
-    plan.phases[2] = { name: 'workers', concurrency: 5, serial: false, hosts: workers.map((name) => ({ name, steps: [{ ...template, host: name, key: `workers/${name}/join` }] })) };
+    plan.phases[2] = { name: 'workers', concurrency: 5, serial: false, skipSealed: false, hosts: workers.map((name) => ({ name, steps: [{ ...template, host: name, key: `workers/${name}/join` }] })) };
     const many = formatPlanDot(plan);
     const s = structure(many);
     expect(many).toContain('rankdir=LR');

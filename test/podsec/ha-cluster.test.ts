@@ -64,7 +64,7 @@ describe('ha-cluster.yaml on a lab (1 master + 2 control planes + 2 LBs + 3 work
     expect(inits.map((a) => a.node)).toEqual(['cp-1']);
     const init = onceOnly(inits, 'kubeadm init on cp-1');
     expect(init.event).toBe('init');
-    expect(init.argv).toEqual(expect.arrayContaining(['--control-plane-endpoint', '127.0.1.100:8443', '--apiserver-advertise-address', '127.0.1.1']));
+    expect(init.argv).toEqual(expect.arrayContaining(['--control-plane-endpoint', `${lab.subnet}.100:8443`, '--apiserver-advertise-address', `${lab.subnet}.1`]));
     const joins = allActions(lab).filter(isJoin);
     expect([...new Set(joins.map((j) => j.node))].sort()).toEqual(JOINERS);
     for (const j of joins) expect(ms(j.time), `${j.node} join starts after init ended`).toBeGreaterThan(endedAt(init));
@@ -101,7 +101,7 @@ describe('ha-cluster.yaml on a lab (1 master + 2 control planes + 2 LBs + 3 work
         expect(readFileSync(mine).equals(readFileSync(nodeFile(lab, 'cp-1', f))), `${n}:${f} identical to cp-1's`).toBe(true);
         expect(mtimeMs(mine), `${n}:${f} written before the join`).toBeLessThan(joinStart);
       }
-      expect(readFileSync(nodeFile(lab, n, '/etc/hosts'), 'utf8')).toMatch(/^127\.0\.1\.1\s+registry\.local\b/m);
+      expect(readFileSync(nodeFile(lab, n, '/etc/hosts'), 'utf8')).toMatch(new RegExp(`^${lab.subnet.replace(/\./g, '\\.')}\\.1\\s+registry\\.local\\b`, 'm'));
       expect(ms(stepEvent(events, 'step.succeeded', n, 'copy-policy').ts)).toBeLessThan(joinStart);
     }
 
@@ -147,21 +147,26 @@ describe('ha-cluster.yaml on a lab (1 master + 2 control planes + 2 LBs + 3 work
     const planJson = await runCli(['plan', playbook('reset'), '-i', lab.inventoryFile, '--format', 'json'], { cwd: work });
     expect(Object.keys((JSON.parse(planJson.stdout) as { sealed: object }).sealed).sort()).toEqual([...all].sort());
 
-    // --fresh, and another playbook (reset.yaml, whose first phase is the workers): refused
-    // host by host with the clear message, exit 1, no connection error.
+    // --fresh, and another playbook (reset.yaml): refused before the run starts, naming every
+    // sealed host a step would need, with the API-only way; exit 2 (a re-run cannot fix it).
     const refusals: [string[], string[]][] = [
       [[...args, '--fresh', '--plain'], all],
-      [['run', playbook('reset'), '-i', lab.inventoryFile, '--plain'], ['worker-1', 'worker-2', 'worker-3']],
+      [['run', playbook('reset'), '-i', lab.inventoryFile, '--plain'], all],
     ];
     for (const [refusedArgs, hosts] of refusals) {
       const r = await runCli(refusedArgs, { cwd: work, timeoutMs: 60_000 });
-      expect(r.code, refusedArgs.join(' ')).toBe(1);
+      expect(r.code, refusedArgs.join(' ')).toBe(2);
       const text = r.stdout + r.stderr;
       for (const n of lab.nodes.filter((x) => hosts.includes(x.name))) {
-        expect(text).toContain(`${n.name}: SSH on 127.0.0.1:${n.port} was turned off by run ${runId} at ${sealed[n.name]!.at}`);
+        expect(text).toContain(`needs SSH on ${n.name}. SSH on ${n.name} (127.0.0.1:${n.port}) was turned off by run ${runId} at ${sealed[n.name]!.at}`);
       }
+      expect(text).toContain('playbooks/add-worker.yaml joins new nodes, playbooks/remove-node.yaml removes one');
       expect(text).not.toMatch(/ECONNREFUSED|\n\s+at /);
     }
+    // plan shows the same refusal, exit 2
+    const refusedPlan = await runCli(['plan', playbook('reset'), '-i', lab.inventoryFile], { cwd: work });
+    expect(refusedPlan.code).toBe(2);
+    expect(refusedPlan.stderr).toContain(`needs SSH on worker-1. SSH on worker-1 (127.0.0.1:${lab.nodes.find((n) => n.name === 'worker-1')!.port}) was turned off by run ${runId}`);
     expect(allActions(lab).length, 'no later run reached a node').toBe(linesBefore);
   }, 150_000);
 });

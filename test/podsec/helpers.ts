@@ -152,6 +152,8 @@ export async function nodeReadiness(lab: RunningLab, master = 'cp-1'): Promise<R
 
 export interface ClusterFile {
   id: string | null;
+  /** The cluster CA made at init (PEM). */
+  ca: { cert: string; key: string } | null;
   nodes: Record<string, { controlPlane: boolean; joinedAt: number }>;
   cni: { appliedAt: number } | null;
   certificateKey: { key: string; expires: number } | null;

@@ -155,7 +155,7 @@ describe('ha-cluster.yaml killed with kill -9 and resumed', () => {
     const cluster = clusterState(lab);
     expect(Object.keys(cluster.nodes).sort()).toEqual(['cp-1', ...JOINERS].sort());
     expect(cluster.id).toMatch(/^[0-9a-f]+$/);
-    const ca = `certificate-authority-data: ${Buffer.from(`lab-ca ${cluster.id}`).toString('base64')}`;
+    const ca = `certificate-authority-data: ${Buffer.from(cluster.ca!.cert).toString('base64')}`;
     for (const n of ['cp-1', ...JOINERS]) expect(readFileSync(nodeFile(lab, n, '/etc/kubernetes/kubelet.conf'), 'utf8'), n).toContain(ca);
   }, 300_000);
 });

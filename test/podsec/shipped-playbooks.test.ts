@@ -1,6 +1,8 @@
 // The other shipped playbooks on labs with nothing but -i DIR/inventory.yaml: cluster.yaml builds
-// and seals; on a cluster built with --keep-ssh, add-worker.yaml joins a worker added to the
-// inventory, reset.yaml tears everything down, and cluster.yaml builds it again from scratch.
+// and seals; on a cluster built with --keep-ssh, add-worker.yaml (also with --keep-ssh) joins a
+// worker added to the inventory through the API, reset.yaml tears everything down, and
+// cluster.yaml builds it again from scratch. (add-worker.yaml on a sealed cluster:
+// after-seal.test.ts.)
 // And every playbook validates against its example inventory, secrets from the environment.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -79,7 +81,7 @@ describe('shipped playbooks', () => {
     const lab = t.lab;
     const all = lab.nodes.map((n) => n.name);
     expect(all).toEqual(['cp-1', 'worker-1', 'worker-2']);
-    const added = await runCli(['run', playbook('add-worker'), '-i', lab.inventoryFile, '--json'], { cwd: t.work, timeoutMs: 120_000 });
+    const added = await runCli(['run', playbook('add-worker'), '-i', lab.inventoryFile, '--json', '--keep-ssh'], { cwd: t.work, timeoutMs: 120_000 });
     expect(added.code, added.stderr + added.stdout.slice(-3000)).toBe(0);
     const addEvents = parseEvents(added.stdout);
     // worker-1 is recognised as joined: nothing minted for it, no second join.
@@ -92,7 +94,7 @@ describe('shipped playbooks', () => {
       expect(readFileSync(nodeFile(lab, 'worker-2', f)).equals(readFileSync(nodeFile(lab, 'cp-1', f))), f).toBe(true);
     }
     expect(await nodeReadiness(lab)).toEqual(every(all, true));
-    expect(await ports(lab), 'add-worker.yaml does not seal').toEqual(every(all, 'open'));
+    expect(await ports(lab), 'add-worker.yaml --keep-ssh does not seal').toEqual(every(all, 'open'));
 
     // reset.yaml: every node reset through the wrapper, the cluster gone, the markers and the
     // registry lines removed.

@@ -64,6 +64,9 @@ function actionLines(lab: RunningLab, node: string): { argv: string[] }[] {
   }
 }
 
+/** The lab's own /24 (`127.A.B`), escaped for a regular expression. */
+const net = (lab: RunningLab): string => lab.subnet.replace(/\./g, '\\.');
+
 function changes(lab: RunningLab): string[] {
   return lab.nodes.flatMap((n) => actionLines(lab, n.name).filter((a) => !onlyReads(a.argv)).map((a) => `${n.name}: ${a.argv.join(' ')}`));
 }
@@ -77,7 +80,7 @@ describe('a fresh lab', () => {
     const table = await runCli(['preflight', playbook('ha-cluster'), '-i', lab.inventoryFile], { cwd: work });
     expect(table.code, table.stdout + table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^✔ \d+ checks on 5 hosts: all passed \(\d+\.\ds\)\. Nothing was changed\.$/m);
-    expect(table.stdout).toMatch(/^lb-2 +keepalived-interface +ok +enp0s8 \(holds 127\.0\.1\.5\)$/m);
+    expect(table.stdout).toMatch(new RegExp(`^lb-2 +keepalived-interface +ok +enp0s8 \\(holds ${net(lab)}\\.5\\)$`, 'm'));
     const json = await runCli(['preflight', playbook('ha-cluster'), '-i', lab.inventoryFile, '--json'], { cwd: work });
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as { ok: boolean; results: PreflightResultEvent[]; facts: Record<string, { hostname: string; platform: string }> };
@@ -101,12 +104,12 @@ describe('a fresh lab', () => {
     for (const [lb, nic] of [['lb-1', 'ens3'], ['lb-2', 'enp0s8']] as const) {
       const conf = readNodeFile(lab, lb, '/etc/keepalived/keepalived.conf');
       expect(conf).toContain(`    interface ${nic}\n`);
-      expect(conf).toContain('        127.0.1.100/24\n');
+      expect(conf).toContain(`        ${lab.subnet}.100/24\n`);
     }
     // The facts are in the journal: status shows them.
     expect(Object.keys(readJournal(state).facts ?? {}).sort()).toEqual(['cp-1', 'cp-2', 'lb-1', 'lb-2', 'worker-1']);
     const status = await runCli(['status', '--state', state], { cwd: work });
-    expect(status.stdout).toMatch(/^lb-2: .*\n {2}facts \(.*\): ALT Server 10\.2 \(Mendelevium\) \(platform p10\), kernel 6\.1\.130-un-def-alt1 x86_64, hostname lb-2, 127\.0\.1\.5\/24 on enp0s8$/m);
+    expect(status.stdout).toMatch(new RegExp(`^lb-2: .*\\n {2}facts \\(.*\\): ALT Server 10\\.2 \\(Mendelevium\\) \\(platform p10\\), kernel 6\\.1\\.130-un-def-alt1 x86_64, hostname lb-2, ${net(lab)}\\.5\\/24 on enp0s8$`, 'm'));
   }, 240_000);
 });
 
@@ -163,15 +166,15 @@ describe('a lab broken in every way the checks know', () => {
       'cp-1 image-archive': /no image archive at \/var\/lib\/podsec-play\/images\/podsec-k8s-images\.tar\.xz/,
       'cp-1 apt-sources': /http:\/\/mirror\.invalid\/pub\/ALTLinux did not answer: curl exit 6 \(could not resolve the host\)/,
       'cp-2 kernel': /kernel 5\.10\.176-std-def-alt1 is older than 5\.15/,
-      'cp-2 vip-subnet': /the VIP 127\.0\.1\.100 is outside 127\.0\.1\.0\/26, the subnet of cp-2 \(ens3\)/,
+      'cp-2 vip-subnet': new RegExp(`the VIP ${net(lab)}\\.100 is outside ${net(lab)}\\.0\\/26, the subnet of cp-2 \\(ens3\\)`),
       'worker-1 swap-off': /swap is on: \/swapfile \(2\.0 GiB\)/,
-      'worker-1 registry-route': /no route from worker-1 to the registry host 127\.0\.1\.1/,
+      'worker-1 registry-route': new RegExp(`no route from worker-1 to the registry host ${net(lab)}\\.1`),
       'worker-2 clock': /the clock is 3h 0m ahead of the controller's/,
       'worker-2 cluster-ports-free': /10250\/tcp by kubelet/,
       'worker-3 hostname': /the hostname is worker-2 but the inventory calls this node worker-3/,
       'worker-3 kubeadm-state': /\/var\/lib\/podsec\/u7s\/etcd\/member/,
       'lb-1 keepalived-interface': /interface eth0 does not exist on lb-1 \(it has lo, ens3\)/,
-      'lb-2 vip-subnet': /the VIP 127\.0\.1\.100 is outside every subnet of ens3 on lb-2 \(127\.0\.1\.4\/30\)/,
+      'lb-2 vip-subnet': new RegExp(`the VIP ${net(lab)}\\.100 is outside every subnet of ens3 on lb-2 \\(${net(lab)}\\.4\\/30\\)`),
     };
     const before = snapshot(lab);
 

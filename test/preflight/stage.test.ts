@@ -75,7 +75,7 @@ const step = (id: string, uses: string, extra: Partial<StepSpec> = {}): StepSpec
 });
 
 function playbook(phases: { name: string; hosts: string[]; steps: StepSpec[] }[]): Playbook {
-  return { file: '/x/p.yaml', name: 'p', vars: {}, phases: phases.map((p) => ({ ...p, concurrency: undefined, serial: false, at: 'p.yaml:1:1' })) };
+  return { file: '/x/p.yaml', name: 'p', vars: {}, phases: phases.map((p) => ({ ...p, concurrency: undefined, serial: false, skipSealed: false, at: 'p.yaml:1:1' })) };
 }
 
 function world(pb: Playbook, o: { journal?: JournalView; swapOn?: string[]; refuse?: string[]; skip?: string[] } = {}) {

@@ -35,6 +35,7 @@ const ALL_TYPES: Record<PlayEventType, true> = {
   'step.failed': true,
   'step.output': true,
   log: true,
+  note: true,
 };
 
 async function jsonLines(events: PlayEvent[]) {
@@ -50,6 +51,7 @@ const withLogs: PlayEvent[] = [
   ...successRun().slice(0, 2),
   { type: 'log', level: 'warn', message: 'clock skew 3s', host: 'w-1', ts: '2026-01-01T10:00:00.100Z', runId: 'run-1' },
   { type: 'log', level: 'debug', message: 'connected', ts: '2026-01-01T10:00:00.200Z', runId: 'run-1' },
+  { type: 'note', message: 'kubeconfig written to /tmp/x.kubeconfig', host: 'cp-1', ts: '2026-01-01T10:00:00.300Z', runId: 'run-1' },
 ];
 const hostSkipped = simulate({
   phases: [

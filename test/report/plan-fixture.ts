@@ -46,6 +46,7 @@ export function samplePlan(): Plan {
         name: 'preflight',
         concurrency: 3,
         serial: false,
+      skipSealed: false,
         hosts: ['cp-1', 'w-1', 'w-2'].map((h) => ({
           name: h,
           steps: [
@@ -54,8 +55,10 @@ export function samplePlan(): Plan {
           ],
         })),
       },
-      { name: 'control-planes', concurrency: 1, serial: true, hosts: [{ name: 'cp-1', steps: [step('control-planes', 'cp-1', 'init')] }, { name: 'w-1', steps: [] }] },
-      { name: 'workers', concurrency: 1, serial: true, hosts: [{ name: 'w-1', steps: join('w-1') }, { name: 'w-2', steps: join('w-2') }] },
+      { name: 'control-planes', concurrency: 1, serial: true,
+      skipSealed: false, hosts: [{ name: 'cp-1', steps: [step('control-planes', 'cp-1', 'init')] }, { name: 'w-1', steps: [] }] },
+      { name: 'workers', concurrency: 1, serial: true,
+      skipSealed: false, hosts: [{ name: 'w-1', steps: join('w-1') }, { name: 'w-2', steps: join('w-2') }] },
     ],
   };
 }

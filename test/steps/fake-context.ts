@@ -143,7 +143,7 @@ export function singleInventory(): Inventory {
   };
 }
 
-export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean; facts?: Record<string, HostFacts> } = {}): FakeWorld {
+export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean; kubeconfigFile?: string; facts?: Record<string, HostFacts> } = {}): FakeWorld {
   const calls: Call[] = [];
   const secrets: string[] = [];
   const logs: string[] = [];
@@ -168,6 +168,7 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
     key: `phase/${hostName}/step`,
     attempt: o.attempt ?? 1,
     keepSsh: o.keepSsh ?? false,
+    kubeconfigFile: o.kubeconfigFile ?? '/nonexistent/test.kubeconfig',
     signal: new AbortController().signal,
     transport: self,
     transportFor: async (name) => {
@@ -192,6 +193,7 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
       masker.add(v);
     },
     log: (m) => logs.push(masker.mask(m)),
+    note: (m) => logs.push(masker.mask(m)),
   };
   return { ctx, calls, secrets, logs, masker, transports, self, on: (n) => transports.get(n) as FakeTransport };
 }

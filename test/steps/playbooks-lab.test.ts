@@ -91,7 +91,7 @@ describe('ha-cluster.yaml on the lab', () => {
     const files = ['etc/containers/policy.json', 'etc/containers/registries.d/default.yaml', ...keys.map((k) => `var/sigstore/keys/${k}`)];
     for (const node of ['cp-2', 'cp-3', 'worker-1', 'worker-2', 'worker-3']) {
       for (const f of files) expect(readFileSync(join(lab.dir, 'nodes', node, f)).equals(readFileSync(join(master, f))), `${node}:${f}`).toBe(true);
-      expect(readFileSync(join(lab.dir, 'nodes', node, 'etc/hosts'), 'utf8')).toMatch(/^127\.0\.1\.1\s+registry\.local/m);
+      expect(readFileSync(join(lab.dir, 'nodes', node, 'etc/hosts'), 'utf8')).toMatch(new RegExp(`^${lab.subnet.replace(/\./g, '\\.')}\\.1\\s+registry\\.local`, 'm'));
       expect(ms(stepEvent(events, 'step.succeeded', node, 'copy-policy').ts)).toBeLessThan(ms(stepEvent(events, 'step.started', node, 'join').ts));
     }
 

@@ -1,6 +1,8 @@
 // The simulated Kubernetes cluster, shared by every node of the lab in DIR/cluster.json under a
-// file lock: who initialised it, its CA hash, bootstrap tokens (24 h), the uploaded-certs key
-// (2 h; each upload replaces the previous key), its nodes, and whether the CNI was applied.
+// file lock: who initialised it, its CA (certificate and key, PEM: what etcd and kubeadm-certs
+// hold in a real cluster, so the file is 0600) and CA hash, bootstrap tokens (24 h), the
+// uploaded-certs key (2 h; each upload replaces the previous key), its nodes, and whether the
+// CNI was applied. The stand-ins and the lab's API server (lab/standins/apiserver/) share it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +17,7 @@ export const TOKEN_TTL = 24 * HOUR;
 export const CERT_KEY_TTL = 2 * HOUR;
 
 export function emptyCluster() {
-  return { id: null, nodes: {}, tokens: [], certificateKey: null, cni: null, manifests: [], etcdJoin: null };
+  return { id: null, ca: null, nodes: {}, tokens: [], certificateKey: null, cni: null, manifests: [], etcdJoin: null };
 }
 
 export function readCluster() {
@@ -31,7 +33,7 @@ export function updateCluster(fn) {
   return withLock(LOCK, () => {
     const cluster = readCluster();
     const result = fn(cluster);
-    writeJsonAtomic(FILE, cluster);
+    writeJsonAtomic(FILE, cluster, 0o600);
     return result;
   });
 }

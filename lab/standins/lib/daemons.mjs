@@ -5,9 +5,9 @@
 // /var/log are bind-mounted per node); another node's files are read through its root in DIR.
 // Everything here is synchronous: it is called from code that changes unit state in line.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LAB_DIR, NODE, labState, nodeInfo } from './env.mjs';
+import { NODE, labState, nodeInfo } from './env.mjs';
 import { exists, fileOf } from './files.mjs';
 import { sleepMs } from './lock.mjs';
 
@@ -36,7 +36,9 @@ function daemonFor(unit, node = NODE) {
       if (!exists('/etc/kubernetes/manifests/kube-apiserver.yaml', node)) return undefined;
       const address = nodeInfo(node)?.internalAddress;
       const [program, ...args] = tb.apiServer;
-      return { unit, argv: [program, ...args, '--dir', LAB_DIR, '--node', node, '--address', address, '--port', '6443', '--pid-file', '/run/u7s-apiserver.pid'], pidFile: '/run/u7s-apiserver.pid', log: '/var/log/u7s-apiserver.log', port: 6443, match: args[0] };
+      // The lab's API server (apiserver/serve.mjs) for this control plane only. It writes no pid
+      // file of its own (as a Type=simple unit: systemd knows the pid), so the start records it.
+      return { unit, argv: [program, ...args, '--apiserver', `${node}=${address}:6443`], pidFile: '/run/u7s-apiserver.pid', writePid: true, log: '/var/log/u7s-apiserver.log', port: 6443, match: args[0] };
     }
     default:
       return undefined;
@@ -139,6 +141,7 @@ export function startDaemon(unit) {
     } else {
       child = spawn(d.argv[0], d.argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
       child.unref();
+      if (d.writePid) writeFileSync(fileOf(d.pidFile), `${child.pid}\n`);
     }
   } finally {
     closeSync(fd);

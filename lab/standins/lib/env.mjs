@@ -51,10 +51,16 @@ export function nodeView(text) {
 }
 
 let state;
-/** DIR/lab.json: cluster info and the nodes (name, role, port, internalAddress). */
+/** DIR/lab.json: cluster info and the nodes (name, role, port, internalAddress). Read once:
+ * a stand-in lives for one command. */
 export function labState() {
   state ??= JSON.parse(readFileSync(join(LAB_DIR, 'lab.json'), 'utf8'));
   return state;
+}
+
+/** Forget the cached lab.json (the long-lived API server reads it afresh for every connection). */
+export function refreshLabState() {
+  state = undefined;
 }
 
 export function nodeInfo(name = NODE) {

@@ -52,26 +52,42 @@ export function writeEnvFile(values) {
   writeText(ENV_FILE, lines.join('\n') + '\n', { mode: 0o644 });
 }
 
-/** Files of a node that is part of the cluster: kubelet.conf always; admin.conf, static pods,
- * PKI and etcd data on control planes; u7s.service enabled and running. */
-export function writeNodeFiles({ clusterId, server, controlPlane, advertise }) {
-  writeKubeconfig('/etc/kubernetes/kubelet.conf', { server, clusterId, user: 'system:node' });
+/** Where kubelet.conf points for its client certificate (made by the TLS bootstrap, which the lab
+ * does not simulate: the file is not written). */
+export const KUBELET_CLIENT_PEM = '/var/lib/kubelet/pki/kubelet-client-current.pem';
+
+/** Control-plane credentials signed by the cluster CA (`ca`: {cert, key} PEM): admin.conf's
+ * kubernetes-admin (system:masters), the controller manager's and the scheduler's. */
+export async function controlPlaneCredentials(ca) {
+  const { issueCert } = await import('./pki.mjs');
+  return {
+    admin: await issueCert(ca, { cn: 'kubernetes-admin', o: ['system:masters'], client: true }),
+    controllerManager: await issueCert(ca, { cn: 'system:kube-controller-manager', client: true }),
+    scheduler: await issueCert(ca, { cn: 'system:kube-scheduler', client: true }),
+  };
+}
+
+/** Files of a node that is part of the cluster: kubelet.conf and the CA always; admin.conf,
+ * static pods, the CA key and etcd data on control planes (`creds` from controlPlaneCredentials);
+ * u7s.service enabled and running. */
+export function writeNodeFiles({ clusterId, ca, server, controlPlane, advertise, creds }) {
+  writeKubeconfig('/etc/kubernetes/kubelet.conf', { server, ca: ca.cert, certFile: KUBELET_CLIENT_PEM, user: 'default-auth' });
   writeText('/var/lib/kubelet/config.yaml', 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: systemd\n');
   makeDir('/etc/cni/net.d');
+  writeText('/etc/kubernetes/pki/ca.crt', ca.cert);
   if (controlPlane) {
-    writeKubeconfig('/etc/kubernetes/admin.conf', { server, clusterId, user: 'kubernetes-admin' });
-    writeKubeconfig('/etc/kubernetes/controller-manager.conf', { server: `${advertise}:6443`, clusterId, user: 'system:kube-controller-manager' });
-    writeKubeconfig('/etc/kubernetes/scheduler.conf', { server: `${advertise}:6443`, clusterId, user: 'system:kube-scheduler' });
-    writeKubeconfig('/root/.kube/config', { server, clusterId, user: 'kubernetes-admin' });
+    writeKubeconfig('/etc/kubernetes/admin.conf', { server, ca: ca.cert, ...creds.admin, user: 'kubernetes-admin' });
+    writeKubeconfig('/etc/kubernetes/controller-manager.conf', { server: `${advertise}:6443`, ca: ca.cert, ...creds.controllerManager, user: 'system:kube-controller-manager' });
+    writeKubeconfig('/etc/kubernetes/scheduler.conf', { server: `${advertise}:6443`, ca: ca.cert, ...creds.scheduler, user: 'system:kube-scheduler' });
+    writeKubeconfig('/root/.kube/config', { server, ca: ca.cert, ...creds.admin, user: 'kubernetes-admin' });
     for (const m of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd']) {
       writeText(`/etc/kubernetes/manifests/${m}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${m}\n  namespace: kube-system\n`);
     }
-    for (const f of ['ca.crt', 'ca.key', 'apiserver.crt', 'apiserver.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'etcd/ca.crt']) {
+    writeText('/etc/kubernetes/pki/ca.key', ca.key, { mode: 0o600 });
+    for (const f of ['apiserver.crt', 'apiserver.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'etcd/ca.crt']) {
       writeText(`/etc/kubernetes/pki/${f}`, `lab ${f} of cluster ${clusterId}\n`, { mode: f.endsWith('.key') ? 0o600 : 0o644 });
     }
     writeText(`${ETCD_DIR}/member/snap/db`, `lab etcd data of cluster ${clusterId}\n`);
-  } else {
-    writeText('/etc/kubernetes/pki/ca.crt', `lab ca.crt of cluster ${clusterId}\n`);
   }
   setUnitState('u7s', { enabled: true, active: true, since: new Date().toISOString() });
 }

@@ -14,7 +14,8 @@ import { pullProblem } from './registry.mjs';
 import { resolveName } from './hosts.mjs';
 import { ask } from './prompt.mjs';
 import { processAlive, sleepMs } from './lock.mjs';
-import { wrapperPreamble, writeEnvFile, writeNodeFiles, resetNodeFiles } from './kubeadm-node.mjs';
+import { wrapperPreamble, writeEnvFile, writeNodeFiles, resetNodeFiles, controlPlaneCredentials } from './kubeadm-node.mjs';
+import { makeCa, caHashOf } from './pki.mjs';
 
 
 const COMMON = { v: 'string', 'ignore-preflight-errors': 'string', 'cri-socket': 'string', config: 'string', 'skip-phases': 'string', 'dry-run': 'bool', 'node-name': 'string' };
@@ -105,6 +106,9 @@ async function init(args, record) {
   const endpoint = cpe ?? `${advertise}:6443`;
   const ttl = flags['token-ttl'] !== undefined ? parseDuration(flags['token-ttl']) : TOKEN_TTL;
   if (ttl === undefined) fail(`invalid argument "${flags['token-ttl']}" for "--token-ttl" flag`);
+  // [certs]: a new cluster CA, and the control plane's client certificates signed by it
+  const ca = await makeCa();
+  const creds = await controlPlaneCredentials(ca);
   const fresh = updateCluster((c) => {
     Object.assign(c, emptyCluster(), {
       id: hex(8),
@@ -112,7 +116,8 @@ async function init(args, record) {
       initNode: NODE,
       endpoint,
       controlPlaneEndpoint: cpe ?? null,
-      caHash: hex(32),
+      ca,
+      caHash: caHashOf(ca.cert),
       ...settings,
     });
     c.nodes[NODE] = { controlPlane: true, address: me.internalAddress, joinedAt: labNow() };
@@ -121,7 +126,7 @@ async function init(args, record) {
     const certKey = uploadCerts(c, flags['certificate-key']);
     return { id: c.id, token, certKey, caHash: c.caHash };
   });
-  writeNodeFiles({ clusterId: fresh.id, server: endpoint, controlPlane: true, advertise });
+  writeNodeFiles({ clusterId: fresh.id, ca, server: endpoint, controlPlane: true, advertise, creds });
   if (cpe !== undefined) {
     const hp = splitHostPort(cpe);
     // kubeadm waits up to 4m0s for the control plane through its endpoint
@@ -266,7 +271,9 @@ async function join(args, record) {
       return c;
     });
   }
-  writeNodeFiles({ clusterId: cluster.id, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress });
+  // [download-certs] control planes get the cluster CA (key included) and their own client certificates
+  const creds = controlPlane ? await controlPlaneCredentials(cluster.ca) : undefined;
+  writeNodeFiles({ clusterId: cluster.id, ca: controlPlane ? cluster.ca : { cert: cluster.ca.cert }, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress, creds });
   writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVER: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERTIFICATEKEY: flags['certificate-key'] ?? '' });
   out(`[preflight] Running pre-flight checks
 [preflight] Reading configuration from the cluster...

@@ -50,9 +50,9 @@ export function withLock(lockFile, fn, timeoutMs = 30_000) {
   }
 }
 
-export function writeJsonAtomic(file, value) {
+export function writeJsonAtomic(file, value, mode = 0o644) {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
   renameSync(tmp, file);
 }
 

@@ -120,6 +120,7 @@ describe('SSH transport against OpenSSH: files', () => {
       key: 'files/files-1/step',
       attempt: 1,
       keepSsh: false,
+      kubeconfigFile: '/nonexistent/test.kubeconfig',
       signal: controller.signal,
       transport,
       transportFor: async () => transport,
@@ -133,6 +134,7 @@ describe('SSH transport against OpenSSH: files', () => {
       download: (p) => transport.download(p),
       secret: (v) => secrets.push(v),
       log: () => undefined,
+      note: () => undefined,
       secrets,
     };
   }
