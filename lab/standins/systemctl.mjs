@@ -2,6 +2,7 @@
 // systemctl stand-in: units of this node as JSON state (lib/services.mjs). Starting haproxy or
 // keepalived checks and snapshots its config (the running config is what the network sees);
 // stopping sshd closes the node's SSH port (the lab watches the unit) and waits until it has.
+// On a testbed node the units with a real daemon start and stop it (lib/daemons.mjs).
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { standin, fail, out, err } from './lib/main.mjs';
@@ -34,6 +35,9 @@ function preStart(unit) {
   if (!file) return {};
   const text = readText(file);
   if (text === undefined) return { error: `${file}: No such file or directory` };
+  // A testbed node runs the real haproxy and keepalived: they judge their config, interfaces
+  // and ports themselves (a failure to come up is reported from their log).
+  if (testbedInfo()) return { config: text };
   const errors = unit === 'haproxy' ? parseHaproxy(text, file).errors : parseKeepalived(text).errors;
   if (errors.length) return { error: errors.join('\n') };
   if (unit === 'haproxy') {
