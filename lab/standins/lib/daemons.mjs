@@ -69,6 +69,16 @@ function alive(pid, match) {
   }
 }
 
+/** Has the process exited (gone, or a zombie)? Unlike `alive`, true only once it has: a child
+ * just spawned still has node's command line until it has exec'd the daemon. */
+function exited(pid) {
+  try {
+    return /^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 /** Is something listening on TCP `port` in this network namespace (the node's)? */
 function listening(port) {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -147,12 +157,26 @@ export function startDaemon(unit) {
     closeSync(fd);
   }
   const up = waitUntil(() => {
-    if (child && !alive(child.pid, d.match)) return true; // exited: reported below
+    if (child && exited(child.pid)) return true; // exited: reported below
     return daemonRunning(unit) && (d.port === undefined || listening(d.port));
   }, 20_000);
   if (!up || !daemonRunning(unit) || (d.port !== undefined && !listening(d.port))) {
-    if (child && alive(child.pid, d.match)) process.kill(child.pid, 'SIGKILL');
+    // (a daemon that did not come up is not left running unseen: it would hold its ports)
+    if (child && !exited(child.pid)) killGroup(child.pid);
     throw new DaemonError(newLog(log, from) || `${d.argv[0]} did not start`);
+  }
+}
+
+/** SIGKILL to the process group a detached child leads (haproxy's master and its workers). */
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
   }
 }
 
