@@ -5,7 +5,6 @@
 // without one (`gpg: cannot open '/dev/tty'`). These go into DIR/bin, laid over /usr/local/bin.
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findProgram } from './requirements.js';
 
 /** The host's su, asked to keep the session (--session-command) where a caller says -c. */
 export function suKeepingTerminal(realSu: string): string {
@@ -25,9 +24,7 @@ export function suKeepingTerminal(realSu: string): string {
   ].join('\n');
 }
 
-export function addAltPrograms(binDir: string): void {
-  const gpg = findProgram('gpg');
-  if (gpg) symlinkSync(gpg, join(binDir, 'gpg2'));
-  const su = findProgram('su');
-  if (su) writeFileSync(join(binDir, 'su'), suKeepingTerminal(su), { mode: 0o755 });
+export function addAltPrograms(binDir: string, programs: { gpg: string; su: string }): void {
+  symlinkSync(programs.gpg, join(binDir, 'gpg2'));
+  writeFileSync(join(binDir, 'su'), suKeepingTerminal(programs.su), { mode: 0o755 });
 }

@@ -157,7 +157,7 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
   const modules = nodeModulesDir();
   if (modules) symlinkSync(modules, join(dir, 'node_modules'));
   linkStandins(files.bin, { source: standins, only: testbedStandin, extra: { node: nodeProgram } });
-  addAltPrograms(files.bin);
+  addAltPrograms(files.bin, programs);
   ensureClock(dir);
 
   const hostKeys = new Map<string, string>();

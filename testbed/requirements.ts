@@ -15,6 +15,10 @@ export const PROGRAMS = {
   haproxy: 'haproxy',
   keepalived: 'keepalived',
   curl: 'curl',
+  // the image maker's key and the signing dialog (gpg2 on ALT; the agent asks through pinentry)
+  gpg: 'gnupg',
+  'pinentry-curses': 'pinentry-curses',
+  su: 'util-linux',
 } as const;
 
 export type ProgramName = keyof typeof PROGRAMS;
