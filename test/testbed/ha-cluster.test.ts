@@ -6,7 +6,7 @@
 //   VIP) succeed; every node Ready through the VIP with the fetched kubeconfig;
 // - one control plane's API stopped: haproxy marks it DOWN and kubectl keeps answering;
 // - the MASTER LB's whole network cut: the VIP moves, and a new worker joins through it
-//   (add-worker.yaml, which seals it);
+//   (add-worker.yaml, which seals the workers);
 // - ha-cluster.yaml again without --keep-ssh: the seal is all that is left, and it turns every
 //   node's sshd off: no sshd left in any namespace, port 22 refused everywhere.
 // Root only: the suite fails, never skips, without it. The testbed is brought down by name after
@@ -171,8 +171,9 @@ describe('ha-cluster.yaml on the testbed, with failovers during the run', () => 
   }, 240_000);
 
   it('ha-cluster.yaml without --keep-ssh seals every node: no sshd left in any namespace, port 22 refused, the cluster still answers', async () => {
-    // worker-2 was sealed by add-worker.yaml; the cluster's playbook resumes on its own hosts
-    writeInventory(tb, inventory, ['worker-2']);
+    // add-worker.yaml sealed the workers it ran on (worker-2, and worker-1, which had kept SSH):
+    // a run that needs SSH on them would be refused, so they leave the inventory
+    writeInventory(tb, inventory, ['worker-1', 'worker-2']);
     const sealed = await runCli(['run', playbook('ha-cluster'), '-i', inventory, '--json'], { cwd: work, timeoutMs: 300_000 });
     expect(sealed.code, sealed.stderr + sealed.stdout.slice(-3000)).toBe(0);
     const ran = parseEvents(sealed.stdout).filter((e) => e.type === 'step.succeeded').map((e) => (e as { step: string }).step);
