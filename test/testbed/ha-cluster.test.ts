@@ -6,7 +6,7 @@
 //   VIP) succeed; every node Ready through the VIP with the fetched kubeconfig;
 // - one control plane's API stopped: haproxy marks it DOWN and kubectl keeps answering;
 // - the MASTER LB's whole network cut: the VIP moves, and a new worker joins through it
-//   (add-worker.yaml, which seals the workers);
+//   (add-worker.yaml, which seals it);
 // - ha-cluster.yaml again without --keep-ssh: the seal is all that is left, and it turns every
 //   node's sshd off: no sshd left in any namespace, port 22 refused everywhere.
 // Root only: the suite fails, never skips, without it. The testbed is brought down by name after
@@ -151,9 +151,10 @@ describe('ha-cluster.yaml on the testbed, with failovers during the run', () => 
       await waitUntil('the BACKUP carries the VIP', async () => (await carriers()).includes(backup));
       await waitUntil('the API answers through the VIP', () => apiAnswers(vip(), 8443));
       const cut = Date.now();
-      writeInventory(tb, inventory);
-      // (without --keep-ssh: the new worker is sealed at the end of its run)
-      const added = await runCli(['run', playbook('add-worker'), '-i', inventory, '--json'], { cwd: work, timeoutMs: 300_000 });
+      // The new worker in an inventory of its own beside the cluster's (the same kubeconfig):
+      // add-worker.yaml seals the workers it runs on, and worker-1 is left to ha-cluster.yaml.
+      const newWorker = writeInventory(tb, join(work, 'new-worker.yaml'), ['worker-1']);
+      const added = await runCli(['run', playbook('add-worker'), '-i', newWorker, '--json'], { cwd: work, timeoutMs: 300_000 });
       expect(added.code, added.stderr + added.stdout.slice(-3000)).toBe(0);
       const joins = nodeActions(tb.dir, 'worker-2').filter(isJoin);
       expect(joins).toHaveLength(1);
@@ -171,9 +172,7 @@ describe('ha-cluster.yaml on the testbed, with failovers during the run', () => 
   }, 240_000);
 
   it('ha-cluster.yaml without --keep-ssh seals every node: no sshd left in any namespace, port 22 refused, the cluster still answers', async () => {
-    // add-worker.yaml sealed the workers it ran on (worker-2, and worker-1, which had kept SSH):
-    // a run that needs SSH on them would be refused, so they leave the inventory
-    writeInventory(tb, inventory, ['worker-1', 'worker-2']);
+    // (worker-2, sealed by add-worker.yaml, is not in the cluster playbook's inventory)
     const sealed = await runCli(['run', playbook('ha-cluster'), '-i', inventory, '--json'], { cwd: work, timeoutMs: 300_000 });
     expect(sealed.code, sealed.stderr + sealed.stdout.slice(-3000)).toBe(0);
     const ran = parseEvents(sealed.stdout).filter((e) => e.type === 'step.succeeded').map((e) => (e as { step: string }).step);
