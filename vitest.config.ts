@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Fails the run when a test leaves a temp dir or a process behind (see the file).
+    globalSetup: ['test/setup/leftovers.ts'],
   },
 });

@@ -11,7 +11,9 @@ import { startBed } from '../test/helpers/openssh.js';
 import { bareLoop } from './bare-ssh-loop.js';
 import { testbedFigures } from './testbed-ha.js';
 import { engineOverhead } from './engine-overhead.js';
+import { inputLimitRows } from './input-limits.js';
 import { transportLoop } from './transport-loop.js';
+import { MAX_INPUT_BYTES } from '../engine/load/yaml-limits.js';
 import { repeat, timeCli, timeShell, type Timed } from './measure.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -122,9 +124,11 @@ async function main(): Promise<void> {
       (f) => `| ${f.hosts} | ${fmt(f.t.ms)} | ${ratio(f.t.ms, base)} | ${((f.t.rssKiB ?? 0) / 1024).toFixed(0)} MiB | ${fmt(f.floor)} |`,
     );
     fanRows.forEach((r) => console.log(r));
+    const limitRows = await inputLimitRows(REPS);
+    limitRows.forEach((r) => console.log(r));
     await lab.stop();
 
-    // 5. The testbed (root): the HA run against the lab's, and VIP failover times.
+    // 6. The testbed (root): the HA run against the lab's, and VIP failover times.
     let testbedRows: string[];
     if (process.getuid?.() === 0) {
       testbedRows = (await testbedFigures(dir)).rows;
@@ -132,13 +136,13 @@ async function main(): Promise<void> {
       testbedRows = ['| testbed | not measured: needs root | |'];
     }
     testbedRows.forEach((r) => console.log(r));
-    writeReport(fanRows, testbedRows);
+    writeReport(fanRows, limitRows, testbedRows);
   } finally {
     await lab.stop();
   }
 }
 
-function writeReport(fanRows: string[], testbedRows: string[]): void {
+function writeReport(fanRows: string[], limitRows: string[], testbedRows: string[]): void {
   const text = `# Benchmarks
 
 Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
@@ -167,6 +171,16 @@ the lab's nodes run in the benchmark's own process, on the same two cores.
 | hosts | podsec-play wall | vs 1 host | peak memory | bare ssh2 floor (wall) |
 |---|---|---|---|---|
 ${fanRows.join('\n')}
+
+## Validating the largest input allowed
+
+\`validate\` (a CLI run) on files of exactly MAX_INPUT_BYTES (${MAX_INPUT_BYTES / 1024} KiB, engine/load/yaml-limits.ts), in
+the shapes that cost the most per byte; a larger file is refused before it is parsed. CPU is the
+CLI process's user + system time. Aim: under a second.
+
+| input (validate) | wall | CPU |
+|---|---|---|
+${limitRows.join('\n')}
 
 ## The testbed: the HA playbook and VIP failover
 

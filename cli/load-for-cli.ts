@@ -25,6 +25,10 @@ export function loadAndPlan(playbookFile: string, inventoryFile: string, masker:
         return undefined;
       }
     },
+    sealOrder: (uses, host) => {
+      const kind = findStepKind(uses);
+      return kind?.sealsHost ? (kind.sealOrder?.(host) ?? 0) : undefined;
+    },
   });
   return { ...loaded, inventory: loaded.inventory, secrets: loaded.secrets, plan };
 }

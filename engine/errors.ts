@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'E_INPUT' // bad playbook, inventory or flags (exit 2)
   | 'E_USAGE' // bad command line (exit 2)
   | 'E_STATE' // journal torn, corrupt or does not match (exit 2)
+  | 'E_IO' // the controller cannot write the state (disk full, I/O error): the run stops, resumable (exit 1)
   | 'E_LOCKED' // another run holds the state (exit 3)
   | 'E_COMMAND' // a remote or local command exited non-zero
   | 'E_TIMEOUT' // a step or command passed its deadline

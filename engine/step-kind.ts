@@ -57,12 +57,28 @@ export interface StepContext {
   run(command: string, options?: ExecOptions): Promise<ExecResult>;
   upload(options: UploadOptions): Promise<UploadResult>;
   download(path: string): Promise<Buffer>;
+  /** Seal bookkeeping, for kinds that seal (sealsHost). */
+  readonly seal: SealLedger;
   /** Register a secret value so it is masked from now on. */
   secret(value: string): void;
   /** Say something about the step's progress (an info log event naming the host). */
   log(message: string): void;
   /** Something the admin needs after the run (a `note` event, repeated in the summary). */
   note(message: string): void;
+}
+
+/**
+ * What the journal knows about sealing this host. Sealing is irreversible and a port that refuses
+ * connections proves nothing by itself (sshd may merely be down, or a firewall in the way): it
+ * counts as this host's seal only when the seal command was sent to it, which is written ahead.
+ */
+export interface SealLedger {
+  /** Durably record that the seal command is being sent to this host; call it right before
+   * sending. Throws when the record cannot be written (then do not send). */
+  recordCommandSent(): void;
+  /** When this or an earlier run sent the seal command to this host at its current address
+   * and port (or recorded it sealed), else undefined. */
+  commandSent(): { runId: string; at: string } | undefined;
 }
 
 /** How a step uses SSH on its own host: `required` (the default: it runs commands there),
@@ -128,6 +144,13 @@ export interface StepKind<W = Record<string, unknown>> {
   /** A successful run turns this host's SSH off: the journal records the seal, later runs
    * refuse to connect with a clear message, and `plan` marks the host as sealed. */
   readonly sealsHost?: boolean;
+  /** For kinds that seal: where a host goes in the sealing order (lower first). A phase with
+   * such a step runs one host at a time in this order, and stops at the first failed seal. */
+  sealOrder?(host: Host): number;
+  /** The admin's way in once SSH is off (fetching the kubeconfig, say): no host of the plan is
+   * sealed before every step of such a kind has succeeded, and validation refuses a playbook
+   * that seals in a phase before it. */
+  readonly beforeSeal?: boolean;
   /** How the step uses SSH on its host, given its (unrendered) `with:`; default `required`.
    * A step that needs SSH on a sealed host is refused before the run starts. */
   sshUse?(w: W): SshUse;

@@ -10,7 +10,7 @@ import { labFiles, nodeRoot, readLabState, writeLabState, type LabNode, type Lab
 import { NodeServer } from './node-server.js';
 import { startApiServer, type ApiServerProcess } from './api-server.js';
 import { claimPidFile, readPid } from './pid-file.js';
-import { linkWrapper, seedNode, type LabOs } from './seed.js';
+import { linkWrapper, seedImageArchive, seedNode, type LabOs } from './seed.js';
 import { linkStandins, standinsDir } from './standins.js';
 import { pickFreeSubnet } from './subnet.js';
 import { LEGACY_SUBNET, newLabState, planNodes, type LabCounts } from './topology.js';
@@ -81,14 +81,20 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
 
   const path = `${files.bin}:${options.nodeBinDir ?? dirname(process.execPath)}:${SYSTEM_PATH}`;
   const hostKeys = new Map<string, string>();
-  const servers = state.nodes.map((node) => {
-    const root = nodeRoot(dir, node.name);
-    seedNode(root, node, standins, options.os);
-    linkWrapper(root, files.bin);
-    const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
-    hostKeys.set(node.name, hostKey.publicKey);
-    return new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path, tripwireSealed: options.tripwireSealed === true });
-  });
+  const servers: NodeServer[] = [];
+  try {
+    for (const node of state.nodes) {
+      const root = nodeRoot(dir, node.name);
+      if (seedNode(root, node, standins, options.os) && node.role === 'master') seedImageArchive(root, state.cluster, options.os ?? 'p10');
+      linkWrapper(root, files.bin);
+      const hostKey = ensureKeyPair(hostKeyFile(root), `root@${node.name}`);
+      hostKeys.set(node.name, hostKey.publicKey);
+      servers.push(new NodeServer({ dir, node, root, hostKey: hostKey.privateKey, clientKey, path, tripwireSealed: options.tripwireSealed === true }));
+    }
+  } catch (err) {
+    rmSync(files.pid, { force: true });
+    throw new PlayError(`cannot set up the lab in ${dir}: ${(err as Error).message}`, { code: 'E_STATE' });
+  }
 
   let api: ApiServerProcess | undefined;
   const stopAll = async () => {

@@ -183,6 +183,16 @@ export class NodeServer {
     this.server.close(); // stops accepting; established sessions are left alone
   }
 
+  /** LANG of the node's sessions: its /etc/locale.conf (ALT keeps the system locale there), else C.UTF-8. */
+  private systemLocale(): string {
+    try {
+      const m = /^\s*LANG=["']?([^"'\s]+)/m.exec(readFileSync(join(this.opts.root, 'etc/locale.conf'), 'utf8'));
+      return m?.[1] ?? 'C.UTF-8';
+    } catch {
+      return 'C.UTF-8';
+    }
+  }
+
   private baseEnv(user: string): Record<string, string> {
     const home = user === 'root' ? '/root' : `/home/${user}`;
     return {
@@ -191,7 +201,7 @@ export class NodeServer {
       USER: user,
       LOGNAME: user,
       SHELL: '/bin/sh',
-      LANG: 'C.UTF-8',
+      LANG: this.systemLocale(),
       TMPDIR: join(this.opts.root, 'tmp'),
       LAB_DIR: this.opts.dir,
       LAB_NODE: this.opts.node.name,
@@ -221,17 +231,23 @@ export class NodeServer {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         let term: string | undefined;
+        let size: { cols: number; rows: number } | undefined;
         const requested: Record<string, string> = {};
         let child: ChildProcess | undefined;
         const env = () => {
           const base = this.baseEnv(user);
           const merged: Record<string, string> = { ...requested, ...base };
+          // sshd's AcceptEnv LANG LC_*: the client's locale wins over the node's.
+          for (const [k, v] of Object.entries(requested)) if (k === 'LANG' || k === 'LANGUAGE' || k.startsWith('LC_')) merged[k] = v;
           if (requested.PATH) merged.PATH = `${this.opts.path.split(':')[0]}:${requested.PATH}`;
           if (term !== undefined) Object.assign(merged, { TERM: term, LAB_TTY: '1' });
+          // The terminal's size, which a real program reads from the tty (pinentry's dialog uses it).
+          if (term !== undefined && size) Object.assign(merged, { COLUMNS: String(size.cols), LINES: String(size.rows) });
           return merged;
         };
         session.on('pty', (accept, _reject, info) => {
           term = info.term || 'xterm';
+          if (info.cols > 0 && info.rows > 0) size = { cols: info.cols, rows: info.rows };
           accept?.();
         });
         session.on('window-change', (accept) => accept?.());

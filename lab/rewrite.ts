@@ -1,11 +1,12 @@
 // There is no chroot: a node's "absolute" paths are rewritten into its root. Commands get every
-// word-initial /etc, /var, /usr/libexec/podsec, /root, /home, /opt, /run, /tmp prefixed with the
-// node root (paths already inside the lab DIR are left alone); SFTP paths map the same way.
+// word-initial /etc, /var, /usr/libexec/podsec, /usr/bin/kubeadm (the native kubeadm, a program
+// of the node's own), /root, /home, /opt, /run, /tmp prefixed with the node root (paths already
+// inside the lab DIR are left alone); SFTP paths map the same way.
 import { posix } from 'node:path';
 
 // A node directory starting a word (at the start, or after whitespace or one of ' " = : > < ( ; |
 // & ` { ,) and ending there or going on with a slash.
-const pattern = /(^|[\s'"=:><(;|&`{,])(\/(?:etc|var|usr\/libexec\/podsec|root|home|opt|run|tmp))(?=\/|$|[\s'"=:><();|&`},*?[])/g;
+const pattern = /(^|[\s'"=:><(;|&`{,])(\/(?:etc|var|usr\/libexec\/podsec|usr\/bin\/kubeadm|root|home|opt|run|tmp))(?=\/|$|[\s'"=:><();|&`},*?[])/g;
 
 export function rewriteCommand(command: string, root: string, labDir: string): string {
   return command.replace(pattern, (match, lead: string, path: string, offset: number) => {

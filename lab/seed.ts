@@ -3,9 +3,10 @@
 // reporting stand-ins say about its NIC, kernel, clock, swap, disk) among them. Written once; a
 // restarted lab keeps whatever is there and only adds files a newer lab knows about.
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LabNode } from './layout.js';
+import type { LabClusterInfo, LabNode } from './layout.js';
+import { buildImageArchive } from './image-archive.js';
 import { standinsDir } from './standins.js';
 
 const PACKAGES = [
@@ -17,6 +18,7 @@ const PACKAGES = [
   'haproxy-2.8.5-alt1',
   'keepalived-2.2.8-alt1',
   'curl-8.5.0-alt1',
+  'rsyslog-classic-8.2404.0-alt1',
 ];
 
 const DIRS = [
@@ -37,7 +39,8 @@ const DIRS = [
   'var/log',
   'var/tmp',
   'usr/libexec/podsec/u7s/bin',
-  'var/lib/u7s-admin/usernetes/manifests',
+  'usr/bin',
+  'etc/podsec/u7s/manifests/kube-flannel/0/22/3',
 ];
 
 export type LabOs = 'p10' | 'c10f';
@@ -99,6 +102,7 @@ export function hostJson(): string {
         sysctl: { 'user.max_user_namespaces': '63482', 'kernel.unprivileged_userns_clone': '0', 'net.ipv4.ip_forward': '0' },
         varLibSize: '60G',
         varLibAvailable: '40G',
+        publicRegistries: true,
       },
       null,
       2,
@@ -107,13 +111,31 @@ export function hostJson(): string {
 }
 
 /** Files a node gets at its first start, or later when a newer lab adds them (never replaced). */
-function laterFiles(os: LabOs): Record<string, () => string> {
+function laterFiles(os: LabOs, standins: string): Record<string, () => string> {
   return {
     'etc/machine-id': () => `${randomBytes(16).toString('hex')}\n`,
     'var/lib/lab/host.json': hostJson,
     'etc/apt/sources.list.d/alt.list': () => aptSource(os),
+    // The journal runs; rsyslog-classic's daemon reads its drop-ins (the log forwarding).
+    'var/lib/lab/systemd/systemd-journald.json': () => JSON.stringify({ enabled: true, active: true }) + '\n',
+    'var/lib/lab/systemd/rsyslog.json': () => JSON.stringify({ enabled: true, active: true }) + '\n',
+    'etc/rsyslog.conf': () => RSYSLOG_CONF,
+    'etc/rsyslog.d/00-README': () => '# Drop-in files (*.conf) read by /etc/rsyslog.conf\n',
+    // podsec-k8s's audit policy (usernetes/audit/policy.yaml, %config in podsec.spec), which the
+    // kubeadm wrapper copies to /etc/kubernetes/audit/ on init and join.
+    'etc/podsec/u7s/audit/policy.yaml': () => readFileSync(join(standins, 'lib', 'audit-policy.yaml'), 'utf8'),
   };
 }
+
+/** rsyslog's main configuration as rsyslog-classic has it: the classic rules and the drop-ins. */
+const RSYSLOG_CONF = [
+  'module(load="imuxsock")',
+  'module(load="imklog")',
+  '*.info;mail.none;authpriv.none;cron.none /var/log/messages',
+  'authpriv.* /var/log/secure',
+  '$IncludeConfig /etc/rsyslog.d/*.conf',
+  '',
+].join('\n');
 
 /** The files of a fresh node, by path under its root (a testbed node starts from these too). */
 export function seedFiles(node: LabNode, os: LabOs = 'p10'): Record<string, string> {
@@ -138,7 +160,7 @@ export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.t
 /** Create the node's disk on first start; true when it was created now. */
 export function seedNode(root: string, node: LabNode, standins = standinsDir(), os: LabOs = 'p10'): boolean {
   if (existsSync(join(root, 'etc', 'hostname'))) {
-    writeLaterFiles(root, os);
+    writeLaterFiles(root, os, standins);
     return false;
   }
   writeSeed(root, node, { standins, os });
@@ -146,8 +168,8 @@ export function seedNode(root: string, node: LabNode, standins = standinsDir(), 
 }
 
 /** Files a newer lab adds to an existing node's disk (never replaced). */
-function writeLaterFiles(root: string, os: LabOs): void {
-  for (const [rel, make] of Object.entries(laterFiles(os))) {
+function writeLaterFiles(root: string, os: LabOs, standins: string): void {
+  for (const [rel, make] of Object.entries(laterFiles(os, standins))) {
     const file = join(root, rel);
     if (existsSync(file)) continue;
     mkdirSync(dirname(file), { recursive: true });
@@ -160,24 +182,50 @@ function writeLaterFiles(root: string, os: LabOs): void {
 export function writeSeed(root: string, node: LabNode, o: { skip?: string[]; standins?: string; os?: LabOs } = {}): void {
   const skip = o.skip ?? [];
   const os = o.os ?? 'p10';
+  const standins = o.standins ?? standinsDir();
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
   for (const [rel, content] of Object.entries(seedFiles(node, os))) {
     if (!skip.includes(rel)) writeFileSync(join(root, rel), content);
   }
-  writeLaterFiles(root, os);
-  // podsec-k8s ships the flannel manifest
-  copyFileSync(join(o.standins ?? standinsDir(), 'lib', 'kube-flannel.yml'), join(root, 'var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml'));
-  if (node.role === 'master') {
-    mkdirSync(dirname(join(root, LAB_IMAGE_ARCHIVE)), { recursive: true });
-    writeFileSync(join(root, LAB_IMAGE_ARCHIVE), '# lab-oci-archive arch=amd64 (stands in for podsec-k8s-save-oci output)\n');
+  writeLaterFiles(root, os, standins);
+  // podsec-k8s ships upstream flannel manifests by version; its wrapper rewrites the images to
+  // the ALT registry and writes the result to /etc/kubernetes/manifests/kube-flannel.yml.
+  copyFileSync(join(standins, 'lib', 'kube-flannel.yml'), join(root, FLANNEL_SOURCE));
+}
+
+/** podsec-k8s's own copy of the flannel manifest the wrapper reads (flannel v0.22.3). */
+export const FLANNEL_SOURCE = 'etc/podsec/u7s/manifests/kube-flannel/0/22/3/kube-flannel.yml';
+
+/** The master's image archive: a real .tar.xz in podsec-k8s-save-oci's layout (the host's tar
+ * and xz make it), holding the cluster's Kubernetes version under its platform. */
+export function seedImageArchive(root: string, cluster: LabClusterInfo, os: LabOs): void {
+  const file = join(root, LAB_IMAGE_ARCHIVE);
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  // The platform podsec-get-platform finds in the node's os-release (p10 or c10f), unless an
+  // old lab's inventory names one.
+  const platform = cluster.platform ?? os;
+  try {
+    buildImageArchive(file, { kubeVersion: cluster.kubeVersion, platform, arch: 'amd64' });
+  } catch (err) {
+    const detail = (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
+    throw new Error(`cannot make the master's image archive with tar -cJ (tar and xz must be installed): ${detail}`);
   }
 }
 
-/** /usr/libexec/podsec/u7s/bin/kubeadm → the podsec wrapper stand-in (refreshed every start, so a
- * moved checkout still works). */
+/** Programs a node has at fixed paths (refreshed every start, so a moved checkout still works):
+ * the podsec wrapper /usr/libexec/podsec/u7s/bin/kubeadm, its nsenter_u7s, and the native
+ * /usr/bin/kubeadm (the lab maps /usr/bin/kubeadm into the node: see rewrite.ts). */
 export function linkWrapper(root: string, binDir: string): void {
-  const link = join(root, 'usr/libexec/podsec/u7s/bin/kubeadm');
-  mkdirSync(dirname(link), { recursive: true });
-  rmSync(link, { force: true });
-  symlinkSync(join(binDir, 'podsec-u7s-kubeadm'), link);
+  const links: [string, string][] = [
+    ['usr/libexec/podsec/u7s/bin/kubeadm', 'podsec-u7s-kubeadm'],
+    ['usr/libexec/podsec/u7s/bin/nsenter_u7s', 'nsenter_u7s'],
+    ['usr/bin/kubeadm', 'kubeadm'],
+  ];
+  for (const [path, program] of links) {
+    const link = join(root, path);
+    mkdirSync(dirname(link), { recursive: true });
+    rmSync(link, { force: true });
+    symlinkSync(join(binDir, program), link);
+  }
 }

@@ -24,6 +24,8 @@ export const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 export const fetchKubeconfigStep = defineStep<FetchKubeconfigWith>({
   kind: 'fetch-kubeconfig',
   description: "Fetch the master's admin.conf, check the API answers with it through the control-plane endpoint, and write it on the controller (0600).",
+  // The admin's way in once SSH is off: no host is sealed before this has succeeded.
+  beforeSeal: true,
   schema: {
     type: 'object',
     additionalProperties: false,

@@ -1,6 +1,7 @@
 // `haproxy`: the API load balancer on an LB host — /etc/haproxy/haproxy.cfg rendered from the
 // inventory (frontend *:8443, one health-checked server per control plane), validated with
 // `haproxy -c -f`, installed, and the service enabled and (re)started when it changed.
+import { ADDRESS_SCHEMA } from './lib/address-schemas.js';
 import { command } from '../engine/util/shell.js';
 import { controlPlaneHosts } from './lib/cluster-hosts.js';
 import { installConfig, sameContent } from './lib/config-file.js';
@@ -36,13 +37,13 @@ export const haproxyStep = defineStep<HaproxyWith>({
           additionalProperties: false,
           properties: {
             name: { type: 'string', pattern: '^[A-Za-z0-9_.:-]+$' },
-            address: { type: 'string', pattern: '^[A-Za-z0-9_.:-]+$' },
+            address: ADDRESS_SCHEMA,
             port: { type: 'integer', minimum: 1, maximum: 65535 },
           },
         },
       },
       port: { type: 'integer', minimum: 1, maximum: 65535 },
-      bindAddress: { type: 'string', pattern: '^[A-Za-z0-9_.:*-]+$' },
+      bindAddress: { anyOf: [{ const: '*' }, ADDRESS_SCHEMA], description: "'*' (every address) or an IPv4 or IPv6 address or a host name" },
     },
   },
   outputs: () => [{ name: 'servers', secret: false }],

@@ -1,5 +1,6 @@
 // Every step kind, listed by hand (no directory scanning): add a kind here when you add its file.
 import { bootstrapTokenStep } from './bootstrap-token.js';
+import { auditPolicyStep } from './audit-policy.js';
 import { copyPolicyStep } from './copy-policy.js';
 import { deleteNodeStep } from './delete-node.js';
 import { disableSshStep } from './disable-ssh.js';
@@ -12,10 +13,13 @@ import { keepalivedStep } from './keepalived.js';
 import { kubeadmInitStep } from './kubeadm-init.js';
 import { kubeadmJoinStep } from './kubeadm-join.js';
 import { kubectlApplyStep } from './kubectl-apply.js';
+import { logForwardingStep } from './log-forwarding.js';
 import { nodeResetStep } from './node-reset.js';
 import { podsecImagemakerStep } from './podsec-imagemaker.js';
+import { podsecMonitoringStep } from './podsec-monitoring.js';
 import { podsecPolicyStep } from './podsec-policy.js';
 import { podsecServicesStep } from './podsec-services.js';
+import { publicRegistryStep } from './public-registry.js';
 import { shellStep } from './shell.js';
 import { signImagesStep } from './sign-images.js';
 import type { StepKind } from '../engine/step-kind.js';
@@ -33,6 +37,7 @@ export const stepKinds: readonly StepKind<any>[] = [
   uploadStep,
   fetchStep,
   // podsec-k8s, in the order a cluster needs them
+  publicRegistryStep,
   podsecPolicyStep,
   podsecServicesStep,
   podsecImagemakerStep,
@@ -46,6 +51,9 @@ export const stepKinds: readonly StepKind<any>[] = [
   kubectlApplyStep,
   waitNodesReadyStep,
   fetchKubeconfigStep,
+  auditPolicyStep,
+  podsecMonitoringStep,
+  logForwardingStep,
   disableSshStep,
   // day-2 through the Kubernetes API (sealed clusters)
   bootstrapTokenStep,

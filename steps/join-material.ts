@@ -1,7 +1,9 @@
 // `join-material`: fresh join material minted on the master just before a node joins (a token
 // with a short TTL, and for control planes a freshly uploaded certificate key), so a run
-// resumed hours later still joins. Runs in the joining node's sequence; skipped (nothing
-// minted) when that node has joined already.
+// resumed hours later still joins. Minted with the native /usr/bin/kubeadm, as podsec's
+// INSTALL.md does: the podsec wrapper would run apt, garble --print-join-command and --ttl, and
+// take `init phase upload-certs` for a full init. Runs in the joining node's sequence; skipped
+// (nothing minted) when that node has joined already.
 import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
 import { DURATION_SCHEMA } from './lib/duration.js';
 import { stepError } from './lib/fail.js';

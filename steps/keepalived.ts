@@ -4,6 +4,7 @@
 // connections on the API port. The interface and the VIP's prefix come from the host's facts
 // (the interface holding its internal address, that subnet's prefix) unless the inventory
 // names the interface; a name the host does not have is an error before anything changes.
+import { IP_SCHEMA } from './lib/address-schemas.js';
 import { command, quote } from '../engine/util/shell.js';
 import { clusterVip, splitHostPort } from './lib/cluster-hosts.js';
 import { installConfig, sameContent } from './lib/config-file.js';
@@ -53,7 +54,7 @@ export const keepalivedStep = defineStep<KeepalivedWith>({
     additionalProperties: false,
     properties: {
       password: { type: 'string', minLength: 1 },
-      vip: { type: 'string', pattern: '^[0-9A-Fa-f.:]+$' },
+      vip: IP_SCHEMA,
       port: { type: 'integer', minimum: 1, maximum: 65535 },
       interface: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]+$' },
       virtualRouterId: { type: 'integer', minimum: 1, maximum: 255 },

@@ -1,16 +1,18 @@
 // `kubeadm-init`: the first control plane, through the podsec wrapper
-// (`export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm init …` with U7S_KUBEVERSION,
-// U7S_REGISTRY, U7S_PLATFORM). Never re-run on an initialised node (the wrapper wipes
-// /etc/kubernetes); a half-finished attempt of ours is reset first. Outputs the join material
-// its output printed (token, CA hash and certificate key are secret).
-import { apiEndpoint, clusterPlatform, splitHostPort } from './lib/cluster-hosts.js';
+// (`export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm init …` with the cluster's
+// U7S_KUBEVERSION, U7S_PLATFORM and U7S_REGISTRY; only flags of the wrapper's option table). Never
+// re-run on an initialised node (the wrapper wipes /etc/kubernetes); a half-finished attempt of
+// ours is reset first. The first master's wrapper applies flannel itself. Outputs the join
+// material its output printed (token, CA hash and certificate key are secret).
+import { apiEndpoint, splitHostPort } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { parseJoinCommand, type JoinMaterial } from './lib/join-line.js';
-import { initArgv, JOIN_OUTPUTS, MaterialError, mintJoinMaterial } from './lib/kubeadm.js';
+import { initArgv, JOIN_OUTPUTS, MaterialError, mintJoinMaterial, unknownWrapperFlags } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { selfQuiet } from './lib/remote.js';
 import { KUBEADM_INIT_CHECKS } from './lib/preflight-sets.js';
-import { INIT_STARTED, u7sEnv } from './lib/u7s.js';
+import { INIT_STARTED, wrapperEnv } from './lib/u7s.js';
+import { PLATFORM_PATTERN } from './lib/platform.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KubeadmInitWith {
@@ -42,7 +44,7 @@ export const kubeadmInitStep = defineStep<KubeadmInitWith>({
       uploadCerts: { type: 'boolean' },
       kubeVersion: { type: 'string', pattern: KUBE_VERSION },
       registry: { type: 'string', pattern: '^[A-Za-z0-9.:/-]*$' },
-      platform: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+      platform: { type: 'string', pattern: PLATFORM_PATTERN },
       extraArgs: { type: 'array', items: { type: 'string', pattern: '^--[a-z0-9-]+(=.*)?$|^[^-].*$' } },
     },
   },
@@ -55,13 +57,11 @@ export const kubeadmInitStep = defineStep<KubeadmInitWith>({
     return { done: true, ...(c.reason === undefined ? {} : { reason: c.reason }), outputs: { endpoint: endpointOf(ctx, w) } };
   },
   async run(ctx, w): Promise<Record<string, string>> {
-    const platform = w.platform ?? clusterPlatform(ctx);
-    const env = u7sEnv({
-      ...ctx.cluster,
-      ...(w.kubeVersion === undefined ? {} : { kubeVersion: w.kubeVersion }),
-      ...(w.registry === undefined ? {} : { registry: w.registry }),
-      ...(platform === undefined ? {} : { platform }),
-    });
+    const garbling = unknownWrapperFlags(w.extraArgs ?? []);
+    if (garbling.length > 0) {
+      throw stepError(ctx, `extraArgs ${garbling.join(' ')}: not in the podsec wrapper's option table (usernetes/env/u7s_flags); the wrapper would garble its arguments`);
+    }
+    const env = await wrapperEnv(ctx, { ...(w.kubeVersion === undefined ? {} : { kubeVersion: w.kubeVersion }), ...(w.registry === undefined ? {} : { registry: w.registry }), ...(w.platform === undefined ? {} : { platform: w.platform }) }, { fromMaster: false });
     const endpoint = w.controlPlaneEndpoint ?? nonEmpty(ctx.cluster.controlPlaneEndpoint);
     const ha = endpoint !== undefined;
     if (ha && splitHostPort(endpoint).host === (w.advertiseAddress ?? ctx.host.internalAddress)) {

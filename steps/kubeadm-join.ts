@@ -1,21 +1,25 @@
 // `kubeadm-join`: a control plane or worker joins through the podsec wrapper, once: skipped
 // when joined (the wrapper wipes /etc/kubernetes), reset first after our own half-finished
-// attempt. Secrets reach kubeadm through the environment, never the logged command line.
-// Material that expired while the run was stopped (token no longer listed on the master) is
-// replaced by freshly minted material before the join. With `via: api` (sealed clusters) the
-// master is never reached: the material is checked from the controller against the cluster's
-// endpoint as kubeadm's discovery will check it (cluster-info signed for the token, CA pinned),
-// replaced through the API when the token is gone, refused before the wrapper runs when the CA
-// hash is wrong, and the token is deleted after the join.
+// attempt. Like init, every join carries the cluster's U7S_KUBEVERSION and U7S_PLATFORM (and
+// U7S_REGISTRY when the inventory names one): without them the wrapper picks the newest
+// Kubernetes minor of its repository. Secrets reach kubeadm through the environment, never the
+// logged command line. Material that expired while the run was stopped (token no longer listed
+// on the master) is replaced by freshly minted material before the join. With `via: api` (sealed
+// clusters) the master is never reached: the material is checked from the controller against the
+// cluster's endpoint as kubeadm's discovery will check it (cluster-info signed for the token, CA
+// pinned), replaced through the API when the token is gone, refused before the wrapper runs when
+// the CA hash is wrong, and the token is deleted after the join; the U7S_* values come from the
+// inventory, else the API (the control planes' kubelet version) and the joining node's own
+// /etc/os-release (what the wrapper's podsec-get-platform would read there).
 import { checkMaterial, clusterInfoAt, mintApiMaterial, openVerifiedApi, refuseControlPlane, revokeToken, tokenIdOf } from './lib/api-join.js';
 import { apiEndpoint, isControlPlane, masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
 import { isToken, normalizeCaHash, type JoinMaterial } from './lib/join-line.js';
-import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed } from './lib/kubeadm.js';
+import { joinArgv, joinEnv, MaterialError, mintJoinMaterial, TOKEN_LIST_COMMAND, tokenListed, unknownWrapperFlags } from './lib/kubeadm.js';
 import { checkKubeadm, runKubeadmOnce } from './lib/kubeadm-run.js';
 import { remoteFor } from './lib/remote.js';
 import { KUBEADM_JOIN_CHECKS } from './lib/preflight-sets.js';
-import { JOIN_STARTED, u7sEnv } from './lib/u7s.js';
+import { JOIN_STARTED, wrapperEnv } from './lib/u7s.js';
 import { defineStep, type StepContext } from '../engine/step-kind.js';
 
 export interface KubeadmJoinWith {
@@ -70,8 +74,13 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
   async run(ctx, w): Promise<Record<string, string>> {
     for (const s of [w.token, w.caCertHash, w.certificateKey]) if (s) ctx.secret(s);
     if ((await checkKubeadm(ctx, 'join')).done) return { joined: 'true' };
+    const garbling = unknownWrapperFlags(w.extraArgs ?? []);
+    if (garbling.length > 0) {
+      throw stepError(ctx, `extraArgs ${garbling.join(' ')}: not in the podsec wrapper's option table (usernetes/env/u7s_flags); the wrapper would garble its arguments`);
+    }
     const controlPlane = w.controlPlane ?? isControlPlane(ctx.host);
     if (w.via === 'api') return joinViaApi(ctx, w, controlPlane);
+    const u7s = await wrapperEnv(ctx, {}, { fromMaster: true });
     const material = await usableMaterial(ctx, w, controlPlane);
     await runKubeadmOnce(ctx, {
       op: 'join',
@@ -81,7 +90,7 @@ export const kubeadmJoinStep = defineStep<KubeadmJoinWith>({
         ...(controlPlane ? { advertiseAddress: w.advertiseAddress ?? ctx.host.internalAddress } : {}),
         ...(w.extraArgs ? { extraArgs: w.extraArgs } : {}),
       }),
-      env: joinEnv(material),
+      env: { ...u7s, ...joinEnv(material) },
       marker: JOIN_STARTED,
     });
     return { joined: 'true' };
@@ -107,12 +116,13 @@ async function joinViaApi(ctx: StepContext, w: KubeadmJoinWith, controlPlane: bo
   }
   if (!material && w.refresh === false) throw stepError(ctx, 'kubeadm join needs token and caCertHash (from bootstrap-token) or refresh: true');
   const api = await openVerifiedApi(ctx, info);
+  const u7s = await wrapperEnv(ctx, {}, { fromMaster: false, api });
   material ??= await mintApiMaterial(ctx, api, info, 15 * 60_000);
   await runKubeadmOnce(ctx, {
     op: 'join',
     argv: joinArgv({ endpoint: material.endpoint, controlPlane: false, ...(w.extraArgs ? { extraArgs: w.extraArgs } : {}) }),
     // The cluster's U7S_* too: a join without them may pick another Kubernetes version (PODSEC-FACTS)
-    env: { ...u7sEnv(ctx.cluster), ...joinEnv(material) },
+    env: { ...u7s, ...joinEnv(material) },
     marker: JOIN_STARTED,
   });
   await revokeToken(ctx, api, material.token);

@@ -1,13 +1,16 @@
-// `kubectl-apply`: apply a manifest on the master (flannel, the only CNI that works over
-// slirp4netns) with a bounded timeout — the podsec wrapper's own flannel apply retries forever,
-// so it is never relied on. Skipped when the resource it creates already exists.
+// `kubectl-apply`: apply a manifest on the master with a bounded timeout. For flannel (the only
+// CNI that works over slirp4netns) the podsec wrapper does this itself on the first master: it
+// writes /etc/kubernetes/manifests/kube-flannel.yml (podsec-k8s's manifest with the images moved
+// to the ALT registry) and applies it in an unbounded retry loop during `kubeadm init`
+// (podsec-k8s/bin/podsec-u7s-kubeadm, alt-cloud/podsec commit 5014172). So the step is skipped
+// when the CNI's DaemonSet is already there, and otherwise applies that same file, bounded.
 import { command } from '../engine/util/shell.js';
 import { DURATION_SCHEMA, parseDuration } from './lib/duration.js';
 import { hostRemote, selfQuiet } from './lib/remote.js';
 import { defineStep } from '../engine/step-kind.js';
 
 export interface KubectlApplyWith {
-  /** A path on the host or a URL (default: the flannel manifest podsec-k8s ships). */
+  /** A path on the host or a URL (default: the flannel manifest the wrapper writes). */
   manifest?: string;
   /** Bound on the apply (default 5m). */
   timeout?: string;
@@ -16,7 +19,7 @@ export interface KubectlApplyWith {
   check?: { resource: string; namespace?: string };
 }
 
-export const FLANNEL_MANIFEST = '/var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml';
+export const FLANNEL_MANIFEST = '/etc/kubernetes/manifests/kube-flannel.yml';
 const FLANNEL_CHECK = { resource: 'daemonset/kube-flannel-ds', namespace: 'kube-flannel' };
 
 export const kubectlApplyStep = defineStep<KubectlApplyWith>({

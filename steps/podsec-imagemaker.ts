@@ -1,10 +1,14 @@
 // `podsec-imagemaker`: the master's `podsec-create-imagemakeruser [user[@repo]]`, which asks for
-// the user's password (passwd) and runs the interactive `gpg2 --full-generate-key`. Both are
-// answered over a PTY from secrets; the exported public key is the check.
+// the user's password (passwd) and runs the interactive `gpg2 --full-generate-key` under `su -`
+// (whose passphrase gpg-agent asks through a pinentry-curses dialog). Both are answered over a
+// PTY from secrets, by what the terminal shows, in English or Russian; the exported public key is
+// the check. There is no non-interactive route here: the script calls gpg itself, for a user it
+// creates the moment before, so no agent setting (loopback, a preset passphrase) can be put in
+// place for it.
 import { lendTerminal } from '../engine/util/lend-terminal.js';
 import { quote } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
-import { defaultSignerEmail, DEFAULT_IMAGEMAKER, imagemakerAnswers, publicKeyPath, USER_PATTERN } from './lib/imagemaker.js';
+import { defaultSignerEmail, DEFAULT_IMAGEMAKER, imagemakerAnswers, passphraseProblem, publicKeyPath, USER_PATTERN } from './lib/imagemaker.js';
 import { exists, hostRemote, selfQuiet } from './lib/remote.js';
 import { packageInstalled } from './lib/preflight-host.js';
 import { defineStep } from '../engine/step-kind.js';
@@ -55,6 +59,10 @@ export const podsecImagemakerStep = defineStep<PodsecImagemakerWith>({
     ctx.secret(w.password);
     ctx.secret(w.passphrase);
     const user = w.user ?? DEFAULT_IMAGEMAKER;
+    const weak = passphraseProblem(w.passphrase);
+    if (weak) {
+      throw stepError(ctx, `the GPG passphrase ${weak}: gpg-agent would stop at its "insecure passphrase" warning (it wants at least 8 characters, one of them not a letter)`);
+    }
     const out = outputsFor(ctx, w);
     const arg = w.repo === undefined ? user : `${user}@${w.repo}`;
     // The script runs `su - -c 'gpg2 --full-generate-key' USER`, whose pinentry must open this

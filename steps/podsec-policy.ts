@@ -1,7 +1,12 @@
-// `podsec-policy`: the master's `podsec-create-policy <registry-IP>` (groups, /etc/hosts names,
-// reject-by-default policy.json, registries.d lookaside). It is not re-runnable (exits 1 when
-// /etc/hosts already names registry.local), so the check decides and a half-done run of ours
-// is cleaned up before the retry.
+// `podsec-policy`: `podsec-create-policy <registry-IP>` on any node — the master first, then every
+// node before it joins, as podsec's guide does it (podsec/bin/podsec-create-policy, alt-cloud/
+// podsec commit 5014172): groups podman and podman_dev, the userns sysctl, `control
+// newuidmap/newgidmap podmanonly`, the /etc/hosts names, and registry.local marked insecure in
+// registries.conf (the registry serves plain HTTP: without it no image pulls). On the master it
+// writes a reject-by-default policy.json; elsewhere it fetches the master's policy and keys
+// (copy-policy then makes them byte-identical). It is not re-runnable (exits 1 when /etc/hosts
+// already names registry.local for that IP), so the check decides and a half-done run of ours is
+// cleaned up before the retry.
 import { quote } from '../engine/util/shell.js';
 import { masterHost } from './lib/cluster-hosts.js';
 import { stepError } from './lib/fail.js';
@@ -18,19 +23,21 @@ export interface PodsecPolicyWith {
 }
 
 const POLICY = '/etc/containers/policy.json';
+const REGISTRIES_CONF = '/etc/containers/registries.conf';
 const STARTED = '/var/lib/podsec-play/podsec-policy.started';
 const IPV4 = /^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$/;
 
 const STATE_COMMAND = [
   `${HOSTS_NAME_REGISTRY} && echo hosts-named`,
   `test -e ${POLICY} && echo policy`,
+  `grep -Eqs '^[[:space:]]*location[[:space:]]*=[[:space:]]*"registry[.]local"' ${REGISTRIES_CONF} && echo insecure`,
   `test -e ${STARTED} && echo started`,
   'true',
 ].join('; ');
 
 export const podsecPolicyStep = defineStep<PodsecPolicyWith>({
   kind: 'podsec-policy',
-  description: 'Run podsec-create-policy <registry-IP> on the master (once: it refuses to run twice).',
+  description: 'Run podsec-create-policy <registry-IP> on this node (once: it refuses to run twice).',
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -53,10 +60,7 @@ export const podsecPolicyStep = defineStep<PodsecPolicyWith>({
     registryRoute((ctx, w) => w.registryIp ?? masterAddress(ctx)),
   ],
   async check(ctx) {
-    const s = await state(ctx);
-    return s.has('hosts-named') && s.has('policy')
-      ? { done: true, reason: `/etc/hosts names registry.local and ${POLICY} exists` }
-      : { done: false };
+    return done(ctx, await state(ctx)) ? { done: true, reason: `/etc/hosts names registry.local, ${REGISTRIES_CONF} marks it insecure${isMaster(ctx) ? `, ${POLICY} exists` : ''}` } : { done: false };
   },
   async run(ctx, w) {
     const ip = w.registryIp ?? masterHost(ctx).internalAddress;
@@ -66,12 +70,13 @@ export const podsecPolicyStep = defineStep<PodsecPolicyWith>({
     }
     const remote = hostRemote(ctx);
     const s = await state(ctx);
-    if (s.has('hosts-named') && s.has('policy')) return;
+    if (done(ctx, s)) return;
     if (s.has('hosts-named')) {
       if (!s.has('started')) {
+        const missing = [...(s.has('insecure') ? [] : [`registry.local marked insecure in ${REGISTRIES_CONF}`]), ...(s.has('policy') || !isMaster(ctx) ? [] : [POLICY])];
         throw stepError(
           ctx,
-          `/etc/hosts already names registry.local but ${POLICY} is missing, and podsec-play did not start ` +
+          `/etc/hosts already names registry.local but ${missing.join(' and ')} is missing, and podsec-play did not start ` +
             'podsec-create-policy here: it would exit 1. Remove the registry.local line from /etc/hosts (or run reset.yaml) and run again.',
         );
       }
@@ -81,12 +86,27 @@ export const podsecPolicyStep = defineStep<PodsecPolicyWith>({
     await remote.run(`mkdir -p ${MARKER_DIR} && date -u +%Y-%m-%dT%H:%M:%SZ > ${STARTED}`, { what: 'writing the start marker' });
     await remote.run(`podsec-create-policy ${quote(ip)}`, { what: 'podsec-create-policy' });
     const after = await state(ctx);
-    if (!after.has('hosts-named') || !after.has('policy')) {
-      throw stepError(ctx, `podsec-create-policy succeeded but ${after.has('policy') ? '/etc/hosts does not name registry.local' : `${POLICY} is missing`}`);
+    if (!done(ctx, after)) {
+      const missing = [
+        ...(after.has('hosts-named') ? [] : ['/etc/hosts does not name registry.local']),
+        ...(after.has('insecure') ? [] : [`${REGISTRIES_CONF} does not mark registry.local insecure`]),
+        ...(after.has('policy') || !isMaster(ctx) ? [] : [`${POLICY} is missing`]),
+      ];
+      throw stepError(ctx, `podsec-create-policy succeeded but ${missing.join(', ')}`);
     }
     await remote.run(`rm -f ${STARTED}`, { what: 'removing the start marker' });
   },
 });
+
+/** The registry host itself (the master) must end with a policy.json; other nodes get the
+ * master's from copy-policy (their own fetch from sigstore.local may come back empty). */
+function isMaster(ctx: StepContext): boolean {
+  return masterHost(ctx).name === ctx.host.name;
+}
+
+function done(ctx: StepContext, s: Set<string>): boolean {
+  return s.has('hosts-named') && s.has('insecure') && (s.has('policy') || !isMaster(ctx));
+}
 
 async function state(ctx: StepContext): Promise<Set<string>> {
   const r = await selfQuiet(ctx).run(STATE_COMMAND, { what: 'reading the policy state' });

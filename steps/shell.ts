@@ -18,6 +18,9 @@ export interface ShellWith {
   env?: Record<string, string>;
   sudo?: boolean;
   pty?: boolean;
+  /** Prompts to answer: `prompt` is a regular expression matched against what the terminal shows
+   * up to the cursor (the question's line and a few lines above it, written since the last
+   * answer); `send` is typed, then Enter. A question none matches fails the step at once. */
   answers?: { prompt: string; send: string; once?: boolean }[];
 }
 

@@ -167,7 +167,7 @@ async function bringUp(dir: string, record: TestbedRecord, programs: Record<Prog
     nodes.map(async (node) => {
       const root = nodeRoot(dir, node.name);
       const env = { LAB_DIR: dir, LAB_NODE: node.name, LAB_NODE_ROOT: root };
-      hostKeys.set(node.name, prepareNodeDisk({ root, node, binDir: files.bin, clientPublicKey: client.publicKey, env }));
+      hostKeys.set(node.name, prepareNodeDisk({ root, node, binDir: files.bin, clientPublicKey: client.publicKey, env, cluster: state.cluster, standins: source }));
       const rec = byName.get(node.name)!;
       const usrLayers = readdirSync(join(root, 'usr')).filter((d) => existsSync(join('/usr', d)));
       rec.initPid = await startInit({ ip: programs.ip, unshare: programs.unshare, netns: rec.netns, root, hostname: node.name, shared, binDir: files.bin, usrLayers });

@@ -1,12 +1,12 @@
 // A testbed node's disk, DIR/nodes/NAME: the part of the host's /etc the real programs need, the
 // lab's seed on top (ALT's os-release, hosts, podsec's files and packages), a user database of
 // the host's system accounts plus podsec's, root's authorized key, a real sshd's config and host
-// key, and /run emptied at every boot (it is a tmpfs on a real host).
+// key, the master's image archive, and /run emptied at every boot (it is a tmpfs on a real host).
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureKeyPair, hostKeyFile } from '../lab/keys.js';
-import type { LabNode } from '../lab/layout.js';
-import { linkWrapper, seedFiles, writeSeed } from '../lab/seed.js';
+import type { LabClusterInfo, LabNode } from '../lab/layout.js';
+import { linkWrapper, seedFiles, seedImageArchive, writeSeed } from '../lab/seed.js';
 import { copyHostEtc, nodeUserDb, readHostFile, writeUserDb } from './host-etc.js';
 import { renderSshdConfig } from './sshd.js';
 
@@ -22,6 +22,10 @@ export interface NodeDiskOptions {
   clientPublicKey: string;
   /** LAB_DIR, LAB_NODE, LAB_NODE_ROOT: in every SSH session, and in /etc/lab/node.json. */
   env: Record<string, string>;
+  /** For the master's image archive (its Kubernetes version and platform). */
+  cluster: LabClusterInfo;
+  /** The stand-ins the seed takes podsec-k8s's files from (flannel, the audit policy). */
+  standins: string;
 }
 
 /** Prepare the node's disk for a boot; returns its host public key. Node files of an earlier
@@ -31,7 +35,7 @@ export function prepareNodeDisk(o: NodeDiskOptions): string {
   if (!existsSync(join(root, 'etc', 'hostname'))) {
     mkdirSync(join(root, 'etc'), { recursive: true });
     copyHostEtc(join(root, 'etc'));
-    writeSeed(root, node, { skip: ['etc/passwd', 'etc/group', 'etc/ssh/sshd_config'] });
+    writeSeed(root, node, { skip: ['etc/passwd', 'etc/group', 'etc/ssh/sshd_config'], standins: o.standins });
     const seed = seedFiles(node);
     writeUserDb(join(root, 'etc'), nodeUserDb(readHostFile('/etc/passwd'), readHostFile('/etc/group'), seed['etc/passwd'] ?? '', seed['etc/group'] ?? ''));
     for (const d of ['var/log', 'var/tmp', 'var/lib', 'var/cache', 'var/spool', 'root/.ssh']) mkdirSync(join(root, d), { recursive: true });
@@ -39,6 +43,8 @@ export function prepareNodeDisk(o: NodeDiskOptions): string {
     symlinkSync('/run/lock', join(root, 'var/lock'));
     writeFileSync(join(root, 'root/.ssh/authorized_keys'), `${o.clientPublicKey.trim()}\n`, { mode: 0o600 });
     writeFileSync(join(root, 'etc/apt/sources.list.d/alt.list'), LOCAL_APT_SOURCE);
+    // the archive an admin made with podsec-k8s-save-oci, a real .tar.xz (as on a lab's master)
+    if (node.role === 'master') seedImageArchive(root, o.cluster, 'p10');
   }
   // every stand-in run appends here, whichever node user runs it
   const actions = join(root, 'actions.log');

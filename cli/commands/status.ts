@@ -43,8 +43,9 @@ async function showStatus(flags: StatusFlags): Promise<number> {
   for (const file of files) {
     try {
       const state = readJournal(file);
-      // A run whose process is gone (kill -9, a crash) is shown as interrupted, not running.
-      for (const run of state.runs) if (run.outcome === 'running' && !isAlive(run.pid)) run.outcome = 'interrupted';
+      // A run whose process is gone (kill -9, a crash; a zombie, or its pid now another
+      // process's) is shown as interrupted, not running.
+      for (const run of state.runs) if (run.outcome === 'running' && !isAlive(run.pid, run.pidStart)) run.outcome = 'interrupted';
       const last = state.runs[state.runs.length - 1];
       if (last) outcomes.push(last.outcome);
       parts.push(flags.json ? statusJson(state, file) : formatStatus(state));

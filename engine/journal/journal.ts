@@ -3,17 +3,24 @@
 //
 // Format (JSON lines): the first line is a snapshot of the whole state, written atomically when
 // a run opens the journal; every step transition then appends one line with what changed, in a
-// single write(2) on an O_APPEND descriptor, so a process killed at any instant (kill -9) leaves
-// whole lines only. Appending keeps a transition O(1) however long the plan; the file is synced
-// at phase boundaries and at the end of the run, and compacted into a new snapshot by the next
-// run. A line that does not parse (a torn or damaged file) is an error, never a silent restart.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+// single write(2) on an O_APPEND descriptor. Appending keeps a transition O(1) however long the
+// plan; the file is synced at phase boundaries and at the end of the run, and compacted into a
+// new snapshot by the next run. A symlinked state file is followed (the target is written).
+//
+// Like a write-ahead log: a last line without its newline is a write that never completed (the
+// process or the machine died inside it) and is ignored — the resume re-checks that one step.
+// A write that fails (disk full, a short write, an I/O error) is cut back to the last whole line
+// and stops the run with E_IO, leaving the state resumable. Damage anywhere else, or a file of
+// the wrong shape, is an error naming the line and never a silent restart.
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PlayError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
+import { processStart } from '../util/process.js';
 import { ENGINE_VERSION } from '../version.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { followSymlinks, writeFileAtomic } from './atomic-write.js';
 import { StateLock } from './lock.js';
+import { appliedStateProblem, lineShapeProblem, stateShapeProblem } from './state-shape.js';
 import type { HostFacts } from '../facts/types.js';
 import type { JournalState, RunRecord, SealRecord, StepRecord } from './types.js';
 
@@ -26,6 +33,12 @@ export interface OpenJournalOptions {
 }
 
 export class Journal {
+  /** Set when a write failed: nothing more is written, and the run is told to stop. */
+  private failure: PlayError | undefined;
+  private readonly failureListeners: ((error: PlayError, stepKey: string | undefined) => void)[] = [];
+  /** Bytes of whole lines in the file: where a failed write is cut back to. */
+  private size: number;
+
   private constructor(
     readonly file: string,
     readonly state: JournalState,
@@ -34,19 +47,28 @@ export class Journal {
     private readonly runId: string,
     private readonly now: () => Date,
     private readonly fd: number,
-  ) {}
+  ) {
+    this.size = fstatSync(fd).size;
+  }
 
   static open(options: OpenJournalOptions): Journal {
     const now = options.now ?? (() => new Date());
-    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
-    const lock = StateLock.acquire(options.file, options.runId);
+    // A symlinked state is followed: the lock and every write go to its target.
+    const target = followSymlinks(options.file);
+    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+    let lock: StateLock;
+    try {
+      lock = StateLock.acquire(target, options.runId);
+    } catch (err) {
+      throw ioError(err, options.file) ?? err;
+    }
     try {
       let previous: JournalState | undefined;
-      if (existsSync(options.file)) {
+      if (existsSync(target)) {
         if (options.fresh) {
-          previous = tryReadJournal(options.file);
+          previous = tryReadJournal(target);
         } else {
-          previous = readJournal(options.file);
+          previous = readJournal(target, options.file);
           verifyResumable(options.file, previous, options.plan);
         }
       }
@@ -62,18 +84,26 @@ export class Journal {
             inventoryFile: options.plan.inventoryFile,
             runs: [],
             steps: {},
-            // Seals outlive --fresh: the hosts really are closed.
+            // Seals outlive --fresh: the hosts really are closed (and a seal command sent is
+            // still the evidence a later port check needs).
             sealed: previous?.sealed ?? {},
+            sealSent: previous?.sealSent ?? {},
             ...(previous?.facts ? { facts: previous.facts } : {}),
           };
       prepareSteps(state, options.plan);
       // We hold the lock: a run still marked running died without finishing (kill -9, power).
       for (const run of state.runs) if (run.outcome === 'running') run.outcome = 'interrupted';
-      const run: RunRecord = { runId: options.runId, startedAt: now().toISOString(), outcome: 'running', pid: process.pid };
+      const pidStart = processStart(process.pid);
+      const run: RunRecord = { runId: options.runId, startedAt: now().toISOString(), outcome: 'running', pid: process.pid, ...(pidStart ? { pidStart } : {}) };
       state.runs.push(run);
       // Compact: the whole state as the new first line, atomically; then append from here on.
-      writeFileAtomic(options.file, `${JSON.stringify({ format: 1, snapshot: state })}\n`, { mode: 0o600 });
-      const fd = openSync(options.file, 'a', 0o600);
+      // (Failing here, say on a full disk, leaves the old file as it was: still resumable.)
+      try {
+        writeFileAtomic(target, `${JSON.stringify({ format: 1, snapshot: state })}\n`, { mode: 0o600 });
+      } catch (err) {
+        throw ioError(err, options.file) ?? err;
+      }
+      const fd = openSync(target, 'a', 0o600);
       return new Journal(options.file, state, resumed, lock, options.runId, now, fd);
     } catch (err) {
       lock.release();
@@ -87,17 +117,29 @@ export class Journal {
     return rec;
   }
 
+  /** Record a step transition. A failed write does not throw: it stops the run (onFailure). */
   update(key: string, patch: Partial<StepRecord>): void {
     const set = { ...patch, runId: this.runId };
     applyStepPatch(this.step(key), set);
     // undefined means "remove": kept as null on disk.
-    this.append({ step: key, set: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v ?? null])) });
+    this.tryAppend({ step: key, set: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v ?? null])) }, key);
   }
 
   seal(record: SealRecord): void {
     this.state.sealed[record.host] = record;
-    this.append({ seal: record });
-    this.sync();
+    if (this.tryAppend({ seal: record }, undefined)) this.trySync();
+  }
+
+  /**
+   * Write ahead, durably, that the seal command is about to be sent to a host: only then may a
+   * port found refusing later count as that host's seal. Throws when it cannot be written, so
+   * the command is never sent unrecorded.
+   */
+  recordSealSent(record: SealRecord): void {
+    if (this.failure) throw this.failure;
+    this.append({ sealSent: record });
+    this.syncOrThrow();
+    this.state.sealSent[record.host] = record;
   }
 
   /** A host's facts as this run gathered them (replacing what an earlier run recorded). */
@@ -111,14 +153,24 @@ export class Journal {
     if (run) {
       run.outcome = outcome;
       run.endedAt = this.now().toISOString();
-      this.append({ run });
+      this.tryAppend({ run }, undefined);
     }
-    this.sync();
+    this.trySync();
   }
 
   /** Make what was appended durable (phase boundaries, the end of a run). */
   sync(): void {
-    fsyncSync(this.fd);
+    this.trySync();
+  }
+
+  /** The write failure that stopped this journal, if any. */
+  get writeFailure(): PlayError | undefined {
+    return this.failure;
+  }
+
+  /** Called once when a write fails (with the step whose record could not be written). */
+  onFailure(listener: (error: PlayError, stepKey: string | undefined) => void): void {
+    this.failureListeners.push(listener);
   }
 
   close(): void {
@@ -130,12 +182,99 @@ export class Journal {
     this.lock.release();
   }
 
+  /** Append one line, whole or not at all: a short write is continued, and a write that fails
+   * is cut back to the last whole line before the error is thrown. */
   private append(record: JournalLine): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    if (this.failure) throw this.failure;
+    const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
+    let written = 0;
+    try {
+      while (written < bytes.length) {
+        const n = writeSync(this.fd, bytes, written, bytes.length - written);
+        if (n <= 0) throw Object.assign(new Error('write returned 0'), { code: 'EIO' });
+        written += n;
+      }
+    } catch (err) {
+      try {
+        if (written > 0) ftruncateSync(this.fd, this.size);
+      } catch {
+        // Cannot cut it back: the torn last line is ignored by the next read anyway.
+      }
+      throw this.fail(err);
+    }
+    this.size += bytes.length;
+  }
+
+  private tryAppend(record: JournalLine, stepKey: string | undefined): boolean {
+    if (this.failure) return false;
+    try {
+      this.append(record);
+      return true;
+    } catch (err) {
+      this.notify(err as PlayError, stepKey);
+      return false;
+    }
+  }
+
+  private syncOrThrow(): void {
+    try {
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  private trySync(): void {
+    if (this.failure) return;
+    try {
+      this.syncOrThrow();
+    } catch (err) {
+      this.notify(err as PlayError, undefined);
+    }
+  }
+
+  private fail(err: unknown): PlayError {
+    if (this.failure) return this.failure;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code ? `${ERRNO_WORDS[code] ?? (err as Error).message} (${code})` : (err as Error).message;
+    this.failure = new PlayError(
+      `cannot write the state ${this.file}: ${why}. The run stopped here; the state up to the last whole record is kept: ` +
+        'make room (or fix the disk) and run the same command again to resume (a step in flight is checked again).',
+      { code: 'E_IO', cause: err },
+    );
+    return this.failure;
+  }
+
+  private notify(error: PlayError, stepKey: string | undefined): void {
+    const listeners = this.failureListeners.splice(0);
+    for (const l of listeners) l(error, stepKey);
   }
 }
 
-type JournalLine = { step: string; set: Record<string, unknown> } | { seal: SealRecord } | { run: RunRecord } | { facts: { host: string; facts: HostFacts } };
+/** A disk that cannot take the write when a run starts: E_IO (exit 1), the state untouched. */
+function ioError(err: unknown, file: string): PlayError | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code || !ERRNO_WORDS[code]) return undefined;
+  return new PlayError(
+    `cannot write the state ${file}: ${ERRNO_WORDS[code]} (${code}). Nothing ran; the state file is as it was: make room (or fix the disk) and run the same command again.`,
+    { code: 'E_IO', cause: err },
+  );
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'the file is too large for this process or file system',
+  EIO: 'input/output error',
+  EROFS: 'the file system is read-only',
+};
+
+type JournalLine =
+  | { step: string; set: Record<string, unknown> }
+  | { seal: SealRecord }
+  | { sealSent: SealRecord }
+  | { run: RunRecord }
+  | { facts: { host: string; facts: HostFacts } };
 
 function applyStepPatch(rec: StepRecord, set: Record<string, unknown>): void {
   const target = rec as unknown as Record<string, unknown>;
@@ -145,58 +284,68 @@ function applyStepPatch(rec: StepRecord, set: Record<string, unknown>): void {
   }
 }
 
-/** Read and check a state file (for status, plan and resume). Torn or foreign files are errors. */
-export function readJournal(file: string): JournalState {
+/**
+ * Read and check a state file (for status, plan and resume). `shownAs` is the name messages use
+ * (the path the user gave, when `file` is its symlink target).
+ */
+export function readJournal(file: string, shownAs = file): JournalState {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PlayError(`${file}: cannot read the state: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: 'E_STATE' });
+    throw new PlayError(`${shownAs}: cannot read the state: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: 'E_STATE' });
   }
   const damaged = (why: string) =>
     new PlayError(
-      `${file}: the state file is damaged (${why}). It was left untouched: move it aside or pass --fresh to start over (steps already in place on the hosts are then found by their checks).`,
+      `${shownAs}: the state file is damaged (${why}). It was left untouched: move it aside or pass --fresh to start over (steps already in place on the hosts are then found by their checks).`,
       { code: 'E_STATE' },
     );
-  if (text.length > 0 && !text.endsWith('\n')) throw damaged('its last line is cut off');
-  const lines = text.split('\n').filter((l) => l.length > 0);
+  const foreign = (why: string) =>
+    new PlayError(`${shownAs}: not a podsec-play state file (${why}). It was left untouched: move it aside or pass --fresh.`, { code: 'E_STATE' });
+  // A last line without its newline is a write that never finished: it did not happen.
+  const whole = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  const lines = whole.split('\n');
+  lines.pop(); // after the last newline
+  if (lines.length === 0) throw text.length === 0 ? foreign('it is empty') : damaged('its only line is cut off');
   const parsed = lines.map((line, i) => {
+    if (line.length === 0) throw damaged(`line ${i + 1} is empty`);
     try {
-      return JSON.parse(line) as Record<string, unknown>;
+      return JSON.parse(line) as unknown;
     } catch (err) {
       throw damaged(`line ${i + 1}: ${(err as Error).message}`);
     }
   });
-  const head = parsed[0] as { format?: unknown; snapshot?: unknown } | undefined;
-  if (!head || head.format !== 1 || head.snapshot === null || typeof head.snapshot !== 'object') {
-    throw new PlayError(`${file}: not a podsec-play state file (unknown format). It was left untouched: move it aside or pass --fresh.`, { code: 'E_STATE' });
-  }
-  const s = head.snapshot as Partial<JournalState>;
-  if (s === null || typeof s !== 'object' || s.format !== 1 || typeof s.steps !== 'object' || !Array.isArray(s.runs) || typeof s.planHash !== 'string') {
-    throw new PlayError(`${file}: not a podsec-play state file (unknown format). It was left untouched: move it aside or pass --fresh.`, { code: 'E_STATE' });
-  }
-  s.sealed ??= {};
-  const state = s as JournalState;
-  parsed.slice(1).forEach((line, i) => {
-    if (typeof line.step === 'string' && line.set && typeof line.set === 'object') {
+  const head = parsed[0] as { format?: unknown; snapshot?: unknown } | null;
+  if (!head || typeof head !== 'object' || Array.isArray(head) || head.format !== 1 || !('snapshot' in head)) throw foreign('unknown format');
+  const problem = stateShapeProblem(head.snapshot);
+  if (problem) throw damaged(`line 1: ${problem}`);
+  const state = head.snapshot as JournalState;
+  state.sealed ??= {};
+  state.sealSent ??= {};
+  parsed.slice(1).forEach((value, i) => {
+    const n = i + 2;
+    const bad = lineShapeProblem(value);
+    if (bad) throw damaged(`line ${n}: ${bad}`);
+    const line = value as JournalLine;
+    if ('step' in line) {
       const rec = state.steps[line.step];
-      if (!rec) throw damaged(`line ${i + 2} names an unknown step ${line.step}`);
-      applyStepPatch(rec, line.set as Record<string, unknown>);
-    } else if (line.seal && typeof line.seal === 'object') {
-      const seal = line.seal as SealRecord;
-      state.sealed[seal.host] = seal;
-    } else if (line.facts && typeof line.facts === 'object' && typeof (line.facts as { host?: unknown }).host === 'string') {
-      const f = line.facts as { host: string; facts: HostFacts };
-      (state.facts ??= {})[f.host] = f.facts;
-    } else if (line.run && typeof line.run === 'object') {
-      const run = line.run as RunRecord;
-      const i2 = state.runs.findIndex((r) => r.runId === run.runId);
-      if (i2 >= 0) state.runs[i2] = run;
-      else state.runs.push(run);
+      if (!Object.hasOwn(state.steps, line.step) || !rec) throw damaged(`line ${n} names an unknown step ${line.step}`);
+      applyStepPatch(rec, line.set);
+    } else if ('seal' in line) {
+      state.sealed[line.seal.host] = line.seal;
+    } else if ('sealSent' in line) {
+      state.sealSent[line.sealSent.host] = line.sealSent;
+    } else if ('facts' in line) {
+      (state.facts ??= {})[line.facts.host] = line.facts.facts;
     } else {
-      throw damaged(`line ${i + 2} is not a journal record`);
+      const run = line.run;
+      const at = state.runs.findIndex((r) => r.runId === run.runId);
+      if (at >= 0) state.runs[at] = run;
+      else state.runs.push(run);
     }
   });
+  const after = appliedStateProblem(state);
+  if (after) throw damaged(`after applying its ${parsed.length - 1} change lines: ${after}`);
   return state;
 }
 

@@ -1,5 +1,5 @@
-// The journal: the source of truth for resume. One JSON file per state, written atomically
-// (tmp, fsync, rename) with mode 0600 after every step transition.
+// The journal: the source of truth for resume. One file per state (mode 0600): a snapshot line,
+// then one appended line per step transition (see journal.ts). state-shape.ts checks its shape.
 import type { ErrorInfo, SkipReason } from '../events/types.js';
 import type { HostFacts } from '../facts/types.js';
 
@@ -35,6 +35,9 @@ export interface RunRecord {
   endedAt?: string;
   outcome: 'running' | 'succeeded' | 'failed' | 'interrupted';
   pid: number;
+  /** The process's start identity (engine/util/process.ts): a later process with the same pid
+   * is not this run. Absent in states written by older versions. */
+  pidStart?: string;
 }
 
 export interface SealRecord {
@@ -56,6 +59,9 @@ export interface JournalState {
   steps: Record<string, StepRecord>;
   /** Hosts whose SSH this state turned off (disable-ssh). */
   sealed: Record<string, SealRecord>;
+  /** Hosts the seal command was sent to, written (and synced) before it is sent: a port found
+   * refusing later proves a seal only for these. Kept across --fresh, like `sealed`. */
+  sealSent: Record<string, SealRecord>;
   /** Each host's facts as the latest run that reached it gathered them. */
   facts?: Record<string, HostFacts>;
 }

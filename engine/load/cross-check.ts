@@ -11,6 +11,7 @@ import { secretNotSet, type SecretSource } from '../secrets/store.js';
 import type { StepKind } from '../step-kind.js';
 import { didYouMean } from '../util/suggest.js';
 import { schemaDiagnostics } from './schema-check.js';
+import { sealOrderDiagnostics } from './seal-order-check.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 export interface CrossCheckInput {
@@ -67,6 +68,8 @@ export function crossCheck(input: CrossCheckInput): Diagnostic[] {
       }
     });
   });
+
+  for (const d of sealOrderDiagnostics(playbook, source, input.findKind)) push(d);
 
   if (!inventory) {
     checkIdsWithinPhases(playbook, source, push, () => true);

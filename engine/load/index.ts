@@ -1,6 +1,6 @@
 // Loading and validation in layers, all before the first command runs: YAML syntax, the
 // schemas, then cross-references. Every problem found is thrown at once as an InputError.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { InputError, PlayError, type Diagnostic } from '../errors.js';
 import type { Inventory, Playbook } from '../model.js';
@@ -11,6 +11,7 @@ import { referencedSecrets } from '../expr/references.js';
 import { crossCheck } from './cross-check.js';
 import { loadInventory } from './load-inventory.js';
 import { loadPlaybook } from './load-playbook.js';
+import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from './yaml-limits.js';
 
 export interface LoadedInputs {
   playbook: Playbook;
@@ -62,7 +63,9 @@ export function secretStoreFor(inventory: Inventory, env: NodeJS.ProcessEnv, mas
   let fileSecrets: Record<string, string> = {};
   if (inventory.secretsFile) {
     try {
-      const data = parseYaml(readFileSync(inventory.secretsFile, 'utf8')) as unknown;
+      if (statSync(inventory.secretsFile).size > MAX_INPUT_BYTES) throw Object.assign(new Error('too large'), { code: `larger than ${MAX_INPUT_BYTES} bytes` });
+      // uniqueKeys off: yaml's check is quadratic in the number of keys (the last one wins).
+      const data = parseYaml(readFileSync(inventory.secretsFile, 'utf8'), { uniqueKeys: false, maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
       if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error('expected a map of NAME: value');
       fileSecrets = Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
     } catch (err) {

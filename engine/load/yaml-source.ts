@@ -1,21 +1,37 @@
 // YAML with source positions: parse once, then map any JSON path (ajv's instancePath or our
-// own) back to `line:col` so every message can point at the offending key or value.
-import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import { PlayError, type Diagnostic } from '../errors.js';
+// own) back to `line:col` so every message can point at the offending key or value. Reading is
+// bounded (yaml-limits.ts): too large a file is refused before parsing, and nesting, aliases
+// and duplicate keys are checked in linear time, each problem with its position.
+import { readFileSync, statSync } from 'node:fs';
+import { Document as YamlDocument, LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { InputError, PlayError, type Diagnostic } from '../errors.js';
+import { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_INPUT_BYTES, aliasBombOffset, deepestOffset, documentProblems } from './yaml-limits.js';
 
 export type PathSegment = string | number;
 
 export class YamlSource {
   readonly doc: Document;
   private readonly lines: LineCounter;
+  /** Set when the parser itself could not get through the text (nesting past its stack). */
+  private readonly unreadable: Diagnostic | undefined;
+  private data: { value: unknown } | undefined;
 
   private constructor(
     readonly file: string,
     readonly text: string,
   ) {
     this.lines = new LineCounter();
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    let doc: Document;
+    try {
+      // uniqueKeys off: yaml checks them in quadratic time; documentProblems does it in linear.
+      doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      doc = new YamlDocument(null);
+      const [line, col] = this.lineColOfText(deepestOffset(text));
+      this.unreadable = { file, line, col, message: tooDeep() };
+    }
+    this.doc = doc;
   }
 
   static fromText(file: string, text: string): YamlSource {
@@ -25,8 +41,15 @@ export class YamlSource {
   static read(file: string): YamlSource {
     let text: string;
     try {
+      const size = statSync(file).size;
+      if (size > MAX_INPUT_BYTES) {
+        throw new InputError([
+          { file, line: 1, col: 1, message: `the file is ${size} bytes; podsec-play reads at most ${MAX_INPUT_BYTES} bytes (${MAX_INPUT_BYTES / 1024} KiB) of YAML: is it the right file?` },
+        ]);
+      }
       text = readFileSync(file, 'utf8');
     } catch (err) {
+      if (err instanceof PlayError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
       throw new PlayError(`${file}: cannot read: ${why}`, { code: 'E_INPUT' });
@@ -34,16 +57,34 @@ export class YamlSource {
     return new YamlSource(file, text);
   }
 
-  /** YAML syntax problems (and warnings worth failing on), with positions. */
+  /** YAML syntax problems (and warnings worth failing on), then the limits on size, nesting,
+   * aliases and keys, with positions. */
   syntaxDiagnostics(): Diagnostic[] {
-    return [...this.doc.errors, ...this.doc.warnings].map((e) => {
+    if (this.unreadable) return [this.unreadable];
+    const syntax = [...this.doc.errors, ...this.doc.warnings].map((e) => {
       const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : this.lineCol(e.pos[0]);
-      return { file: this.file, line, col, message: cleanYamlMessage(e.message) };
+      const message = e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? tooDeep() : cleanYamlMessage(e.message);
+      return { file: this.file, line, col, message };
     });
+    if (syntax.length) return syntax;
+    const limits = documentProblems(this.doc, (offset) => this.lineCol(offset)[0]).map((p) => this.diagAtTextOffset(p.offset, p.message));
+    if (limits.length) return limits;
+    try {
+      this.data = { value: this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    } catch (err) {
+      if (!(err instanceof ReferenceError || err instanceof RangeError)) throw err;
+      return [this.diagAtTextOffset(aliasBombOffset(this.doc), `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} expansions: an alias bomb?)`)];
+    }
+    return [];
   }
 
+  /** The document as data (call syntaxDiagnostics first: it is what checks the limits). */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    if (!this.data) {
+      const problems = this.syntaxDiagnostics();
+      if (problems.length) throw new InputError(problems);
+    }
+    return this.data!.value;
   }
 
   /** The node at a path, or the deepest existing ancestor. `key: true` points at the map key. */
@@ -112,6 +153,22 @@ export class YamlSource {
     const { line, col } = this.lines.linePos(offset);
     return [line, col];
   }
+
+  private diagAtTextOffset(offset: number, message: string): Diagnostic {
+    const [line, col] = this.lineCol(offset);
+    return { file: this.file, line, col, message };
+  }
+
+  /** line:col by counting in the text (when the parser stopped before its line counter did). */
+  private lineColOfText(offset: number): [number, number] {
+    const before = this.text.slice(0, offset);
+    const line = before.split('\n').length;
+    return [line, offset - before.lastIndexOf('\n')];
+  }
+}
+
+function tooDeep(): string {
+  return `nested more than ${MAX_DEPTH} levels deep (or too deep to read): flatten it`;
 }
 
 function countOccurrences(text: string, needle: string): number {

@@ -11,6 +11,9 @@ import type { Plan, PlannedPhase, PlannedStep } from './types.js';
 export interface PlanKinds {
   /** Default title of a step of this kind, given its `with:` rendered for display (renderForDisplay). */
   titleOf(uses: string, withValue: Record<string, unknown>): string | undefined;
+  /** Where a host goes in the order hosts are sealed (lower first), when the kind seals hosts;
+   * undefined for a kind that does not. */
+  sealOrder?(uses: string, host: Host): number | undefined;
 }
 
 /** What is known before anything runs: vars, the cluster, the hosts; no outputs, no secret
@@ -21,12 +24,17 @@ function displayScope(playbook: Playbook, inventory: Inventory, host: Host): Exp
 
 export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKinds): Plan {
   const phases: PlannedPhase[] = playbook.phases.map((phase) => {
-    const hosts = selectHosts(phase.hosts, inventory.hosts);
+    let hosts = selectHosts(phase.hosts, inventory.hosts);
+    // A phase that seals runs one host at a time in the kind's order (the hosts the cluster's
+    // health is checked on last), so that a failed seal stops the next one from starting.
+    const seals = hosts.length > 0 && phase.steps.some((s) => kinds.sealOrder?.(s.uses, hosts[0]!) !== undefined);
+    if (seals) hosts = orderForSealing(hosts, phase.steps.map((s) => s.uses), kinds);
+    const serial = phase.serial || seals;
     return {
       name: phase.name,
-      serial: phase.serial,
+      serial,
       skipSealed: phase.skipSealed,
-      concurrency: phase.serial ? 1 : Math.max(1, Math.min(phase.concurrency ?? hosts.length, hosts.length || 1)),
+      concurrency: serial ? 1 : Math.max(1, Math.min(phase.concurrency ?? hosts.length, hosts.length || 1)),
       hosts: hosts.map((host) => ({
         name: host.name,
         steps: phase.steps.map((step): PlannedStep => {
@@ -66,6 +74,15 @@ export function planRun(playbook: Playbook, inventory: Inventory, kinds: PlanKin
     })),
     phases,
   };
+}
+
+/** Stable sort by the highest seal rank any of the phase's sealing steps gives the host. */
+function orderForSealing(hosts: Host[], uses: string[], kinds: PlanKinds): Host[] {
+  const rank = (h: Host) => Math.max(0, ...uses.map((u) => kinds.sealOrder?.(u, h) ?? 0));
+  return hosts
+    .map((h, i) => ({ h, i, r: rank(h) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.h);
 }
 
 // Source positions do not change what runs: moving a step down a line keeps the hash.

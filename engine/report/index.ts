@@ -41,12 +41,14 @@ export function createReporters(options: ReporterOptions): Reporter {
   const mode = options.mode === 'auto' ? (isTTY ? 'tui' : 'plain') : options.mode;
   const color = wantColor(options.color, isTTY);
   const logFile = options.logFile;
+  // The JUnit path is checked first: a bad one must fail before the log file is created.
+  const junit = options.junitFile ? new JunitReporter(options.junitFile) : undefined;
   const reporters: Reporter[] = [new LogFileReporter(logFile)];
   if (mode === 'tui') reporters.push(new TuiReporter({ stdout, stderr, color, logFile }));
   else if (mode === 'plain') reporters.push(new PlainReporter({ stdout, stderr, color, logFile }));
   else if (mode === 'json') reporters.push(new JsonReporter({ stdout, stderr, logFile }));
   else reporters.push(new QuietReporter({ stderr, color, logFile }));
-  if (options.junitFile) reporters.push(new JunitReporter(options.junitFile));
+  if (junit) reporters.push(junit);
   else if (options.junitStdout) reporters.push(new JunitReporter(stdout));
   return new FanOut(reporters, stderr);
 }

@@ -1,8 +1,10 @@
 // --junit FILE: the run as a test report for CI systems: one <testsuite> per phase, one
 // <testcase classname="PHASE.HOST" name="STEP"> per host × step, failures with their output,
 // skipped steps with the reason. Written (atomically) when the runner closes the reporters, or to
-// a stream (`--junit -`: stdout, when nothing else writes there).
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// a stream (`--junit -`: stdout, when nothing else writes there). A file path is checked when
+// the reporter is made, so a bad one fails before the run starts.
+import { accessSync, constants, statSync } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PlayError, errorMessage } from '../errors.js';
 import type { PlayEvent } from '../events/types.js';
@@ -15,8 +17,11 @@ import { flushStream, writeTo, type Reporter } from './reporter.js';
 export class JunitReporter implements Reporter {
   private readonly model = new RunModel();
 
-  /** A file name, or a stream (stdout) to write the report to. */
-  constructor(readonly target: string | NodeJS.WritableStream) {}
+  /** A file name, or a stream (stdout) to write the report to. A file name is checked at once
+   * (a directory, or a place that cannot be written, is a usage error before the run starts). */
+  constructor(readonly target: string | NodeJS.WritableStream) {
+    if (typeof target === 'string') checkWritableFile(target);
+  }
 
   onEvent(event: PlayEvent): void {
     this.model.apply(event);
@@ -34,14 +39,50 @@ export class JunitReporter implements Reporter {
       return;
     }
     const file = this.target;
+    // A device or a pipe (/dev/null, a FIFO a CI step reads) is written as it is, never replaced.
+    if (statKind(file) === 'other') {
+      try {
+        await writeFile(file, this.render(), 'utf8');
+        return;
+      } catch (err) {
+        throw new PlayError(`cannot write the JUnit report ${file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
+      }
+    }
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       await mkdir(dirname(file), { recursive: true });
       await writeFile(tmp, this.render(), 'utf8');
       await rename(tmp, file);
     } catch (err) {
+      await unlink(tmp).catch(() => undefined); // never leave the temporary file behind
       throw new PlayError(`cannot write the JUnit report ${file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
     }
+  }
+}
+
+/** Throws E_USAGE unless `file` can be written: an existing device or pipe, or a path that is
+ * not a directory and whose nearest existing parent is a writable directory. */
+export function checkWritableFile(file: string, what = 'the JUnit report'): void {
+  const fail = (why: string) => new PlayError(`cannot write ${what} to ${file}: ${why}`, { code: 'E_USAGE' });
+  const kind = statKind(file);
+  if (kind === 'dir') throw fail('it is a directory (name a file in it, e.g. junit.xml)');
+  if (kind === 'other') return; // a device or a pipe: written as it is
+  let parent = dirname(file);
+  while (statKind(parent) === 'none' && dirname(parent) !== parent) parent = dirname(parent);
+  if (statKind(parent) !== 'dir') throw fail(`${parent} is not a directory`);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw fail(`the directory ${parent} is not writable`);
+  }
+}
+
+function statKind(path: string): 'none' | 'dir' | 'file' | 'other' {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'none';
   }
 }
 

@@ -38,6 +38,9 @@ export class LogFileReporter implements Reporter {
   private readonly dest: ReturnType<typeof pino.destination>;
   private readonly logger: Logger;
   private closed = false;
+  /** The file stopped taking writes (disk full, say): the run goes on, and close() must not
+   * wait for a flush that cannot happen. */
+  private failed = false;
 
   constructor(readonly file: string) {
     try {
@@ -45,6 +48,9 @@ export class LogFileReporter implements Reporter {
     } catch (err) {
       throw new PlayError(`cannot open the log file ${file}: ${errorMessage(err)}`, { code: 'E_INPUT', cause: err });
     }
+    this.dest.on('error', () => {
+      this.failed = true;
+    });
     this.logger = pino(
       { name: 'podsec-play', level: 'debug', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
       this.dest,
@@ -71,11 +77,19 @@ export class LogFileReporter implements Reporter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.dest.flushSync();
+    if (!this.failed) {
+      try {
+        this.dest.flushSync();
+      } catch {
+        this.failed = true;
+      }
+    }
     await new Promise<void>((resolve) => {
+      if ((this.dest as { destroyed?: boolean }).destroyed) return resolve();
       this.dest.once('close', () => resolve());
       this.dest.once('error', () => resolve());
-      this.dest.end();
+      if (this.failed) this.dest.destroy();
+      else this.dest.end();
     });
   }
 }

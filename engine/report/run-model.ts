@@ -269,7 +269,8 @@ export class RunModel {
         return s;
       }
       case 'note':
-        this.notes.push(event.message);
+        // Hosts that say the same thing (where monitoring goes, say) say it once in the summary.
+        if (!this.notes.includes(event.message)) this.notes.push(event.message);
         return undefined;
       case 'log':
         if (event.level === 'warn' || event.level === 'error') {

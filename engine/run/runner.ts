@@ -5,6 +5,7 @@
 import { createActor } from 'xstate';
 import type { EventBus } from '../events/bus.js';
 import type { FailureInfo } from '../events/types.js';
+import { PlayError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
 import type { Inventory, Playbook } from '../model.js';
@@ -20,6 +21,7 @@ import type { RunEffects } from './effects.js';
 import { InFlight } from './in-flight.js';
 import { preflightFirst } from './preflight-first.js';
 import { createRunMachine } from './run-machine.js';
+import { createSealLedger } from './seal-ledger.js';
 import { createStepActions } from './step-actions.js';
 import { StepOutputs } from './step-outputs.js';
 import { createStepRecords } from './step-records.js';
@@ -62,6 +64,10 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   try {
     pre = await preflightFirst({ ...o, now });
   } catch (err) {
+    // The facts could not be journaled (a full disk): the run stops here, resumable.
+    if (err instanceof PlayError && err.code === 'E_IO') {
+      return endRun(o, 'failed', now() - startedAt, [{ host: '-', step: 'preflight', message: err.message, code: err.code }]);
+    }
     if (!o.signal.aborted) throw err;
     return endRun(o, 'interrupted', now() - startedAt, []);
   }
@@ -79,15 +85,24 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   const announce = new Announcer(o.plan, o.bus);
   const effects: RunEffects = {
     ...createStepActions({
+      plan: o.plan,
       playbook: o.playbook,
       inventory,
       secrets: o.secrets,
       journal: o.journal,
       outputs,
       inFlight,
-      context: { inventory, pool: o.pool, bus: o.bus, masker: o.masker, keepSsh: o.keepSsh, kubeconfigFile: o.kubeconfigFile, factsOf },
+      context: {
+        inventory,
+        pool: o.pool,
+        bus: o.bus,
+        masker: o.masker,
+        keepSsh: o.keepSsh,
+        kubeconfigFile: o.kubeconfigFile,
+        factsOf,
+        sealLedger: (host) => createSealLedger(host, o.journal, o.seals, o.bus.runId, now),
+      },
       findKind: o.findKind,
-      plan: o.plan,
       seals: o.seals,
     }),
     ...createStepRecords({ ...o, outputs, announce, now, failures }),
@@ -98,12 +113,24 @@ export async function executePlan(o: RunnerOptions): Promise<RunOutcome> {
   };
 
   const actor = createActor(createRunMachine(effects), { input: { plan: o.plan } });
-  const outcome = await runToEnd(actor, o.signal);
-  if (outcome === 'interrupted') {
+  // The state cannot be written (a full disk): stop like an interruption, then fail the run.
+  let journalFailure: { error: PlayError; stepKey: string | undefined } | undefined;
+  const outcome = await runToEnd(actor, o.signal, (resolve) =>
+    o.journal.onFailure((error, stepKey) => {
+      journalFailure = { error, stepKey };
+      resolve('failed');
+    }),
+  );
+  if (outcome === 'interrupted' || journalFailure) {
     // Stopping the actor aborts every invoked promise's signal: running commands are killed.
     actor.stop();
     await inFlight.settle(INTERRUPT_GRACE_MS);
     announce.reportNotReached();
+  }
+  if (journalFailure) {
+    const rec = journalFailure.stepKey ? o.journal.state.steps[journalFailure.stepKey] : undefined;
+    failures.push({ host: rec?.host ?? '-', step: rec?.step ?? '-', message: journalFailure.error.message, code: journalFailure.error.code });
+    o.bus.emit({ type: 'log', level: 'error', message: journalFailure.error.message });
   }
   return endRun(o, outcome, now() - startedAt, failures);
 }
@@ -116,12 +143,21 @@ function endRun(o: RunnerOptions, outcome: RunOutcome, durationMs: number, failu
   return outcome;
 }
 
-/** Starts the run machine and waits for it to finish, fail, or be interrupted by the signal. */
-function runToEnd(actor: ReturnType<typeof createActor<ReturnType<typeof createRunMachine>>>, signal: AbortSignal): Promise<RunOutcome> {
+/** Starts the run machine and waits for it to finish, fail, or be interrupted by the signal;
+ * `stopWith` may end the wait early (a journal that can no longer be written). */
+function runToEnd(
+  actor: ReturnType<typeof createActor<ReturnType<typeof createRunMachine>>>,
+  signal: AbortSignal,
+  stopWith: (resolve: (outcome: RunOutcome) => void) => void,
+): Promise<RunOutcome> {
   return new Promise<RunOutcome>((resolve, reject) => {
     const onAbort = () => resolve('interrupted');
     if (signal.aborted) return resolve('interrupted');
     signal.addEventListener('abort', onAbort, { once: true });
+    stopWith((outcome) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    });
     actor.subscribe({
       complete: () => {
         signal.removeEventListener('abort', onAbort);

@@ -14,6 +14,7 @@ import type { StepKind } from '../step-kind.js';
 import type { CheckOutcome, RunEffects } from './effects.js';
 import type { InFlight } from './in-flight.js';
 import { renderStep } from './render-step.js';
+import { assertSealPrerequisites } from './seal-ledger.js';
 import { createStepContext, type StepContextDeps } from './step-context.js';
 import type { StepOutputs } from './step-outputs.js';
 
@@ -79,7 +80,13 @@ export function createStepActions(d: StepActionDeps): StepActions {
   async function run(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<void> {
     const kind = kindOf(step);
     const w = rendered.get(step.key) ?? renderStep(step, kind, scopeFor(step)).with;
-    const outputs = (await kind.run(createStepContext(ctxDeps, step, attempt, signal), w)) ?? {};
+    if (kind.sealsHost) assertSealPrerequisites(step, d.plan, d.journal, d.findKind);
+    const ctx = createStepContext(ctxDeps, step, attempt, signal);
+    const outputs = (await kind.run(ctx, w)) ?? {};
+    // A seal is recorded on proof only: the journal must show the command was sent.
+    if (kind.sealsHost && outputs.sealed === 'true' && !ctx.seal.commandSent()) {
+      throw new PlayError(`${step.host}: not recorded as sealed: the journal has no record that the seal command was sent to it`, { code: 'E_STEP', host: step.host });
+    }
     d.outputs.hold(kind, step, w, outputs);
   }
 

@@ -8,7 +8,7 @@ import type { PlannedStep } from '../plan/types.js';
 import type { Masker } from '../secrets/masker.js';
 import type { TransportPool } from '../transport/pool.js';
 import type { ExecOptions } from '../transport/types.js';
-import type { StepContext } from '../step-kind.js';
+import type { SealLedger, StepContext } from '../step-kind.js';
 
 export interface StepContextDeps {
   inventory: Inventory;
@@ -18,6 +18,7 @@ export interface StepContextDeps {
   keepSsh: boolean;
   kubeconfigFile: string;
   outputsOf(hostName: string, stepId: string): Record<string, string> | undefined;
+  sealLedger(host: Host): SealLedger;
   factsOf(hostName: string): HostFacts | undefined;
 }
 
@@ -65,6 +66,7 @@ export function createStepContext(deps: StepContextDeps, step: PlannedStep, atte
     },
     upload: (options) => transport().upload({ ...(host.sudo ? { sudo: true } : {}), ...options, signal }),
     download: (path) => transport().download(path, { signal, ...(host.sudo ? { sudo: true } : {}) }),
+    seal: deps.sealLedger(host),
     secret: (value) => deps.masker.add(value),
     log: (message) => deps.bus.emit({ type: 'log', level: 'info', message, host: host.name }),
     note: (message) => deps.bus.emit({ type: 'note', message, host: host.name }),

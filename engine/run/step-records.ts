@@ -1,19 +1,22 @@
 // The recording half of RunEffects: every transition the machines report is written to the
 // journal (the source of truth for resume) and emitted on the event bus, in that order. A
-// successful sealing step also records the seal, and a failure joins the run's failure list.
+// successful sealing step also records the seal, a failed one says which hosts are sealed and
+// which are not, and a failure joins the run's failure list.
 import type { EventBus } from '../events/bus.js';
 import type { FailureInfo } from '../events/types.js';
 import type { Journal } from '../journal/journal.js';
 import type { SealRegistry } from '../journal/seal-registry.js';
 import type { Inventory } from '../model.js';
-import type { PlannedStep } from '../plan/types.js';
+import type { Plan, PlannedStep } from '../plan/types.js';
 import type { StepKind } from '../step-kind.js';
 import type { TransportPool } from '../transport/pool.js';
 import { stepRef, type Announcer } from './announcer.js';
 import type { RunEffects } from './effects.js';
+import { sealSummary, withSealSummary } from './seal-ledger.js';
 import type { StepOutputs } from './step-outputs.js';
 
 export interface StepRecordDeps {
+  plan: Plan;
   inventory: Inventory;
   journal: Journal;
   seals: SealRegistry;
@@ -87,7 +90,10 @@ export function createStepRecords(d: StepRecordDeps): Transitions {
       journal.update(step.key, { status: 'retrying', error, nextAttemptAt });
       bus.emit({ type: 'step.retrying', ...stepRef(step), attempt, attempts: step.retry.attempts, error, delayMs, nextAttemptAt });
     },
-    stepFailed(step, attempt, error, durationMs) {
+    stepFailed(step, attempt, failure, durationMs) {
+      // A failed seal says where the cluster stands: which hosts are sealed, which are not (on
+      // the message's first line, which every report shows).
+      const error = d.findKind(step.uses)?.sealsHost ? { ...failure, message: withSealSummary(failure.message, sealSummary(d.plan, journal, d.findKind)) } : failure;
       journal.update(step.key, { status: 'failed', error, endedAt: at() });
       d.failures.push({
         host: step.host,

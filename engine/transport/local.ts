@@ -50,8 +50,8 @@ export class LocalTransport implements Transport {
           failOnUnmatched: true,
           idleMs: options.promptIdleMs ?? 2000,
           send: (text) => child.stdin?.write(text),
-          onUnmatched: (prompt) => {
-            promptError = new PlayError(`${this.host}: the command is waiting for input that no answer matches: "${prompt}"`, {
+          onUnmatched: (prompt, screen) => {
+            promptError = new PlayError(`${this.host}: the command is waiting for input that no answer matches: "${prompt}"\nThe terminal shows:\n${screen}`, {
               code: 'E_PROMPT',
               host: this.host,
             });

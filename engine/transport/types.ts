@@ -4,9 +4,11 @@ import type { CommandOutcome } from '../errors.js';
 
 /** An interactive prompt and what to send when it appears (usually a secret, masked). */
 export interface PromptAnswer {
-  /** Regular expression source matched against the output not yet answered. */
+  /** Regular expression source matched against what a terminal shows at the cursor: the cursor's
+   * line up to the cursor and the few lines above it, written since the last answer (see
+   * prompt-watcher.ts). */
   prompt: string;
-  /** Text to send; a newline is appended. */
+  /** Text to send; Enter follows (CR on a PTY, a newline on a pipe). */
   send: string;
   /** Answer at most once (default false: answer every time the prompt appears). */
   once?: boolean;
@@ -22,9 +24,10 @@ export interface ExecOptions {
   /** Allocate a pseudo-terminal (SSH) so interactive programs prompt. */
   pty?: boolean;
   /**
-   * Prompts to answer. When set, output that looks like a prompt (a trailing line ending in
-   * `?`, `:` or `]` followed by no newline for `promptIdleMs`) and matches no answer fails the
-   * command with E_PROMPT instead of hanging.
+   * Prompts to answer. When set, a screen that looks like a question (the cursor after `?`, `:`,
+   * `]`, `>` or a y/N choice, alone under such a question, or a full-screen dialog) that matches no
+   * answer and stays idle for `promptIdleMs` fails the command with E_PROMPT, showing the screen,
+   * instead of hanging.
    */
   answers?: PromptAnswer[];
   promptIdleMs?: number;

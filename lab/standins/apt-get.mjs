@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // apt-get stand-in (ALT uses apt-rpm): update is a no-op that succeeds; install records the
 // packages in the node's /var/lib/lab/packages so rpm -q sees them.
+// Models: ALT's apt-get (apt-rpm); podsec's wrapper calls it itself (podsec-u7s-functions, alt-cloud/podsec 5014172).
 import { standin, fail, out } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { readText, appendText } from './lib/files.mjs';

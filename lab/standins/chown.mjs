@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // chown stand-in: the lab does not run as root, so ownership is not applied; it checks what the
 // real chown would (the user and group exist on the node, the files exist) and logs it.
+// Models: coreutils chown, as podsec's scripts call it (alt-cloud/podsec 5014172).
 import { existsSync } from 'node:fs';
 import { standin, fail } from './lib/main.mjs';
 import { nodePath } from './lib/env.mjs';

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // curl stand-in: answers from the simulation. https://HOST:PORT/healthz (and /livez, /readyz,
 // /version) where an API server or an haproxy frontend routes to one; http://sigstore.local:81/
-// serves the registry node's /var/sigstore; http://registry.local/v2/ the pushed repos; a URL
-// naming flannel returns a flannel manifest; ALT's package mirrors (*.altlinux.org, *.altsp.su)
-// answer. Anything else cannot be resolved (no Internet).
+// serves the registry node's /var/sigstore (a directory as nginx's JSON autoindex);
+// http://registry.local/v2/ the registry API of docker-registry: _catalog, REPO/tags/list and
+// REPO/manifests/TAG (with its Docker-Content-Digest header; -I shows the headers); a URL naming
+// flannel returns a flannel manifest; ALT's package mirrors (*.altlinux.org, *.altsp.su) answer.
+// Anything else cannot be resolved (no Internet).
+// Models: curl 8 as podsec-create-policy and the wrapper use it (alt-cloud/podsec 5014172), docker-registry's API v2.
 import { writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 import { standin, fail, out } from './lib/main.mjs';
@@ -12,9 +15,9 @@ import { resolveName } from './lib/hosts.mjs';
 import { readCluster } from './lib/cluster.mjs';
 import { reachApi } from './lib/net.mjs';
 import { isActive } from './lib/services.mjs';
-import { readText } from './lib/files.mjs';
-import { registryRecord } from './lib/registry.mjs';
+import { registryAnswer, sigstoreAnswer } from './lib/http-services.mjs';
 import { FLANNEL_MANIFEST } from './lib/manifests.mjs';
+import { PUBLIC_REGISTRIES, reachesPublicRegistries } from './lib/host-config.mjs';
 
 const WITH_VALUE = new Set(['o', 'w', 'm', 'X', 'H', 'u', 'd', 'e', 'A', 'b', 'c', 'E', 'T', 'x', 'r']);
 const LONG_VALUE = new Set(['--output', '--write-out', '--max-time', '--connect-timeout', '--request', '--header', '--cacert', '--cert', '--key', '--data', '--user', '--retry', '--retry-delay', '--resolve', '--user-agent']);
@@ -61,25 +64,21 @@ function fetchSim(url, o) {
   const local = name === 'localhost' || name === '127.0.0.1';
   const ip = local ? nodeInfo()?.internalAddress : /^\d+\.\d+\.\d+\.\d+$/.test(name) ? name : resolveName(name) ?? nodeByAddress(name)?.internalAddress;
   if (!ip) {
+    if (PUBLIC_REGISTRIES.includes(name) && https) {
+      // A public registry (the Internet mode's): its API root answers while host.json lets the
+      // node reach the Internet's registries; the lab serves no repositories through curl.
+      if (!reachesPublicRegistries()) return { curlExit: 6, message: `Could not resolve host: ${name}` };
+      if (u.pathname === '/v2/' || u.pathname === '/v2') return { status: 200, body: '{}' };
+      return { status: 401, body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] }) };
+    }
     if (/flannel/i.test(url)) return { status: 200, body: FLANNEL_MANIFEST };
     if (/(^|\.)(altlinux\.org|altsp\.su)$/.test(name) && ['http:', 'https:', 'ftp:'].includes(u.protocol)) return { status: 200, body: '<html><body>ALT Linux mirror</body></html>' };
     return { curlExit: 6, message: `Could not resolve host: ${name}` };
   }
   const target = nodeByAddress(ip);
   const refused = { curlExit: 7, message: `Failed to connect to ${name} port ${port} after 0 ms: Couldn't connect to server` };
-  if (!https && target && port === 80 && isActive('docker-registry', target.name)) {
-    if (u.pathname === '/v2/' || u.pathname === '/v2') return { status: 200, body: '{}' };
-    if (u.pathname === '/v2/_catalog') {
-      const repos = Object.entries(registryRecord(target.name).repos).flatMap(([repo, r]) => r.images.map((i) => `${repo.split('/').slice(1).join('/')}/${i}`));
-      return { status: 200, body: JSON.stringify({ repositories: repos }) };
-    }
-    return { status: 404, body: '404 page not found' };
-  }
-  if (!https && target && port === 81 && isActive('nginx', target.name)) {
-    const rel = decodeURIComponent(u.pathname).replace(/\/+$/, '');
-    const text = readText(`/var/sigstore${rel.includes('..') ? '/-' : rel || '/index.html'}`, target.name);
-    return text === undefined ? { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>' } : { status: 200, body: text };
-  }
+  if (!https && target && port === 80 && isActive('docker-registry', target.name)) return registryAnswer(target.name, u.pathname);
+  if (!https && target && port === 81 && isActive('nginx', target.name)) return sigstoreAnswer(target.name, u.pathname);
   const reach = reachApi(readCluster(), local ? name : ip, port, NODE);
   if (!reach.ok) return refused;
   if (!https) return { status: 400, body: 'Client sent an HTTP request to an HTTPS server.' };
@@ -110,8 +109,13 @@ standin(async (args, record) => {
     if (failOnHttp && r.status >= 400) {
       if (!silent || showError) process.stderr.write(`curl: (22) The requested URL returned error: ${r.status}\n`);
       code = 22;
+    } else if (o.flags.has('-I') || o.flags.has('--head') || o.flags.has('-i') || o.flags.has('--include')) {
+      const head = `HTTP/1.1 ${r.status} ${r.status === 200 ? 'OK' : r.status === 404 ? 'Not Found' : 'Error'}\r\n${Object.entries({ 'Content-Length': String(Buffer.byteLength(r.body)), ...(r.headers ?? {}) }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+      const text = o.flags.has('-I') || o.flags.has('--head') ? head : head + r.body;
+      if (output) writeFileSync(nodePath(output), text);
+      else out(text);
     } else if (output) writeFileSync(nodePath(output), r.body);
-    else if (!o.flags.has('-I') && !o.flags.has('--head')) out(r.body);
+    else out(r.body);
     if (writeOut) out(writeOut.replace(/%\{http_code\}/g, String(r.status)).replace(/\\n/g, '\n'));
   }
   record.exitReason = code ? `curl ${code}` : undefined;

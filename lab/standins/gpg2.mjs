@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // gpg2 (and gpg) stand-in: --full-generate-key (interactive, on a terminal), --list-keys /
 // --list-secret-keys / -k / -K, and --export [--armor] [--output FILE] UID, on $HOME's keyring.
+// Models: GnuPG 2.2.40 (gpg2 on ALT) with gpg-agent and pinentry-curses (lib/gpg.mjs, lib/pinentry.mjs).
 import { writeFileSync } from 'node:fs';
 import { standin, fail, out } from './lib/main.mjs';
 import { nodePath } from './lib/env.mjs';

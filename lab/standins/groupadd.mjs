@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // groupadd stand-in: adds a group to the node's /etc/group (-r system, -f ok if it exists).
+// Models: shadow-utils groupadd, as podsec-create-policy calls it (alt-cloud/podsec 5014172).
 import { standin, fail } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { addGroup, groupEntry } from './lib/users.mjs';

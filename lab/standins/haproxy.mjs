@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // haproxy stand-in: `haproxy -c -f FILE` does a light check (lib/haproxy-config.mjs); `-v`
 // prints a version. Running haproxy is systemctl's business (`systemctl restart haproxy`).
+// Models: haproxy 2.8's configuration check (-c).
 import { standin, fail, out } from './lib/main.mjs';
 import { readText } from './lib/files.mjs';
 import { parseHaproxy } from './lib/haproxy-config.mjs';

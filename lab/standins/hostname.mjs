@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // hostname stand-in: the node's own name (its /etc/hostname), `-I`/`-i` its internal address.
+// Models: net-tools/hostname as the playbooks' preflight calls it.
 import { standin, out } from './lib/main.mjs';
 import { nodeInfo, NODE } from './lib/env.mjs';
 import { readText } from './lib/files.mjs';

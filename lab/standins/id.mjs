@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // id stand-in: the node's users and groups (/etc/passwd, /etc/group), the effective user being
 // LAB_USER (see sudo/su). Supports -u -g -G -n and a user argument.
+// Models: coreutils id; podsec-load-sign-oci greps its output for podman_dev (alt-cloud/podsec 5014172).
 import { standin, fail, out } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { userEntry, groupEntry, groupsOf } from './lib/users.mjs';

@@ -3,6 +3,7 @@
 // prefix from its /var/lib/lab/host.json, ens3/24 by default) with its internal address and the
 // VIPs its running keepalived holds; its routes (the connected subnet, a default via .254).
 // Reading only: `ip [-4] [-o] [-j] addr|link|route [show] …`, `ip route get ADDR`.
+// Models: iproute2 6.1's `ip`, as keepalived checks and podsec's isSigstoreServer read it.
 import { standin, fail, out } from './lib/main.mjs';
 import { interfacesOf, routesOf } from './lib/host.mjs';
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // keepalived stand-in: `keepalived -t -f FILE` (also --config-test, --use-file=FILE) does a
 // light check (lib/keepalived-config.mjs); running it is systemctl's business.
+// Models: keepalived 2.2's configuration check (-t).
 import { standin, fail, out } from './lib/main.mjs';
 import { readText } from './lib/files.mjs';
 import { missingInterfaces, parseKeepalived } from './lib/keepalived-config.mjs';

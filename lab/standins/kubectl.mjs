@@ -5,6 +5,7 @@
 // --kubeconfig, $KUBECONFIG or ~/.kube/config; without one it fails like the real kubectl
 // (localhost:8080 refused). Node objects and access rules are the lab API server's own
 // (lib/kube-objects.mjs, lib/kube-auth.mjs), so this and a real kubectl against the API agree.
+// Models: kubectl v1.28 against the lab cluster; podsec's wrapper applies flannel with it (alt-cloud/podsec 5014172).
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { standin, fail, out } from './lib/main.mjs';
@@ -224,7 +225,14 @@ standin(async (args, record) => {
         out(cluster.cni ? 'NAMESPACE      NAME                    READY   STATUS    RESTARTS   AGE\nkube-flannel   kube-flannel-ds-lab     1/1     Running   0          1m\n' : 'No resources found\n');
         return 0;
       }
-      return fail(`lab: kubectl get ${kind ?? ''} is not simulated (nodes, pods)`);
+      if (['daemonset', 'daemonsets', 'ds'].includes(k)) {
+        const name = n ?? names[0];
+        const known = cluster.manifests.filter((m) => m.startsWith('DaemonSet/')).map((m) => m.slice('DaemonSet/'.length));
+        if (name && !known.includes(name)) fail(`Error from server (NotFound): daemonsets.apps "${name}" not found`);
+        out(`NAME              DESIRED   CURRENT   READY\n${(name ? [name] : known).map((d) => `${d.padEnd(18)}1         1         1`).join('\n')}\n`);
+        return 0;
+      }
+      return fail(`lab: kubectl get ${kind ?? ''} is not simulated (nodes, pods, daemonsets)`);
     }
     case 'apply':
     case 'create':

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// passwd stand-in: `passwd [USER]` asks "New password:" / "Retype new password:" on the
+// passwd stand-in: `passwd [USER]` asks "Enter new password:" / "Re-type new password:" on the
 // terminal (fails without a pty, like the real one) and stores a salted hash in /etc/shadow.
+// Models: ALT's passwd with pam_passwdqc (its wording and ru.po; lib/passwd.mjs).
 import { standin, fail } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { userEntry } from './lib/users.mjs';

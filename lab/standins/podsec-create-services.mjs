@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // podsec-create-services: nginx on :81 serving /var/sigstore, docker-registry on :80, trivy.
 // Refuses unless /etc/hosts binds registry.local to this node's own address.
+// Models: podsec/bin/podsec-create-services of alt-cloud/podsec commit 5014172 (its effect: the three services).
 import { standin, fail, out } from './lib/main.mjs';
 import { currentUser, nodeInfo } from './lib/env.mjs';
 import { makeDir, writeText, exists } from './lib/files.mjs';

@@ -2,6 +2,7 @@
 // rpm stand-in: `rpm -q [--qf FORMAT] NAME...` and `rpm -qa` against the node's
 // /var/lib/lab/packages (one NAME-VERSION-RELEASE a line; remove a line to make a package
 // missing on purpose). FORMAT knows %{NAME}, %{VERSION}, %{RELEASE} and \n.
+// Models: rpm -q on ALT.
 import { standin, fail, out } from './lib/main.mjs';
 import { readText } from './lib/files.mjs';
 

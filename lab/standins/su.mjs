@@ -2,6 +2,7 @@
 // su stand-in: `su [-|-l|--login] [-c COMMAND] [-s SHELL] [USER]` (options before or after USER)
 // runs COMMAND with /bin/sh as USER (default root). Root needs no password; anyone else is
 // refused (the lab's root has no password).
+// Models: su as podsec-create-imagemakeruser uses it (`su - -c CMD USER`, alt-cloud/podsec 5014172); a login resets the locale.
 import { standin, fail } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { userEntry } from './lib/users.mjs';

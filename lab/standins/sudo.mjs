@@ -2,6 +2,7 @@
 // sudo stand-in: `sudo [-n] [-S] [-E] [-H] [-i|-s] [-u USER] [--] COMMAND...` runs COMMAND as USER
 // (default root) through lib/run-as.mjs. Root needs no password; another user is asked
 // "[sudo] password for USER: " (from stdin with -S) and checked against the node's /etc/shadow.
+// Models: sudo 1.9.
 import { standin, fail } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { groupsOf, userEntry } from './lib/users.mjs';

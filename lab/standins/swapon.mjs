@@ -2,6 +2,7 @@
 // swapon stand-in: the node's swap from its /var/lib/lab/host.json (`swap: []` by default; e.g.
 // `swap: [{"name": "/swapfile", "size": "2G"}]` turns it on for a test), never the controller's.
 // `--show[=COLUMNS] [--bytes] [--noheadings] [--raw]` and `-s`/`--summary`.
+// Models: util-linux swapon.
 import { standin, fail, out } from './lib/main.mjs';
 import { hostConfig, parseSize } from './lib/host-config.mjs';
 

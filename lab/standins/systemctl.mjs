@@ -2,11 +2,18 @@
 // systemctl stand-in: units of this node as JSON state (lib/services.mjs). Starting haproxy or
 // keepalived checks and snapshots its config (the running config is what the network sees);
 // stopping sshd closes the node's SSH port (the lab watches the unit) and waits until it has.
+// podsec-inotify's units exist while that package is installed; its oneshot checks run and end
+// (their timers stay active), check-kubeapi keeps restarting without an audit log to follow;
+// starting rsyslog checks its configuration like `rsyslogd -N1` and snapshots where it forwards.
+// Every call that stops sshd records the units active at that moment (`activeUnits`).
 // On a testbed node the units with a real daemon start and stop it (lib/daemons.mjs).
+// Models: systemd's systemctl for the units podsec and the playbooks use (u7s.service: podsec-k8s;
+// podsec-inotify/services/*: alt-cloud/podsec 5014172).
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { standin, fail, out, err } from './lib/main.mjs';
-import { canonicalUnit, unitState, setUnitState, knownUnits } from './lib/services.mjs';
+import { activeState, canonicalUnit, isOneshot, unitId, unitState, setUnitState, knownUnits } from './lib/services.mjs';
+import { parseRsyslog } from './lib/rsyslog-config.mjs';
 import { currentUser, nodeInfo, NODE } from './lib/env.mjs';
 import { readText } from './lib/files.mjs';
 import { readCluster } from './lib/cluster.mjs';
@@ -26,11 +33,28 @@ const TITLES = {
   'docker-registry': 'Docker Registry',
   trivy: 'Trivy server',
   kubelet: 'kubelet',
+  'systemd-journald': 'Journal Service',
+  rsyslog: 'System Logging Service',
+  'podsec-inotify-check-policy': 'Check the images to see if they match the containerization policy settings on the host and output violations in the system log',
+  'podsec-inotify-check-policy.timer': 'Check containerization policy settings on the host and output violations in the system log',
+  'podsec-inotify-check-images': 'Check the images to see if they match the containerization policy settings on the host and output violations in the system log',
+  'podsec-inotify-check-images.timer': 'Check the images to see if they match the containerization policy settings on the host and output violations in the system log',
+  'podsec-inotify-check-vuln': 'Monitoring host docker images with trivy security scanner',
+  'podsec-inotify-check-vuln.timer': 'Monitoring host docker images with trivy security scanner',
+  'podsec-inotify-check-kubeapi': 'Kubernetes api audit log monitoring service',
+  'podsec-inotify-check-kubeapi-mail': 'Monitoring of unauthorized access to kune api',
+  'podsec-inotify-check-kubeapi-mail.timer': 'Monitoring of unauthorized access to kubeapi',
+  'podsec-inotify-check-containers': 'Run inotifywait for podman containers',
 };
 const ROOTLESSKIT_PORTS = { controlPlane: [2379, 2380, 6443, 10250, 10255, 10256], worker: [10250, 10255, 10256] };
 
 /** Why `unit` cannot start with its current config (undefined: it can), plus the config text. */
 function preStart(unit) {
+  if (unit === 'rsyslog') {
+    const { errors, forwards } = parseRsyslog();
+    if (errors.length) return { error: errors.join('\n') };
+    return { config: forwards.map((f) => `${f.protocol}://${f.host}:${f.port}`).join('\n') };
+  }
   const file = CONFIG[unit];
   if (!file) return {};
   const text = readText(file);
@@ -84,6 +108,12 @@ async function start(unit, record) {
     err(`Job for ${unit}.service failed because the control process exited with error code.\nSee "systemctl status ${unit}.service" and "journalctl -xeu ${unit}.service" for details.\n`);
     return false;
   }
+  if (isOneshot(unit)) {
+    // Type=oneshot: the check runs and ends; the unit is inactive again (its timer stays active).
+    setUnitState(unit, { active: false, failed: false, lastError: undefined, lastRun: new Date().toISOString() });
+    record.ran = [...(record.ran ?? []), unit];
+    return true;
+  }
   try {
     setUnitState(unit, { active: true, failed: false, lastError: undefined, since: new Date().toISOString(), ...(config !== undefined ? { config } : {}) });
   } catch (e) {
@@ -93,6 +123,7 @@ async function start(unit, record) {
     err(`Job for ${unit}.service failed because the control process exited with error code.\nSee "systemctl status ${unit}.service" and "journalctl -xeu ${unit}.service" for details.\n`);
     return false;
   }
+  if (unit === 'rsyslog') record.forwardsTo = config ? config.split('\n') : [];
   // (a testbed's real sshd is listening once it has started)
   if (unit === 'sshd' && !testbedInfo() && !(await waitPort(true))) fail(`lab: the SSH port of ${NODE} did not open`);
   record.started = [...(record.started ?? []), unit];
@@ -107,6 +138,7 @@ async function stop(unit, record) {
     throw e;
   }
   if (unit === 'sshd') {
+    record.activeUnits = knownUnits().filter((u) => activeState(u) === 'active').map(unitId);
     // (a testbed's real sshd has been waited for: its port refuses connections)
     if (!testbedInfo() && !(await waitPort(false))) fail(`lab: the SSH port of ${NODE} did not close`);
     record.sshClosed = true;
@@ -117,10 +149,14 @@ async function stop(unit, record) {
 function status(unit, name) {
   const s = unitState(unit);
   const enabled = s.enabled ? 'enabled' : 'disabled';
-  const active = s.active ? `active (running) since ${s.since ?? 'boot'}` : s.failed ? 'failed (Result: exit-code)' : 'inactive (dead)';
-  out(`${s.active ? '●' : '○'} ${unit}.service - ${TITLES[unit] ?? unit}\n     Loaded: loaded (/lib/systemd/system/${unit}.service; ${enabled}; vendor preset: disabled)\n     Active: ${active}\n`);
+  const state = activeState(unit);
+  const running = unit.endsWith('.timer') ? 'active (waiting)' : 'active (running)';
+  const active =
+    state === 'active' ? `${running} since ${s.since ?? 'boot'}` : state === 'activating' ? 'activating (auto-restart) (Result: success)' : s.failed ? 'failed (Result: exit-code)' : 'inactive (dead)';
+  out(`${state === 'active' ? '●' : '○'} ${unitId(unit)} - ${TITLES[unit] ?? unit}\n     Loaded: loaded (/lib/systemd/system/${unitId(unit)}; ${enabled}; vendor preset: disabled)\n     Active: ${active}\n`);
+  if (state === 'activating') out(`\n${name}: tail: cannot open '/etc/kubernetes/audit/audit.log' for reading: No such file or directory\n${name}: tail: no files remaining\n`);
   if (s.lastError) out(`\n${s.lastError.split('\n').map((l) => `${name}: ${l}`).join('\n')}\n`);
-  return s.active ? 0 : 3;
+  return state === 'active' ? 0 : 3;
 }
 
 const MUTATING = ['enable', 'disable', 'start', 'stop', 'restart', 'reload', 'try-restart', 'reload-or-restart', 'mask', 'unmask'];
@@ -135,8 +171,7 @@ standin(async (args, record) => {
   if (verb === 'daemon-reload') return 0;
   if (verb === 'list-units') {
     for (const u of knownUnits()) {
-      const s = unitState(u);
-      if (s.active) out(`${u}.service loaded active running ${TITLES[u] ?? u}\n`);
+      if (activeState(u) === 'active') out(`${unitId(u)} loaded active ${u.endsWith('.timer') ? 'waiting' : 'running'} ${TITLES[u] ?? u}\n`);
     }
     return 0;
   }
@@ -145,8 +180,30 @@ standin(async (args, record) => {
   const units = names.map((n) => [n, canonicalUnit(n)]);
   record.units = units.map(([n, u]) => u ?? n);
   let code = 0;
+  if (verb === 'show') {
+    // One block per unit, a blank line between; systemd lists the properties in its own order.
+    const wanted = [...opts].flatMap((o) => (o.startsWith('--property=') ? o.slice(11).split(',') : o.startsWith('-p') && o.length > 2 ? o.slice(2).split(',') : []));
+    const blocks = units.map(([name, unit]) => {
+      const id = unit ? unitId(unit) : /\.[a-z]+$/.test(name) ? name : `${name}.service`;
+      const s = unit ? unitState(unit) : undefined;
+      const active = unit ? activeState(unit) : 'inactive';
+      const props = {
+        Id: id,
+        LoadState: unit ? 'loaded' : 'not-found',
+        ActiveState: active,
+        SubState: active === 'active' ? (id.endsWith('.timer') ? 'waiting' : 'running') : active === 'activating' ? 'auto-restart' : s?.failed ? 'failed' : 'dead',
+        UnitFileState: unit ? (s?.masked ? 'masked' : s?.enabled ? 'enabled' : 'disabled') : '',
+      };
+      return Object.entries(props)
+        .filter(([k]) => wanted.length === 0 || wanted.includes(k))
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('');
+    });
+    out(blocks.join('\n'));
+    return 0;
+  }
   for (const [name, unit] of units) {
-    const svc = `${name.replace(/\.service$/, '')}.service`;
+    const svc = unitId(name.replace(/\.service$/, ''));
     if (!unit) {
       if (verb === 'is-active' || verb === 'is-failed') {
         if (!quiet) out('inactive\n');
@@ -187,14 +244,14 @@ standin(async (args, record) => {
         }
         break;
       case 'is-active': {
-        const s = unitState(unit);
-        if (!quiet) out(s.active ? 'active\n' : s.failed ? 'failed\n' : 'inactive\n');
-        if (!s.active) code = 3;
+        const state = activeState(unit);
+        if (!quiet) out(`${state}\n`);
+        if (state !== 'active') code = 3;
         break;
       }
       case 'is-failed': {
         const s = unitState(unit);
-        if (!quiet) out(s.failed ? 'failed\n' : s.active ? 'active\n' : 'inactive\n');
+        if (!quiet) out(s.failed ? 'failed\n' : `${activeState(unit)}\n`);
         if (!s.failed) code = 1;
         break;
       }

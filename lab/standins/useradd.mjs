@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // useradd (and adduser) stand-in: adds a user to the node's /etc/passwd (-g GROUP, -G g1,g2,
 // -d HOME, -s SHELL, -r, -m); exit 9 when it exists, like shadow-utils.
+// Models: shadow-utils useradd/adduser, as podsec-create-imagemakeruser calls it (alt-cloud/podsec 5014172).
 import { standin, fail } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { addUser, groupEntry, userEntry } from './lib/users.mjs';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // usermod stand-in: `usermod -a -G g1,g2 USER` (also -aG) adds USER to groups of the node.
+// Models: shadow-utils usermod -aG.
 import { standin, fail } from './lib/main.mjs';
 import { currentUser } from './lib/env.mjs';
 import { addToGroup, groupEntry, userEntry } from './lib/users.mjs';

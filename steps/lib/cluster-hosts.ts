@@ -54,14 +54,6 @@ export function apiEndpoint(ctx: Pick<StepContext, 'host' | 'inventory' | 'clust
   return `${masterHost(ctx).internalAddress}:6443`;
 }
 
-/** The cluster's podsec platform (U7S_PLATFORM): the inventory's cluster.platform, else what the
- * master's os-release implies (its facts), else undefined (the wrapper then reads os-release). */
-export function clusterPlatform(ctx: Pick<StepContext, 'host' | 'inventory' | 'cluster' | 'factsOf'>): string | undefined {
-  if (typeof ctx.cluster.platform === 'string' && ctx.cluster.platform.length > 0) return ctx.cluster.platform;
-  const master = ctx.inventory.hosts.find((h) => h.roles.includes('master'));
-  return master ? ctx.factsOf(master.name)?.platform : undefined;
-}
-
 /** The VIP as a bare address (cluster.vip, else the host part of controlPlaneEndpoint). */
 export function clusterVip(ctx: Pick<StepContext, 'cluster'>): string | undefined {
   if (typeof ctx.cluster.vip === 'string' && ctx.cluster.vip.length > 0) return ctx.cluster.vip;

@@ -1,7 +1,10 @@
-// kubeadm through the podsec wrapper: the init and join command lines (secrets passed in the
+// kubeadm on a podsec node: init and join through the podsec wrapper (its command lines carry
+// only flags from the wrapper's own option table, usernetes/env/u7s_flags; secrets travel in the
 // environment, never on the logged command line), the decision whether an init/join may run,
-// and minting fresh join material on a master.
-import { command } from '../../engine/util/shell.js';
+// join material minted with the NATIVE /usr/bin/kubeadm as podsec's INSTALL.md does it (the
+// wrapper would run apt, garble --print-join-command and --ttl, and read `init phase
+// upload-certs` as a full init), and the reset of a node (alt-cloud/podsec commit 5014172).
+import { command, quote } from '../../engine/util/shell.js';
 import type { PromptAnswer } from '../../engine/transport/types.js';
 import type { OutputDecl } from '../../engine/step-kind.js';
 import { isToken, parseCertificateKey, parseJoinCommand, type JoinMaterial } from './join-line.js';
@@ -22,8 +25,9 @@ export const ENV_TOKEN = 'PODSEC_JOIN_TOKEN';
 export const ENV_CA_HASH = 'PODSEC_JOIN_CA_HASH';
 export const ENV_CERT_KEY = 'PODSEC_JOIN_CERT_KEY';
 
-/** The wrapper's question when etcd data exists; answered `y` only after our own half-finished run. */
-export const CLEAR_DIRECTORY_PROMPT = 'Clear directory\\?\\s*\\[?y/N\\]?';
+/** The wrapper's question when etcd data exists (a whole line on stderr, then a read), in English
+ * and as podsec-k8s.po translates it; answered `y` only after our own half-finished run. */
+export const CLEAR_DIRECTORY_PROMPT = '(?:Clear directory|Очистить каталог)\\?\\s*\\[?y/N\\]?:?\\s*$';
 export const CLEAR_DIRECTORY_YES: PromptAnswer = { prompt: CLEAR_DIRECTORY_PROMPT, send: 'y', once: true };
 
 /** kubeadm's own phase lines (`[init] …`, `[certs] …`): progress worth showing, never secret. */
@@ -110,12 +114,37 @@ export function decideJoin(s: NodeState): KubeadmDecision {
   return { action: 'run', resetFirst: false };
 }
 
-export function tokenCreateCommand(ttl: string): string {
-  return `${U7S_PATH}${command('kubeadm', 'token', 'create', '--print-join-command', '--ttl', ttl)}`;
+/** The podsec wrapper's option table (usernetes/env/u7s_flags, KFLAGS): an option outside it is
+ * not refused but garbles the wrapper's argument list (its getopt error check never fires). */
+export const WRAPPER_FLAGS = new Set([
+  'help', 'h', 'v', 'add-dir-header', 'log-file', 'log-file-max-size', 'one-output', 'rootfs', 'skip-headers', 'skip-log-headers',
+  'apiserver-advertise-address', 'apiserver-bind-port', 'certificate-key', 'config', 'cri-socket', 'dry-run', 'ignore-preflight-errors',
+  'node-name', 'patches', 'skip-phases', 'token', 'cert-dir', 'control-plane-endpoint', 'feature-gates', 'image-repository',
+  'kubernetes-version', 'pod-network-cidr', 'service-cidr', 'service-dns-domain', 'skip-certificate-key-print', 'skip-token-print',
+  'token-ttl', 'upload-certs', 'control-plane', 'discovery-file', 'discovery-token', 'discovery-token-ca-cert-hash',
+  'discovery-token-unsafe-skip-ca-verification', 'tls-bootstrap-token', 'allow-experimental-upgrades', 'allow-release-candidate-upgrades',
+  'api-server-manifest', 'certificate-renewal', 'context-lines', 'c', 'controller-manager-manifest', 'etcd-upgrade', 'output', 'o',
+  'print-config', 'show-managed-fields', 'scheduler-manifest', 'cleanup-tmp-dir',
+]);
+
+/** Extra arguments the wrapper would garble (options outside its table), or an empty list. */
+export function unknownWrapperFlags(args: readonly string[]): string[] {
+  return args.filter((a) => {
+    if (a.startsWith('--')) return !WRAPPER_FLAGS.has(a.slice(2).split('=')[0] ?? '');
+    if (a.startsWith('-') && a.length > 1) return [...a.slice(1)].some((c) => !WRAPPER_FLAGS.has(c));
+    return false;
+  });
 }
 
-export const UPLOAD_CERTS_COMMAND = `${U7S_PATH}kubeadm init phase upload-certs --upload-certs`;
-export const TOKEN_LIST_COMMAND = `${U7S_PATH}kubeadm token list`;
+/** The native kubeadm, on the host as root: what podsec's INSTALL.md mints join material with. */
+export const NATIVE_KUBEADM = '/usr/bin/kubeadm';
+
+export function tokenCreateCommand(ttl: string): string {
+  return command(NATIVE_KUBEADM, 'token', 'create', '--print-join-command', '--ttl', ttl);
+}
+
+export const UPLOAD_CERTS_COMMAND = `${NATIVE_KUBEADM} init phase upload-certs --upload-certs`;
+export const TOKEN_LIST_COMMAND = `${NATIVE_KUBEADM} token list`;
 
 export class MaterialError extends Error {}
 
@@ -151,5 +180,24 @@ export function tokenListed(listOutput: string, token: string): boolean | undefi
   return row[1] !== '<invalid>';
 }
 
-/** `kubeadm reset -f` under the lock: the clean-up before retrying a half-finished init/join. */
-export const RESET_COMMAND = underLock('kubeadm reset -f');
+/**
+ * Taking a node out of its cluster the way podsec's own scripts allow — podsec ships no reset
+ * procedure, and its wrapper cannot run one (`-f` is not in its option table: `kubeadm reset -f`
+ * comes out as the command "f"). So: the native kubeadm reset inside u7s-admin's namespaces,
+ * where kubelet and etcd live, exactly as the wrapper itself would run it (`machinectl shell
+ * u7s-admin@ …/nsenter_u7s /usr/bin/kubeadm reset -f`), only while u7s.service runs (nsenter
+ * needs RootlessKit); its exit status is not relied on (whether machinectl passes it on without a
+ * terminal is open), the state checked afterwards is. Then u7s.service off, and what the wrapper
+ * would delete itself before its next init/join (files, not directories) plus the etcd data.
+ */
+export const RESET_SCRIPT = [
+  'if systemctl is-active -q u7s; then',
+  `  machinectl shell u7s-admin@ /usr/libexec/podsec/u7s/bin/nsenter_u7s ${NATIVE_KUBEADM} reset -f || echo "kubeadm reset in u7s-admin's namespace exited $?" >&2`,
+  'fi',
+  'systemctl disable --now u7s',
+  'rm -f /etc/kubernetes/*.conf /etc/kubernetes/manifests/*.yaml /etc/kubernetes/pki/*.??? /etc/kubernetes/pki/etcd/*.???',
+  'rm -rf /var/lib/podsec/u7s/etcd/member',
+].join('\n');
+
+/** The reset under the node's kubeadm lock: the clean-up before retrying a half-finished init/join. */
+export const RESET_COMMAND = `mkdir -p ${MARKER_DIR} && flock -n -E ${LOCK_BUSY_EXIT} ${KUBEADM_LOCK} sh -c ${quote(RESET_SCRIPT)}`;

@@ -174,7 +174,7 @@ export function kubeadmState(op: 'init' | 'join'): AnyCheck {
       if (d.action === 'run') return ok(d.resetFirst ? `resuming: our own half-finished ${op} is reset first` : 'clean node');
       return failed(
         `the node holds cluster state podsec-play did not create here: ${describeState(s)} (the podsec wrapper would ask "Clear directory? y/N" or wipe it)`,
-        'tear it down first: playbooks/reset.yaml, or kubeadm reset -f and rm -rf /var/lib/podsec/u7s/etcd on the node',
+        'tear it down first: playbooks/reset.yaml, or on the node machinectl shell u7s-admin@ /usr/libexec/podsec/u7s/bin/nsenter_u7s /usr/bin/kubeadm reset -f and rm -rf /var/lib/podsec/u7s/etcd',
       );
     },
   };
@@ -186,7 +186,7 @@ export function kubeadmWillRunFresh(ctx: PreflightContext, op: 'init' | 'join'):
   if (!s) return undefined;
   const d = op === 'init' ? decideInit(s) : decideJoin(s);
   if (d.action === 'skip') return d.reason;
-  if (d.action === 'run' && d.resetFirst) return `resuming: kubeadm reset -f runs first and frees them`;
+  if (d.action === 'run' && d.resetFirst) return `resuming: kubeadm reset (inside u7s-admin's namespaces) runs first and frees them`;
   return undefined;
 }
 

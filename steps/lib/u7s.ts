@@ -1,6 +1,14 @@
 // Where podsec-k8s keeps its state on a node and how to drive its kubeadm wrapper: the PATH
-// prefix, the U7S_* environment, and the markers that say whether an init or join finished.
+// prefix, the U7S_* environment every wrapper call carries, and the markers that say whether an
+// init or join finished.
 import type { Cluster } from '../../engine/model.js';
+import type { StepContext } from '../../engine/step-kind.js';
+import { masterHost } from './cluster-hosts.js';
+import { stepError } from './fail.js';
+import { clusterPlatform } from './platform.js';
+import { readIfExists, remoteFor } from './remote.js';
+import type { KubeClient } from './kube-api-client.js';
+import { apiStepError } from './kubeconfig-file.js';
 
 /** Prefix that puts the podsec wrapper (podsec-u7s-kubeadm) first as `kubeadm`. */
 export const U7S_PATH = 'export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; ';
@@ -17,6 +25,9 @@ export const KUBEADM_LOCK = '/var/lib/podsec-play/kubeadm.lock';
 /** Exit code flock gives when the lock is held (`-E`), unlike anything kubeadm returns. */
 export const LOCK_BUSY_EXIT = 75;
 
+/** podsec-k8s's env file: the wrapper records there the U7S_* values it used. */
+export const U7S_ENV_FILE = '/etc/podsec/u7s/config/env';
+
 /** U7S_KUBEVERSION / U7S_REGISTRY / U7S_PLATFORM from the inventory's cluster section. */
 export function u7sEnv(cluster: Cluster): Record<string, string> {
   const env: Record<string, string> = {};
@@ -24,6 +35,69 @@ export function u7sEnv(cluster: Cluster): Record<string, string> {
   if (cluster.registry !== undefined) env['U7S_REGISTRY'] = cluster.registry;
   if (cluster.platform !== undefined) env['U7S_PLATFORM'] = cluster.platform;
   return env;
+}
+
+/** The last `NAME=value` of an env file. */
+export function envValue(text: string, name: string): string | undefined {
+  let value: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const m = new RegExp(`^${name}=(.*)$`).exec(line.trim());
+    if (m?.[1] !== undefined) value = m[1].replace(/^'(.*)'$/, '$1');
+  }
+  return value !== undefined && value.length > 0 ? value : undefined;
+}
+
+export interface WrapperSettings {
+  kubeVersion?: string;
+  registry?: string;
+  platform?: string;
+}
+
+/**
+ * The U7S_* environment of a wrapper call (init or join): without U7S_KUBEVERSION the wrapper
+ * installs the newest Kubernetes minor its repository offers and fails when the registry has no
+ * images of that tag, so the version is required — the step's, the inventory's, or (joins) the
+ * one the master's wrapper recorded at init. One platform for the cluster (platform.ts). The
+ * registry only when the inventory names one (the wrapper ignores a non-empty value when
+ * /etc/hosts names registry.local; an empty one means registry.k8s.io).
+ */
+export async function wrapperEnv(ctx: StepContext, w: WrapperSettings, o: { fromMaster: boolean; api?: KubeClient }): Promise<Record<string, string>> {
+  let kubeVersion = w.kubeVersion ?? ctx.cluster.kubeVersion;
+  if (kubeVersion === undefined && o.fromMaster) {
+    const master = masterHost(ctx);
+    const text = (await readIfExists(await remoteFor(ctx, master.name), U7S_ENV_FILE))?.toString('utf8') ?? '';
+    kubeVersion = envValue(text, 'U7S_KUBEVERSION');
+  }
+  if (kubeVersion === undefined && o.api !== undefined) kubeVersion = await controlPlaneVersion(ctx, o.api);
+  if (kubeVersion === undefined) {
+    throw stepError(
+      ctx,
+      "set cluster.kubeVersion (the cluster's U7S_KUBEVERSION, e.g. v1.28.3): without it podsec's kubeadm wrapper installs the newest Kubernetes minor its repository offers and fails when the registry has no images of that tag",
+    );
+  }
+  const env: Record<string, string> = { U7S_KUBEVERSION: kubeVersion, U7S_PLATFORM: await clusterPlatform(ctx, w.platform, { reachMaster: o.fromMaster }) };
+  const registry = w.registry ?? ctx.cluster.registry;
+  if (registry !== undefined) env['U7S_REGISTRY'] = registry;
+  return env;
+}
+
+/** The kubelet version the cluster's control planes report through the API (a sealed master's
+ * env file is out of reach); undefined when they disagree or none reports one. */
+async function controlPlaneVersion(ctx: StepContext, api: KubeClient): Promise<string | undefined> {
+  let nodes;
+  try {
+    nodes = await api.listNodes();
+  } catch (err) {
+    throw apiStepError(ctx, err, "cannot read the control planes' Kubernetes version: ");
+  }
+  const versions = new Set(
+    nodes
+      .filter((n) => Object.keys(n.metadata?.labels ?? {}).includes('node-role.kubernetes.io/control-plane'))
+      .map((n) => n.status?.nodeInfo?.kubeletVersion)
+      .filter((v): v is string => typeof v === 'string' && v.length > 0),
+  );
+  const [only] = versions;
+  return versions.size === 1 ? only : undefined;
 }
 
 /** What a node says about its kubeadm state, read in one round trip. */

@@ -195,7 +195,8 @@ describe('nodes and the simulated state', () => {
     expect((await ok(url, admin, { method: 'PATCH', type: 'application/apply-patch+yaml', body: {} })).status).toBe(415);
     const table = (await ok(`${api}/api/v1/nodes`, admin, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' })).json() as { kind: string; rows: { cells: unknown[] }[] };
     expect(table.kind).toBe('Table');
-    expect(table.rows[0]!.cells.slice(0, 3)).toEqual(['cp-1', 'NotReady', 'control-plane']);
+    // Ready: podsec's wrapper applied flannel itself at init
+    expect(table.rows[0]!.cells.slice(0, 3)).toEqual(['cp-1', 'Ready', 'control-plane']);
   });
 
   test('a control plane whose u7s.service stops refuses connections; the VIP follows haproxy', async () => {

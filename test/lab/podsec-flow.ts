@@ -8,9 +8,13 @@ export const PASSPHRASE = 'test-gpg-passphrase';
 export const SIGNER = 'imagemaker@lab.local';
 export const WRAPPER = 'export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; U7S_KUBEVERSION=v1.28.3 U7S_REGISTRY=registry.local U7S_PLATFORM=p10';
 
+/** The image archive every lab master has (podsec-k8s-save-oci's layout, images under p10/). */
+export const ARCHIVE = '/var/lib/podsec-play/images/podsec-k8s-images.tar.xz';
+
+/** Answers for the lab's passwd (pam_passwdqc wording) and gpg2 with its pinentry dialog, read
+ * off the raw stream (the dialog's field comes with cursor movements: no `$` anchor there). */
 export const imagemakerAnswers = (password = PASSWORD, passphrase = PASSPHRASE): [RegExp, string][] => [
-  [/New password: $/, password],
-  [/Retype new password: $/, password],
+  [/new password: $/i, password],
   [/Your selection\? $/, '1'],
   [/What keysize do you want\? \(3072\) $/, ''],
   [/Key is valid for\? \(0\) $/, '0'],
@@ -19,7 +23,7 @@ export const imagemakerAnswers = (password = PASSWORD, passphrase = PASSPHRASE):
   [/Email address: $/, SIGNER],
   [/Comment: $/, ''],
   [/\(O\)kay\/\(Q\)uit\? $/, 'O'],
-  [/Passphrase: $/, passphrase],
+  [/Passphrase: _/, passphrase],
 ];
 
 export function expectOk(r: ExecOutcome, what: string): ExecOutcome {
@@ -32,10 +36,7 @@ export async function secureMaster(master: NodeSession, ip: string): Promise<voi
   expectOk(await master.exec(`podsec-create-policy ${ip}`), 'podsec-create-policy');
   expectOk(await master.exec('podsec-create-services'), 'podsec-create-services');
   expectOk(await master.exec('podsec-create-imagemakeruser', { pty: true, answers: imagemakerAnswers() }), 'podsec-create-imagemakeruser');
-  expectOk(
-    await master.exec(`echo lab-archive > /tmp/k8s.tar.xz; su - imagemaker -c "podsec-load-sign-oci /tmp/k8s.tar.xz amd64 ${SIGNER}"`, { pty: true, answers: [[/Passphrase: $/, PASSPHRASE]] }),
-    'podsec-load-sign-oci',
-  );
+  expectOk(await master.exec(`su - imagemaker -c "podsec-load-sign-oci ${ARCHIVE} amd64 ${SIGNER}"`, { pty: true, answers: [[/Passphrase: _/, PASSPHRASE]] }), 'podsec-load-sign-oci');
 }
 
 export interface JoinMaterial {
@@ -58,10 +59,18 @@ export function joinCommand(m: JoinMaterial, controlPlane = false): string {
   return `${WRAPPER} kubeadm join ${m.endpoint} --token ${m.token} --discovery-token-ca-cert-hash sha256:${m.caHash}${cp}`;
 }
 
-/** Copy the master's policy, keys and registry line onto a node (what copy-policy does). */
+/** podsec-create-policy with the registry's address on a node: the hosts line, registry.local
+ * insecure, and the master's policy and keys fetched from sigstore.local:81. */
 export async function copyPolicy(node: NodeSession, registryIp: string): Promise<void> {
   expectOk(await node.exec(`podsec-create-policy ${registryIp}`), 'podsec-create-policy (fetch)');
 }
+
+/** What kubeadm and the wrapper said: kubeadm's own messages come through machinectl's terminal
+ * on stdout, the wrapper's on stderr. */
+export const said = (r: ExecOutcome): string => `${r.stdout}${r.stderr}`;
+
+/** The native kubeadm inside u7s-admin's namespaces, as the wrapper runs other subcommands. */
+export const IN_NAMESPACE = 'machinectl shell u7s-admin@ /usr/libexec/podsec/u7s/bin/nsenter_u7s /usr/bin/kubeadm';
 
 export function haproxyConfig(controlPlanes: string[]): string {
   return `global
@@ -135,4 +144,12 @@ export const vipOf = (lab: RunningLab): string => `${lab.subnet}.100`;
 
 export function nodeNames(lab: RunningLab, role: string): string[] {
   return lab.nodes.filter((n) => n.role === role).map((n) => n.name);
+}
+
+/** An image archive in podsec-k8s-save-oci's layout on a node (xz'd tar of ARCH/index.json),
+ * its images filed under `platform`/. */
+export async function makeArchive(node: NodeSession, path: string, platform: string, arch = 'amd64'): Promise<void> {
+  const names = ['kube-apiserver:v1.28.3', 'kube-controller-manager:v1.28.3', 'kube-scheduler:v1.28.3', 'kube-proxy:v1.28.3', 'pause:3.9', 'etcd:3.5.9-0', 'coredns:v1.10.1', 'flannel:v0.22.3', 'flannel-cni-plugin:v1.2.0'];
+  const index = { schemaVersion: 2, manifests: names.map((n, i) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${String(i).repeat(64)}`, size: 1, annotations: { 'org.opencontainers.image.ref.name': `${platform}/${n}` } })) };
+  expectOk(await node.exec(`rm -rf /tmp/oci && mkdir -p /tmp/oci/${arch} && cat > /tmp/oci/${arch}/index.json && tar -cJf ${path} -C /tmp/oci ${arch} && chmod 644 ${path}`, { stdin: JSON.stringify(index) }), `archive ${path}`);
 }

@@ -1,14 +1,15 @@
 // A table of broken playbooks and inventories: each with the message and line:col expected.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/errors.js';
 import { loadInputs } from '../../engine/load/index.js';
 import { stepKinds } from '../../steps/index.js';
 import { Masker } from '../../engine/secrets/masker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'podsec-play-validate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const INVENTORY = `cluster:
   name: test

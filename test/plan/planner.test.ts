@@ -1,13 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadInputs } from '../../engine/load/index.js';
 import { stepKinds } from '../../steps/index.js';
 import { planRun } from '../../engine/plan/planner.js';
 import { Masker } from '../../engine/secrets/masker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'podsec-play-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const inventory = (extra = '') => `cluster: { name: c }
 hosts:
   - { name: m1, address: 127.0.0.1, roles: [master] }

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionRecord } from '../../lab/node-server.js';
 import { connectKube, parseKubeconfig } from '../../steps/lib/kube-api-client.js';
 import { parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
-import { actions, isJoin, newLab, nodeFile, playbook, ports, restartLab, scrubSecretEnv, sshdUnit, stepEvents } from './helpers.js';
+import { actions, expectFaithfulPodsecUse, isJoin, newLab, nodeFile, playbook, ports, restartLab, scrubSecretEnv, sshdUnit, stepEvents } from './helpers.js';
 
 afterEach(stopStrayProcesses);
 scrubSecretEnv();
@@ -72,6 +72,12 @@ describe('after the seal: the kubeconfig, add-worker and remove-node through the
     const sealedNodes = lab.nodes.filter((n) => n.name !== 'worker-3').map((n) => n.name);
     expect(lab.nodes.find((n) => n.name === 'worker-3')?.listening).toBe(true);
 
+    // No kubeVersion in the inventory now: the join's U7S_KUBEVERSION comes through the API (the
+    // control planes' kubelet version), its U7S_PLATFORM from worker-3's own /etc/os-release —
+    // the sealed master's env file and os-release are out of reach.
+    const inventory = parse(readFileSync(lab.inventoryFile, 'utf8')) as { cluster: Record<string, unknown> };
+    delete inventory.cluster['kubeVersion'];
+    writeFileSync(lab.inventoryFile, stringify(inventory));
     const added = await runCli(['run', playbook('add-worker'), '-i', lab.inventoryFile, '--json'], { cwd: work, timeoutMs: 120_000 });
     expect(added.code, added.stderr + added.stdout.slice(-3000)).toBe(0);
     const events = parseEvents(added.stdout);
@@ -88,6 +94,9 @@ describe('after the seal: the kubeconfig, add-worker and remove-node through the
     expect(actions(lab, 'worker-3').filter((a) => isJoin(a) && a.exit === 0)).toHaveLength(1);
     const env = readFileSync(nodeFile(lab, 'worker-3', '/etc/podsec/u7s/config/env'), 'utf8');
     expect(env).toContain('U7S_KUBEVERSION=v1.28.3');
+    // podsec driven as its scripts allow: the wrapper got init and join only, each with the
+    // cluster's U7S_*; podsec-create-policy on worker-3 marked registry.local insecure
+    expectFaithfulPodsecUse(lab, ['worker-3']);
     const after = await kubectl(kubeconfig, cache, ['get', 'nodes']);
     expect(nodeTable(after.stdout)['worker-3']).toBe('Ready');
     expect(sshdUnit(lab, 'worker-3')).toEqual({ enabled: false, active: false });

@@ -14,6 +14,7 @@ import {
   clockOffset,
   endedAt,
   every,
+  expectFaithfulPodsecUse,
   isCreatePolicy,
   isInit,
   isJoin,
@@ -67,10 +68,18 @@ describe('ha-cluster.yaml on a lab (1 master + 2 control planes + 2 LBs + 3 work
     expect(init.argv).toEqual(expect.arrayContaining(['--control-plane-endpoint', `${lab.subnet}.100:8443`, '--apiserver-advertise-address', `${lab.subnet}.1`]));
     const joins = allActions(lab).filter(isJoin);
     expect([...new Set(joins.map((j) => j.node))].sort()).toEqual(JOINERS);
+    const joined0 = (n: string) => joins.find((j) => j.node === n)!;
     for (const j of joins) expect(ms(j.time), `${j.node} join starts after init ended`).toBeGreaterThan(endedAt(init));
-    // podsec-create-policy: once, on the master only.
-    expect(allActions(lab).filter(isCreatePolicy).map((a) => a.node)).toEqual(['cp-1']);
-    onceOnly(actions(lab, 'cp-1').filter(isCreatePolicy), 'podsec-create-policy');
+    // podsec-create-policy: once on every node (it is not re-runnable), the master first, every
+    // other node before its join; podsec driven only as its scripts allow.
+    expect([...new Set(allActions(lab).filter(isCreatePolicy).map((a) => a.node))].sort()).toEqual(['cp-1', ...JOINERS].sort());
+    const policyOnMaster = onceOnly(actions(lab, 'cp-1').filter(isCreatePolicy), 'podsec-create-policy');
+    for (const n of JOINERS) {
+      const created = onceOnly(actions(lab, n).filter(isCreatePolicy), `podsec-create-policy on ${n}`);
+      expect(ms(created.time)).toBeGreaterThan(endedAt(policyOnMaster));
+      expect(endedAt(created), `${n}: policy before its join`).toBeLessThanOrEqual(ms(joined0(n).time));
+    }
+    expectFaithfulPodsecUse(lab, JOINERS);
 
     // Each node joined exactly once, as what it is.
     const joined = Object.fromEntries(JOINERS.map((n) => [n, onceOnly(actions(lab, n).filter(isJoin), `${n} join`)]));
@@ -102,7 +111,10 @@ describe('ha-cluster.yaml on a lab (1 master + 2 control planes + 2 LBs + 3 work
         expect(mtimeMs(mine), `${n}:${f} written before the join`).toBeLessThan(joinStart);
       }
       expect(readFileSync(nodeFile(lab, n, '/etc/hosts'), 'utf8')).toMatch(new RegExp(`^${lab.subnet.replace(/\./g, '\\.')}\\.1\\s+registry\\.local\\b`, 'm'));
-      expect(ms(stepEvent(events, 'step.succeeded', n, 'copy-policy').ts)).toBeLessThan(joinStart);
+      // podsec-create-policy fetched the master's files: copy-policy found them identical (or copied)
+      const copied = events.find((e) => (e.type === 'step.succeeded' || e.type === 'step.skipped') && 'step' in e && e.host === n && e.step === 'copy-policy');
+      expect(copied, `${n}/copy-policy`).toBeDefined();
+      expect(ms(copied!.ts)).toBeLessThan(joinStart);
     }
 
     // Every Kubernetes node Ready, as the master's kubectl sees the cluster.

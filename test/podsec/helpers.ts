@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { PlayEvent } from '../../engine/events/types.js';
 import { readJournal } from '../../engine/journal/journal.js';
 import type { JournalState } from '../../engine/journal/types.js';
@@ -96,6 +96,28 @@ export const isUploadCerts = (a: Action): boolean => a.argv.slice(0, 4).join(' '
 export const isCreatePolicy = (a: Action): boolean => a.argv[0] === 'podsec-create-policy';
 export const isSshdDisable = (a: Action): boolean => a.argv.join(' ') === 'systemctl disable --now sshd';
 export const touchesSshd = (a: Action): boolean => a.argv[0] === 'systemctl' && a.argv.some((w) => /^(sshd?|ssh\.service|sshd\.service|ssh\.socket|sshd\.socket)$/.test(w));
+
+/**
+ * What podsec's real scripts allow, checked on a finished run (alt-cloud/podsec 5014172): the
+ * kubeadm wrapper only ever got `init` or `join` (no garbled arguments), each with the cluster's
+ * U7S_KUBEVERSION and U7S_PLATFORM; join material came from the native kubeadm on the host; every
+ * node in `joined` had podsec-create-policy and marks registry.local insecure.
+ */
+export function expectFaithfulPodsecUse(lab: RunningLab, joined: string[], cluster = { kubeVersion: 'v1.28.3', registry: 'registry.local', platform: 'p10' }): void {
+  const wrapperRuns = lab.nodes.flatMap((n) => actions(lab, n.name)).filter((a) => a.program === 'podsec-u7s-kubeadm');
+  expect(wrapperRuns.length).toBeGreaterThan(0);
+  for (const a of wrapperRuns) {
+    expect({ node: a.node, cmd: a.cmd, garbled: a.garbled }).toEqual({ node: a.node, cmd: expect.stringMatching(/^(init|join)$/), garbled: undefined });
+    expect(a.u7s, `${a.node}: ${a.argv.join(' ')}`).toMatchObject(cluster);
+    expect((a.u7s as { given: string[] }).given).toEqual(expect.arrayContaining(['U7S_KUBEVERSION', 'U7S_PLATFORM']));
+  }
+  const minted = lab.nodes.flatMap((n) => actions(lab, n.name)).filter((a) => a.event === 'token-created' || a.event === 'certs-uploaded');
+  for (const a of minted) expect({ program: a.program, namespace: a.namespace, user: a.user }).toEqual({ program: 'kubeadm', namespace: undefined, user: 'root' });
+  for (const node of joined) {
+    expect(actions(lab, node).some((a) => isCreatePolicy(a) && a.exit === 0), `${node}: podsec-create-policy`).toBe(true);
+    expect(readFileSync(nodeFile(lab, node, '/etc/containers/registries.conf'), 'utf8'), node).toMatch(/\[\[registry\]\]\nlocation = "registry.local"\ninsecure = true/);
+  }
+}
 
 /**
  * A once-only program on one node: exactly one run that succeeded, and none at all after it

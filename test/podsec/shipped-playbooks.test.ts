@@ -14,6 +14,7 @@ import {
   clusterState,
   every,
   exampleInventory,
+  expectFaithfulPodsecUse,
   isCreatePolicy,
   isInit,
   isJoin,
@@ -64,6 +65,7 @@ describe('shipped playbooks', () => {
     const all = lab.nodes.map((n) => n.name);
     onceOnly(actions(lab, 'cp-1').filter(isInit), 'kubeadm init');
     for (const w of ['worker-1', 'worker-2']) expect(onceOnly(actions(lab, w).filter(isJoin), `${w} join`).event).toBe('join-worker');
+    expectFaithfulPodsecUse(lab, ['worker-1', 'worker-2']);
     expect(await nodeReadiness(lab)).toEqual(every(all, true));
     for (const n of all) expect(actions(lab, n).filter(isSshdDisable).map((a) => a.exit), n).toEqual([0]);
     expect(await ports(lab)).toEqual(every(all, 'refused'));
@@ -93,15 +95,18 @@ describe('shipped playbooks', () => {
     for (const f of ['/etc/containers/policy.json', '/etc/containers/registries.d/default.yaml']) {
       expect(readFileSync(nodeFile(lab, 'worker-2', f)).equals(readFileSync(nodeFile(lab, 'cp-1', f))), f).toBe(true);
     }
+    expectFaithfulPodsecUse(lab, ['worker-1', 'worker-2']);
     expect(await nodeReadiness(lab)).toEqual(every(all, true));
     expect(await ports(lab), 'add-worker.yaml --keep-ssh does not seal').toEqual(every(all, 'open'));
 
-    // reset.yaml: every node reset through the wrapper, the cluster gone, the markers and the
-    // registry lines removed.
+    // reset.yaml: every node reset by the native kubeadm inside u7s-admin's namespaces (the
+    // wrapper cannot: -f is not in its table), the cluster gone, the markers and the registry
+    // lines removed.
     const reset = await runCli(['run', playbook('reset'), '-i', lab.inventoryFile, '--json'], { cwd: t.work, timeoutMs: 120_000 });
     expect(reset.code, reset.stderr + reset.stdout.slice(-3000)).toBe(0);
+    expect(allActions(lab).filter((a) => a.program === 'podsec-u7s-kubeadm' && a.cmd === 'reset')).toEqual([]);
     for (const n of all) {
-      expect(actions(lab, n).filter((a) => a.argv[0] === 'kubeadm' && a.argv[1] === 'reset' && a.exit === 0).length, n).toBeGreaterThanOrEqual(1);
+      expect(actions(lab, n).filter((a) => a.argv.join(' ') === 'kubeadm reset -f' && a.namespace === 'u7s-admin' && a.user === 'u7s-admin' && a.exit === 0).length, n).toBe(1);
       expect(existsSync(nodeFile(lab, n, '/etc/kubernetes/kubelet.conf')), n).toBe(false);
       expect(readFileSync(nodeFile(lab, n, '/etc/hosts'), 'utf8'), n).not.toMatch(/registry\.local/);
     }
@@ -113,6 +118,7 @@ describe('shipped playbooks', () => {
     expect(rebuilt.code, rebuilt.stderr + rebuilt.stdout.slice(-3000)).toBe(0);
     expect(actions(lab, 'cp-1').filter((a) => isInit(a) && a.exit === 0)).toHaveLength(2);
     expect(actions(lab, 'cp-1').filter((a) => isCreatePolicy(a) && a.exit === 0)).toHaveLength(2);
+    expectFaithfulPodsecUse(lab, ['worker-1', 'worker-2']);
     expect(await nodeReadiness(lab)).toEqual(every(all, true));
     for (const n of all) expect(sshdUnit(lab, n), n).toEqual({ enabled: false, active: false });
     expect(await ports(lab)).toEqual(every(all, 'refused'));

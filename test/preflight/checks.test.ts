@@ -14,6 +14,9 @@ import { ADMIN_CONF, ETCD_MEMBER, INIT_STARTED, KUBELET_CONF } from '../../steps
 import { podsecPolicyStep } from '../../steps/podsec-policy.js';
 import { podsecServicesStep } from '../../steps/podsec-services.js';
 import { signImagesStep } from '../../steps/sign-images.js';
+import { logForwardingStep } from '../../steps/log-forwarding.js';
+import { podsecMonitoringStep } from '../../steps/podsec-monitoring.js';
+import { publicRegistryStep } from '../../steps/public-registry.js';
 import { healthyFacts } from '../helpers/facts.js';
 import { evaluate, haInventory, preflightContext, type FakePreflight } from './fake-preflight.js';
 
@@ -97,6 +100,13 @@ const FAILING: Case[] = [
   { name: 'the registry ports taken', kind: podsecServicesStep, check: 'registry-ports-free', host: 'cp-1', world: { facts: { 'cp-1': factsOf('cp-1', { listening: [{ proto: 'tcp', address: '*', port: 80, process: 'httpd2' }] }) } }, reason: /80\/tcp by httpd2/, fix: /stop the program/ },
   { name: 'no image archive', kind: signImagesStep, check: 'image-archive', host: 'cp-1', world: { probe: () => ({ exitCode: 1 }) }, reason: /no image archive at \/var\/lib\/podsec-play\/images\/podsec-k8s-images\.tar\.xz/, fix: /podsec-k8s-save-oci/ },
   { name: 'too little room for the registry', kind: signImagesStep, check: 'disk-var-lib', host: 'cp-1', world: { facts: { 'cp-1': factsOf('cp-1', { disk: { varLib: { availableBytes: 6 * GiB, sizeBytes: 20 * GiB } } }) } }, reason: /only 6\.0 GiB free under \/var\/lib/, fix: /10 GiB free/ },
+  { name: 'podsec-inotify missing where monitoring is asked for', kind: podsecMonitoringStep, check: 'package-podsec-inotify', host: 'w-1', world: { facts: { 'w-1': factsOf('w-1', { packages: { podsec: '1.1.20-alt2', 'podsec-k8s': '1.1.20-alt2' } }) } }, reason: /^podsec-inotify is not installed \(podsec's security checks, the only monitoring a sealed node keeps\)/, fix: /apt-get install podsec-inotify/ },
+  { name: 'the public registry unreachable from a node', kind: publicRegistryStep, check: 'public-registry-reachable', host: 'w-1', world: { probe: () => ({ exitCode: 6, stdout: '000' }) }, reason: /registry\.altlinux\.org does not answer from w-1 \(curl exit 6: could not resolve the host\): podsec's kubeadm pulls every Kubernetes image from it/, fix: /open HTTPS \(port 443\) from this host to registry\.altlinux\.org.*secure mode/ },
+  { name: 'registry.k8s.io reached but not docker.io (flannel)', kind: publicRegistryStep, check: 'public-registry-reachable', host: 'cp-1', w: { registry: '' }, world: { probe: (c) => (c.includes('docker.io') ? { exitCode: 28, stdout: '000' } : { exitCode: 0, stdout: '200' }) }, reason: /^registry-1\.docker\.io does not answer from cp-1 \(curl exit 28: timed out\)/, fix: /registry-1\.docker\.io/ },
+  { name: 'an Internet-mode playbook with the secure mode\'s registry', kind: publicRegistryStep, check: 'public-registry-setting', host: 'cp-1', world: { inventory: inventoryWith((i) => (i.cluster.registry = 'registry.local')) }, reason: /cluster\.registry is registry\.local, the secure mode's local registry/, fix: /registry\.altlinux\.org.*secure mode/ },
+  { name: '/etc/hosts naming registry.local in the Internet mode', kind: publicRegistryStep, check: 'registry-local-unnamed', host: 'w-1', world: { probe: () => ({ exitCode: 0, stdout: '10.0.0.1 registry.local sigstore.local trivy.local\n' }) }, reason: /\/etc\/hosts names registry\.local \(10\.0\.0\.1 registry\.local sigstore\.local trivy\.local\): podsec's kubeadm would then pull from that local registry/, fix: /remove the registry\.local line/ },
+  { name: 'a syslog target without rsyslog', kind: logForwardingStep, check: 'rsyslog-installed', host: 'lb-1', world: { inventory: inventoryWith((i) => (i.cluster['syslog'] = 'tcp://10.0.0.50:514')), facts: { 'lb-1': factsOf('lb-1', { paths: { '/etc/rsyslog.d': false } }) } }, reason: /\/etc\/rsyslog\.d does not exist on lb-1: rsyslog is not installed, and the syslog target tcp:\/\/10\.0\.0\.50:514 is reached through it/, fix: /apt-get install rsyslog-classic/ },
+  { name: 'a syslog target that is not one', kind: logForwardingStep, check: 'rsyslog-installed', host: 'w-1', world: { inventory: inventoryWith((i) => (i.cluster['syslog'] = '10.0.0.50:514')) }, reason: /the syslog target "10\.0\.0\.50:514" is not udp:\/\/HOST\[:PORT\] or tcp:\/\/HOST\[:PORT\]/, fix: /cluster\.syslog as tcp:\/\/HOST:PORT/ },
 ];
 
 describe('every preflight check fails with the host, the reason and the fix', () => {
@@ -110,7 +120,7 @@ describe('every preflight check fails with the host, the reason and the fix', ()
   });
 
   it('covers every check the step kinds declare', () => {
-    const declared = new Set([kubeadmInitStep, kubeadmJoinStep, haproxyStep, keepalivedStep, podsecPolicyStep, podsecServicesStep, copyPolicyStep, signImagesStep].flatMap((k) => checksOf(k).map((c) => c.id)));
+    const declared = new Set([kubeadmInitStep, kubeadmJoinStep, haproxyStep, keepalivedStep, podsecPolicyStep, podsecServicesStep, copyPolicyStep, signImagesStep, podsecMonitoringStep, publicRegistryStep, logForwardingStep].flatMap((k) => checksOf(k).map((c) => c.id)));
     const failed = new Set(FAILING.map((c) => c.check));
     expect([...declared].filter((id) => !failed.has(id))).toEqual([]);
   });
@@ -134,6 +144,18 @@ describe('and passes on a healthy host, or where the step will not need it', () 
     for (const check of checksOf(kind)) expect(await check.evaluate(ctx, w as Record<string, unknown>), check.id).toMatchObject({ ok: true });
   });
 
+  it('the Internet mode\'s checks pass where the registry answers and /etc/hosts has no registry.local; monitoring where podsec-inotify is installed; no syslog target needs no rsyslog', async () => {
+    const answering = preflightContext('w-1', { probe: (c) => (c.startsWith('curl') ? { exitCode: 0, stdout: '401' } : { exitCode: 1 }) });
+    for (const check of checksOf(publicRegistryStep)) expect(await check.evaluate(answering, {}), check.id).toMatchObject({ ok: true });
+    expect(answering.probes).toEqual(["curl -s -o /dev/null --max-time 10 -w '%{http_code}' https://registry.altlinux.org/v2/", "grep -E '^[^#]*[[:space:]]registry[.]local([[:space:]]|$)' /etc/hosts"]);
+    const monitored = preflightContext('w-1', { facts: healthy('w-1', { packages: { 'podsec-inotify': '1.1.20-alt2' } }) });
+    expect(await evaluate(checksOf(podsecMonitoringStep), 'package-podsec-inotify', monitored)).toEqual({ ok: true, detail: 'podsec-inotify 1.1.20-alt2' });
+    const noTarget = preflightContext('lb-1', { facts: healthy('lb-1', { paths: { '/etc/rsyslog.d': false } }) });
+    expect(await evaluate(checksOf(logForwardingStep), 'rsyslog-installed', noTarget)).toEqual({ ok: true, detail: 'no syslog target: nothing to forward' });
+    const withRsyslog = preflightContext('lb-1', { inventory: inventoryWith((i) => (i.cluster['syslog'] = 'udp://10.0.0.50')), facts: healthy('lb-1', { paths: { '/etc/rsyslog.d': true } }) });
+    expect(await evaluate(checksOf(logForwardingStep), 'rsyslog-installed', withRsyslog)).toEqual({ ok: true, detail: '/etc/rsyslog.d present' });
+  });
+
   it('ports held by the step itself, or by a node podsec-play set up already, are not a problem', async () => {
     const ownHaproxy = preflightContext('lb-1', { facts: healthy('lb-1', { listening: [{ proto: 'tcp', address: '0.0.0.0', port: 8443, process: 'haproxy' }] }) });
     expect(await evaluate(checksOf(haproxyStep), 'haproxy-port-free', ownHaproxy)).toEqual({ ok: true, detail: '8443/tcp free' });
@@ -151,7 +173,7 @@ describe('and passes on a healthy host, or where the step will not need it', () 
     f.paths = { ...f.paths, [ETCD_MEMBER]: true, [INIT_STARTED]: true };
     const ctx = preflightContext('cp-1', { facts: { 'cp-1': f }, resuming: true });
     expect(await evaluate(checksOf(kubeadmInitStep), 'kubeadm-state', ctx)).toEqual({ ok: true, detail: 'resuming: our own half-finished init is reset first' });
-    expect(await evaluate(checksOf(kubeadmInitStep), 'cluster-ports-free', ctx)).toMatchObject({ ok: true, detail: expect.stringMatching(/reset -f runs first/) });
+    expect(await evaluate(checksOf(kubeadmInitStep), 'cluster-ports-free', ctx)).toMatchObject({ ok: true, detail: expect.stringMatching(/kubeadm reset \(inside u7s-admin's namespaces\) runs first/) });
   });
 
   it('the endpoint is only probed once the cluster should answer (its init finished, or no init in the playbook)', async () => {

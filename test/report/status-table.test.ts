@@ -50,6 +50,7 @@ function state(): JournalState {
     ],
     steps: Object.fromEntries(steps.map((s) => [s.key, s])),
     sealed: { 'cp-1': { host: 'cp-1', address: '127.0.0.1', port: 40001, runId: 'run-1', at: '2026-01-01T10:05:00.000Z' } },
+    sealSent: { 'cp-1': { host: 'cp-1', address: '127.0.0.1', port: 40001, runId: 'run-1', at: '2026-01-01T10:04:58.000Z' } },
   };
 }
 

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapTokenStep } from '../../steps/bootstrap-token.js';
 import { kubeadmJoinStep } from '../../steps/kubeadm-join.js';
+import { NODE_OFF_COMMAND, nodeResetStep } from '../../steps/node-reset.js';
 import { waitNodesReadyStep } from '../../steps/wait-nodes-ready.js';
 import { NODE_STATE_COMMAND } from '../../steps/lib/u7s.js';
 import { fakeWorld, haInventory } from './fake-context.js';
@@ -37,5 +38,21 @@ describe('day-2 through the API', () => {
     const where = { host: haInventory().hosts.find((h) => h.name === 'worker-1')!, inventory: haInventory() };
     expect(kubeadmJoinStep.sshPeers?.({ via: 'api' }, where)).toEqual([]);
     expect(kubeadmJoinStep.sshPeers?.({}, where)).toEqual(['cp-1']);
+  });
+});
+
+describe('node-reset drives podsec as its scripts allow', () => {
+  it('resets inside u7s-admin\'s namespaces with the native kubeadm, never through the wrapper (its table has no -f)', async () => {
+    const world = fakeWorld(haInventory(), 'worker-1');
+    const out = await nodeResetStep.run(world.ctx, {});
+    expect(out).toEqual({ reset: 'true', reachable: 'true' });
+    const commands = world.calls.map((c) => c.command);
+    expect(commands[0]).toContain('machinectl shell u7s-admin@ /usr/libexec/podsec/u7s/bin/nsenter_u7s /usr/bin/kubeadm reset -f');
+    expect(commands[0]).toContain('systemctl is-active -q u7s');
+    for (const c of commands) {
+      expect(c).not.toContain('/usr/libexec/podsec/u7s/bin/:$PATH');
+      expect(c).not.toMatch(/(^|[;&|]\s*)kubeadm reset/);
+    }
+    expect(commands[1]).toBe(NODE_OFF_COMMAND);
   });
 });

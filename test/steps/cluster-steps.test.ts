@@ -25,7 +25,7 @@ describe('kubectl-apply', () => {
     const w = fakeWorld(singleInventory(), 'cp-1');
     await kubectlApplyStep.run(w.ctx, {});
     const call = w.calls.find((c) => c.command.startsWith('kubectl apply'))!;
-    expect(call.command).toBe('kubectl apply -f /var/lib/u7s-admin/usernetes/manifests/kube-flannel.yml');
+    expect(call.command).toBe('kubectl apply -f /etc/kubernetes/manifests/kube-flannel.yml');
     expect(call.options.timeoutMs).toBe(300_000);
     const w2 = fakeWorld(singleInventory(), 'cp-1');
     await kubectlApplyStep.run(w2.ctx, { manifest: 'https://example.test/kube-flannel.yml', timeout: '90s' });
@@ -134,7 +134,7 @@ describe('disable-ssh', () => {
   it('does not seal while a node is not Ready', async () => {
     const w = await world('worker-1');
     w.on('cp-1').on('kubectl get nodes -o json', { stdout: nodesJson({ ...Object.fromEntries(ALL_HA.map((n) => [n, true])), 'worker-2': false }) });
-    await expect(disableSshStep.run(w.ctx, {})).rejects.toThrow(/not sealing: nodes not Ready \(worker-2\)/);
+    await expect(disableSshStep.run(w.ctx, {})).rejects.toThrow(/not sealing worker-1: nodes not Ready \(worker-2\), asked on cp-1/);
     expect(w.calls.some((c) => c.command === SEAL_COMMAND)).toBe(false);
     expect(server!.listening).toBe(true);
   });
@@ -162,8 +162,9 @@ describe('disable-ssh', () => {
     expect(w.calls).toEqual([]);
   });
 
-  it('a port that already refuses connections was sealed by an interrupted earlier attempt: recorded, nothing run', async () => {
+  it('a port that already refuses connections after an earlier attempt sent the seal command: recorded, nothing run', async () => {
     const w = await world('worker-1');
+    w.sealSent.add('worker-1');
     server!.close();
     const out = await disableSshStep.run(w.ctx, {});
     expect(out).toMatchObject({ sealed: 'true' });

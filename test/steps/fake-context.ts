@@ -95,6 +95,8 @@ export interface FakeWorld {
   transports: Map<string, FakeTransport>;
   self: FakeTransport;
   on(host: string): FakeTransport;
+  /** The seal ledger's journal: hosts the seal command was recorded as sent to. */
+  sealSent: Set<string>;
 }
 
 export function host(name: string, roles: string[], extra: Partial<Host> = {}): Host {
@@ -145,6 +147,7 @@ export function singleInventory(): Inventory {
 
 export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?: number; keepSsh?: boolean; kubeconfigFile?: string; facts?: Record<string, HostFacts> } = {}): FakeWorld {
   const calls: Call[] = [];
+  const sealSent = new Set<string>();
   const secrets: string[] = [];
   const logs: string[] = [];
   const masker = new Masker();
@@ -188,6 +191,13 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
     run,
     upload: (u) => self.upload(u),
     download: (p) => self.download(p),
+    seal: {
+      recordCommandSent: () => {
+        sealSent.add(hostName);
+        calls.push({ host: hostName, command: '<journal: seal command sent>', options: {}, viaContext: false });
+      },
+      commandSent: () => (sealSent.has(hostName) ? { runId: 'earlier-run', at: '2026-01-01T00:00:00.000Z' } : undefined),
+    },
     secret: (v) => {
       secrets.push(v);
       masker.add(v);
@@ -195,7 +205,7 @@ export function fakeWorld(inventory: Inventory, hostName: string, o: { attempt?:
     log: (m) => logs.push(masker.mask(m)),
     note: (m) => logs.push(masker.mask(m)),
   };
-  return { ctx, calls, secrets, logs, masker, transports, self, on: (n) => transports.get(n) as FakeTransport };
+  return { ctx, calls, secrets, logs, masker, transports, self, on: (n) => transports.get(n) as FakeTransport, sealSent };
 }
 
 /** What a reporter would show of the commands: every command line, through the masker. */

@@ -78,7 +78,7 @@ describe('kubeadm-init', () => {
 
   it('runs the HA init through the wrapper under the lock, with U7S_* and no answers', async () => {
     const w = fakeWorld(haInventory(), 'cp-1');
-    nodeState(w, FRESH);
+    nodeState(w, FRESH, DONE_INIT);
     w.self.on(/kubeadm init/, { stdout: joinOutput({ endpoint: '10.0.3.100:8443' }) });
     const out = await kubeadmInitStep.run(w.ctx, {});
     const init = w.calls.find((c) => c.command.includes('kubeadm init'))!;
@@ -103,25 +103,29 @@ describe('kubeadm-init', () => {
 
   it('a single master gets a plain `kubeadm init`', async () => {
     const w = fakeWorld(singleInventory(), 'cp-1');
-    nodeState(w, FRESH);
+    nodeState(w, FRESH, DONE_INIT);
     w.self.on(/kubeadm init/, { stdout: joinOutput({ endpoint: '10.0.1.1:6443' }) });
     await kubeadmInitStep.run(w.ctx, {});
     expect(w.calls.find((c) => c.command.includes('kubeadm init'))!.command).toMatch(/kubeadm\.lock kubeadm init$/);
   });
 
-  it('after our own half-finished init: kubeadm reset -f first, and only then answers Clear directory with y', async () => {
+  it("after our own half-finished init: a reset inside u7s-admin's namespaces first (never through the wrapper), and only then y to Clear directory", async () => {
     const w = fakeWorld(haInventory(), 'cp-1', { attempt: 2 });
-    nodeState(w, HALF_INIT);
+    nodeState(w, HALF_INIT, DONE_INIT);
     w.self.on(/kubeadm init/, { stdout: joinOutput({ endpoint: '10.0.3.100:8443' }) });
     await kubeadmInitStep.run(w.ctx, {});
     const cmds = commandsOn(w, 'cp-1');
-    const reset = cmds.findIndex((c) => c.endsWith('kubeadm reset -f'));
+    const reset = cmds.findIndex((c) => c.includes('machinectl shell u7s-admin@ /usr/libexec/podsec/u7s/bin/nsenter_u7s /usr/bin/kubeadm reset -f'));
+    expect(cmds[reset]).not.toContain('export PATH=/usr/libexec/podsec/u7s/bin/');
+    expect(cmds[reset]).toContain('systemctl disable --now u7s');
     const init = cmds.findIndex((c) => c.includes('kubeadm init'));
     expect(reset).toBeGreaterThanOrEqual(0);
     expect(reset).toBeLessThan(init);
     const answers = w.calls[init]!.options.answers;
     expect(answers).toHaveLength(1);
-    expect(new RegExp(answers![0]!.prompt).test('Clear directory? y/N')).toBe(true);
+    // a whole line, then a read; in English and as podsec-k8s.po translates it
+    expect(new RegExp(answers![0]!.prompt).test('… from previous deployment. Clear directory? y/N:\n')).toBe(true);
+    expect(new RegExp(answers![0]!.prompt).test('… от предыдущего разворачивания. Очистить каталог? y/N:\n')).toBe(true);
     expect(answers![0]!.send).toBe('y');
   });
 
@@ -149,7 +153,7 @@ describe('kubeadm-init', () => {
 
   it('mints material itself when init printed no join line (never re-running init)', async () => {
     const w = fakeWorld(haInventory(), 'cp-1');
-    nodeState(w, FRESH);
+    nodeState(w, FRESH, DONE_INIT);
     w.self.on(/kubeadm init phase upload-certs/, { stdout: `[upload-certs] Using certificate key:\n${CERT_KEY}\n` });
     w.self.on(/kubeadm init/, { stdout: 'done\n' });
     w.self.on(/kubeadm token create/, { stdout: `kubeadm join 10.0.3.100:8443 --token ${TOKEN} --discovery-token-ca-cert-hash sha256:${CA_HEX}\n` });
@@ -168,10 +172,9 @@ describe('join-material', () => {
     w.on('cp-1').on(/upload-certs/, { stdout: `[upload-certs] Using certificate key:\n${CERT_KEY}\n` });
     const out = await joinMaterialStep.run(w.ctx, {});
     expect(out).toEqual({ endpoint: '10.0.3.100:8443', token: TOKEN, caCertHash: `sha256:${CA_HEX}`, certificateKey: CERT_KEY });
-    expect(commandsOn(w, 'cp-1')).toEqual([
-      'export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm token create --print-join-command --ttl 1h',
-      'export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm init phase upload-certs --upload-certs',
-    ]);
+    // the native kubeadm, as podsec's INSTALL.md mints material: the wrapper would run apt,
+    // garble --print-join-command and --ttl, and take `init phase upload-certs` for a full init
+    expect(commandsOn(w, 'cp-1')).toEqual(['/usr/bin/kubeadm token create --print-join-command --ttl 1h', '/usr/bin/kubeadm init phase upload-certs --upload-certs']);
     expect(commandsOn(w, 'cp-2')).toEqual([]);
     expect(w.secrets).toEqual(expect.arrayContaining([TOKEN, CERT_KEY]));
   });
@@ -214,9 +217,9 @@ describe('kubeadm-join', () => {
     expect(await kubeadmJoinStep.check!(w2.ctx, material)).toEqual({ done: false });
   });
 
-  it('joins a control plane with --control-plane, its certificate key and advertise address, secrets via env', async () => {
+  it("joins a control plane with --control-plane, its certificate key and advertise address, secrets and the cluster's U7S_* via env", async () => {
     const w = fakeWorld(haInventory(), 'cp-2');
-    nodeState(w, FRESH);
+    nodeState(w, FRESH, FRESH, DONE_JOIN);
     w.on('cp-1').on(/kubeadm token list/, { stdout: listed });
     await kubeadmJoinStep.run(w.ctx, material);
     const join = w.calls.find((c) => c.command.includes('kubeadm join'))!;
@@ -225,6 +228,9 @@ describe('kubeadm-join', () => {
         '--control-plane --certificate-key "$PODSEC_JOIN_CERT_KEY" --apiserver-advertise-address 10.0.1.2',
     );
     expect(join.options.env).toEqual({
+      U7S_KUBEVERSION: 'v1.28.3',
+      U7S_REGISTRY: 'registry.local',
+      U7S_PLATFORM: 'p10',
       PODSEC_JOIN_TOKEN: TOKEN,
       PODSEC_JOIN_CA_HASH: `sha256:${CA_HEX}`,
       PODSEC_JOIN_CERT_KEY: CERT_KEY,
@@ -235,7 +241,7 @@ describe('kubeadm-join', () => {
 
   it('joins a worker without control-plane flags', async () => {
     const w = fakeWorld(haInventory(), 'worker-1');
-    nodeState(w, FRESH);
+    nodeState(w, FRESH, FRESH, DONE_JOIN);
     w.on('cp-1').on(/kubeadm token list/, { stdout: listed });
     await kubeadmJoinStep.run(w.ctx, { ...material, certificateKey: '' });
     const join = w.calls.find((c) => c.command.includes('kubeadm join'))!;
@@ -245,7 +251,7 @@ describe('kubeadm-join', () => {
 
   it('mints fresh material when the token expired while the run was stopped', async () => {
     const w = fakeWorld(haInventory(), 'cp-3');
-    nodeState(w, FRESH);
+    nodeState(w, FRESH, FRESH, DONE_JOIN);
     const fresh = 'zyxwvu.9876543210zyxwvu';
     const freshKey = 'd'.repeat(64);
     w.on('cp-1').on(/kubeadm token list/, { stdout: 'TOKEN TTL EXPIRES\n' });
@@ -259,15 +265,65 @@ describe('kubeadm-join', () => {
 
   it('after our own half-finished join: reset first, then `y` to Clear directory', async () => {
     const w = fakeWorld(haInventory(), 'cp-2', { attempt: 2 });
-    nodeState(w, 'etcd-member join-started');
+    nodeState(w, 'etcd-member join-started', 'etcd-member join-started', DONE_JOIN);
     w.on('cp-1').on(/kubeadm token list/, { stdout: listed });
     await kubeadmJoinStep.run(w.ctx, material);
     const cmds = commandsOn(w, 'cp-2');
-    const reset = cmds.findIndex((c) => c.endsWith('kubeadm reset -f'));
+    const reset = cmds.findIndex((c) => c.includes('nsenter_u7s /usr/bin/kubeadm reset -f'));
     const join = cmds.findIndex((c) => c.includes('kubeadm join'));
     expect(reset).toBeGreaterThanOrEqual(0);
     expect(reset).toBeLessThan(join);
     expect(w.calls.filter((c) => c.host === 'cp-2')[join]!.options.answers?.[0]?.send).toBe('y');
+  });
+
+  it("without kubeVersion in the inventory a join takes the version the master's wrapper recorded, and the platform from the master's os-release", async () => {
+    const inv = haInventory();
+    delete inv.cluster.kubeVersion;
+    delete inv.cluster.platform;
+    delete inv.cluster.registry;
+    const w = fakeWorld(inv, 'worker-1');
+    nodeState(w, FRESH, FRESH, DONE_JOIN);
+    w.on('cp-1').on(/kubeadm token list/, { stdout: listed });
+    w.on('cp-1').write('/etc/podsec/u7s/config/env', '# podsec-k8s settings\nU7S_KUBEVERSION=v1.28.3\nU7S_PLATFORM=p10\n');
+    w.on('cp-1').write('/etc/os-release', 'NAME="ALT SP Server"\nALT_BRANCH_ID=c10f2\n');
+    // no facts gathered for the master (a step run on its own): its os-release is read
+    (w.ctx as { factsOf: (n: string) => undefined }).factsOf = () => undefined;
+    await kubeadmJoinStep.run(w.ctx, { ...material, certificateKey: '' });
+    const join = w.calls.find((c) => c.command.includes('kubeadm join'))!;
+    expect(join.options.env).toMatchObject({ U7S_KUBEVERSION: 'v1.28.3', U7S_PLATFORM: 'c10f' });
+    expect(join.options.env).not.toHaveProperty('U7S_REGISTRY');
+    // with the run's facts: the master's as they were gathered
+    const w2 = fakeWorld(inv, 'worker-1');
+    nodeState(w2, FRESH, FRESH, DONE_JOIN);
+    w2.on('cp-1').on(/kubeadm token list/, { stdout: listed });
+    w2.on('cp-1').write('/etc/podsec/u7s/config/env', 'U7S_KUBEVERSION=v1.28.3\n');
+    const facts = w2.ctx.factsOf.bind(w2.ctx);
+    (w2.ctx as { factsOf: typeof facts }).factsOf = (n) => (n === 'cp-1' ? { ...facts(n)!, platform: 'sisyphus' } : facts(n));
+    await kubeadmJoinStep.run(w2.ctx, { ...material, certificateKey: '' });
+    expect(w2.calls.find((c) => c.command.includes('kubeadm join'))!.options.env).toMatchObject({ U7S_PLATFORM: 'sisyphus' });
+  });
+
+  it('refuses to call the wrapper without a version, and extra arguments outside its option table', async () => {
+    const inv = haInventory();
+    delete inv.cluster.kubeVersion;
+    const w = fakeWorld(inv, 'cp-1');
+    nodeState(w, FRESH);
+    await expect(kubeadmInitStep.run(w.ctx, {})).rejects.toThrow(/set cluster\.kubeVersion/);
+    const w2 = fakeWorld(haInventory(), 'worker-1');
+    nodeState(w2, FRESH);
+    await expect(kubeadmJoinStep.run(w2.ctx, { ...material, extraArgs: ['--ttl', '1h'] })).rejects.toThrow(/--ttl: not in the podsec wrapper's option table/);
+    const w3 = fakeWorld(haInventory(), 'cp-1');
+    nodeState(w3, FRESH);
+    await expect(kubeadmInitStep.run(w3.ctx, { extraArgs: ['-f'] })).rejects.toThrow(/-f: not in the podsec wrapper's option table/);
+    for (const world of [w, w2, w3]) expect(world.calls.some((c) => /kubeadm (init|join)/.test(c.command))).toBe(false);
+  });
+
+  it('a wrapper that exits 0 without bringing the node up fails the step (it does, for a version without its v)', async () => {
+    const w = fakeWorld(haInventory(), 'worker-1');
+    nodeState(w, FRESH);
+    w.on('cp-1').on(/kubeadm token list/, { stdout: listed });
+    w.self.on(/kubeadm join/, { stderr: "Variable value U7S_KUBEVERSION must start with a symbol 'v'\n" });
+    await expect(kubeadmJoinStep.run(w.ctx, { ...material, certificateKey: '' })).rejects.toMatchObject({ code: 'E_STEP', retryable: true, message: expect.stringContaining('exited 0 but the node is not up') });
   });
 
   it('uses empty material from a skipped join-material only to skip: joining with it needs refresh', async () => {

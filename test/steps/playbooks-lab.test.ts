@@ -14,6 +14,7 @@ import { probeTcp } from '../../steps/lib/tcp-probe.js';
 import { CliProcess, parseEvents, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import { onlyReads } from '../helpers/reading.js';
 import { workdir } from '../helpers/workdir.js';
+import { expectFaithfulPodsecUse } from '../podsec/helpers.js';
 
 // A test that fails midway must not leave its CLI running.
 afterEach(stopStrayProcesses);
@@ -26,6 +27,7 @@ interface Action {
   argv: string[];
   event?: string;
   exit?: number;
+  [key: string]: unknown;
 }
 
 function actions(lab: RunningLab, node: string): Action[] {
@@ -92,8 +94,21 @@ describe('ha-cluster.yaml on the lab', () => {
     for (const node of ['cp-2', 'cp-3', 'worker-1', 'worker-2', 'worker-3']) {
       for (const f of files) expect(readFileSync(join(lab.dir, 'nodes', node, f)).equals(readFileSync(join(master, f))), `${node}:${f}`).toBe(true);
       expect(readFileSync(join(lab.dir, 'nodes', node, 'etc/hosts'), 'utf8')).toMatch(new RegExp(`^${lab.subnet.replace(/\./g, '\\.')}\\.1\\s+registry\\.local`, 'm'));
-      expect(ms(stepEvent(events, 'step.succeeded', node, 'copy-policy').ts)).toBeLessThan(ms(stepEvent(events, 'step.started', node, 'join').ts));
+      // podsec-create-policy first (it fetches the master's policy and keys), then copy-policy,
+      // which finds them identical or copies them
+      // (event times have millisecond resolution: the next step may start in the same one)
+      expect(ms(stepEvent(events, 'step.succeeded', node, 'create-policy').ts)).toBeLessThanOrEqual(ms(stepEvent(events, 'step.started', node, 'copy-policy').ts));
+      const copied = events.find((e) => (e.type === 'step.succeeded' || e.type === 'step.skipped') && 'step' in e && e.host === node && e.step === 'copy-policy');
+      expect(copied, `${node}/copy-policy`).toBeDefined();
+      expect(ms(copied!.ts)).toBeLessThanOrEqual(ms(stepEvent(events, 'step.started', node, 'join').ts));
     }
+
+    // podsec driven as its scripts allow: the wrapper got init and join only, each with the
+    // cluster's U7S_*; join material from the native kubeadm; every joined node had
+    // podsec-create-policy (registry.local insecure). The first master's wrapper applied flannel.
+    expectFaithfulPodsecUse(lab, ['cp-2', 'cp-3', 'worker-1', 'worker-2', 'worker-3']);
+    expect(actions(lab, 'cp-1').some((a) => a.event === 'cni-applied' && a.parent === 'podsec-u7s-kubeadm')).toBe(true);
+    expect(events.some((e) => e.type === 'step.skipped' && 'step' in e && e.host === 'cp-1' && e.step === 'cni')).toBe(true);
 
     // Every node Ready, and only then SSH off; every port refuses connections afterwards.
     const ready = stepEvent(events, 'step.succeeded', 'cp-1', 'ready');

@@ -8,7 +8,7 @@ import { abortError, raceAbort } from './abort.js';
 import { LineSplitter } from '../line-splitter.js';
 import type { Link } from './link.js';
 import { killCommand, MarkerFilter, pidMarkerPrefix } from './markers.js';
-import { PromptWatcher } from '../prompt-watcher.js';
+import { PromptWatcher, PTY_COLS, PTY_ROWS, PTY_TERM } from '../prompt-watcher.js';
 
 export interface ChannelRequest {
   /** What runs remotely (already wrapped for sudo/env). */
@@ -42,7 +42,9 @@ export interface ChannelResult extends ExecResult {
   stdoutBytes: Buffer;
 }
 
-const PTY: PseudoTtyOptions = { term: 'dumb', cols: 200, rows: 50, modes: { ECHO: 0 } };
+// A terminal type with cursor addressing (pinentry-curses refuses `dumb`), the size the prompt
+// watcher's screen has, and no echo: answers (passwords) never come back in the output.
+const PTY: PseudoTtyOptions = { term: PTY_TERM, cols: PTY_COLS, rows: PTY_ROWS, modes: { ECHO: 0 } };
 /** After kill + close, how long to wait for the server to confirm before giving up on it. */
 const CLOSE_GRACE_MS = 3000;
 /** After TERM, how long before KILL. */
@@ -131,21 +133,25 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
     let timer: NodeJS.Timeout | undefined;
     let unsubscribe: () => void = () => undefined;
 
-    const watcher = new PromptWatcher({
-      answers: req.answers,
-      failOnUnmatched: req.failOnUnmatchedPrompt,
-      idleMs: req.promptIdleMs,
-      send: (text) => {
-        if (channel.writable) channel.write(text);
-      },
-      onUnmatched: (prompt) => {
-        failure = new PlayError(
-          `${host}: the command is waiting at a prompt no answer matches: "${prompt}" (command: ${req.display})`,
-          { code: 'E_PROMPT', host },
-        );
-        kill();
-      },
-    });
+    const watcher =
+      req.answers.length > 0 || req.failOnUnmatchedPrompt
+        ? new PromptWatcher({
+            answers: req.answers,
+            failOnUnmatched: req.failOnUnmatchedPrompt,
+            idleMs: req.promptIdleMs,
+            pty: req.pty,
+            send: (text) => {
+              if (channel.writable) channel.write(text);
+            },
+            onUnmatched: (prompt, screen) => {
+              failure = new PlayError(
+                `${host}: the command is waiting at a prompt no answer matches: "${prompt}" (command: ${req.display})\nThe terminal shows:\n${screen}`,
+                { code: 'E_PROMPT', host },
+              );
+              kill();
+            },
+          })
+        : undefined;
     const marker = req.killable ? new MarkerFilter('podsec-pid') : undefined;
     const envRequest = req.envOnRequest
       ? new MarkerFilter('podsec-env', () => {
@@ -164,7 +170,7 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
     const finish = (error?: PlayError): void => {
       if (settled) return;
       settled = true;
-      watcher.stop();
+      watcher?.stop();
       clearTimeout(timer);
       clearTimeout(graceTimer);
       clearTimeout(escalateTimer);
@@ -241,14 +247,16 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
       if (killing) sendKills();
       if (chunk.length === 0) return;
       stdoutChunks.push(chunk);
-      watcher.feed(out.push(chunk));
+      const text = out.push(chunk);
+      watcher?.feed(text);
     });
     channel.stderr.on('data', (raw: Buffer) => {
       const chunk = marker && !req.pty ? marker.push(raw) : raw;
       if (killing) sendKills();
       if (chunk.length === 0) return;
       stderrChunks.push(chunk);
-      watcher.feed(err.push(chunk));
+      const text = err.push(chunk);
+      watcher?.feed(text);
     });
     const recordExit = (code: unknown, signal: unknown): void => {
       if (typeof code === 'number') exitCode = code;

@@ -9,6 +9,8 @@ import { describeHop, type HopContext } from './errors.js';
 
 /** The last lines a failing proxy command wrote to stderr, for the error. */
 const STDERR_KEEP = 2000;
+/** How long to wait, after the command exited, for the rest of its stderr. */
+const STDERR_DRAIN_MS = 1000;
 
 export interface ProxySocket {
   socket: Duplex;
@@ -44,8 +46,21 @@ export function proxyCommandSocket(command: string, ctx: HopContext, log: (line:
       resolve();
     });
     child.once('exit', (code, signal) => {
-      if (!closedByUs) fail(signal ? `was killed by ${signal}` : `exited with code ${code}`);
-      resolve();
+      const byUs = closedByUs;
+      // 'exit' can come before the last of stderr has been read: the error names what the
+      // command said, so wait for its stderr to close (bounded: a process it left behind may
+      // hold the pipe open).
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(cap);
+        if (!byUs) fail(signal ? `was killed by ${signal}` : `exited with code ${code}`);
+        resolve();
+      };
+      const cap = setTimeout(settle, STDERR_DRAIN_MS);
+      if (child.stderr.closed) settle();
+      else child.stderr.once('close', settle);
     });
   });
   // Errors on the pipes follow the child's own exit; the socket reports them.

@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath, URL } from 'node:url';
 import { NODE, labState, nodeInfo } from './env.mjs';
 import { exists, fileOf } from './files.mjs';
 import { sleepMs } from './lock.mjs';
@@ -39,6 +40,14 @@ function daemonFor(unit, node = NODE) {
       // The lab's API server (apiserver/serve.mjs) for this control plane only. It writes no pid
       // file of its own (as a Type=simple unit: systemd knows the pid), so the start records it.
       return { unit, argv: [program, ...args, '--apiserver', `${node}=${address}:6443`], pidFile: '/run/u7s-apiserver.pid', writePid: true, log: '/var/log/u7s-apiserver.log', port: 6443, match: args[0] };
+    }
+    case 'docker-registry':
+    case 'nginx': {
+      // the registry host's HTTP services: real sockets for the real curl (lib/http-daemon.mjs)
+      const address = nodeInfo(node)?.internalAddress;
+      const [flag, port] = unit === 'nginx' ? ['--sigstore', 81] : ['--registry', 80];
+      const script = fileURLToPath(new URL('./http-daemon.mjs', import.meta.url));
+      return { unit, argv: [process.execPath, script, flag, `${address}:${port}`], pidFile: `/run/${unit}.pid`, writePid: true, log: `/var/log/${unit}.log`, port, match: `${script} ${flag}` };
     }
     default:
       return undefined;
@@ -151,6 +160,7 @@ export function startDaemon(unit) {
     } else {
       child = spawn(d.argv[0], d.argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
       child.unref();
+      // (Type=simple: systemd knows the pid; a program writing no pid file gets one here)
       if (d.writePid) writeFileSync(fileOf(d.pidFile), `${child.pid}\n`);
     }
   } finally {
@@ -218,4 +228,4 @@ export function stopDaemon(unit) {
 }
 
 /** The units this node has a real daemon for (boot starts the enabled ones). */
-export const DAEMON_UNITS = ['sshd', 'u7s', 'haproxy', 'keepalived'];
+export const DAEMON_UNITS = ['sshd', 'u7s', 'docker-registry', 'nginx', 'haproxy', 'keepalived'];

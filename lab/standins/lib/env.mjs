@@ -35,7 +35,7 @@ export function rootOf(node = NODE) {
 }
 
 /** The system directories a node has of its own (the lab rewrites commands the same way). */
-const NODE_DIRS = /^\/(?:etc|var|usr\/libexec\/podsec|root|home|opt|run|tmp)(?:\/|$)/;
+const NODE_DIRS = /^\/(?:etc|var|usr\/libexec\/podsec|usr\/bin\/kubeadm|root|home|opt|run|tmp)(?:\/|$)/;
 
 /** A path as a node sees it ("/etc/hosts"), or already rewritten by the lab, as a real file.
  * Other absolute paths (/dev/null, /proc/…, /usr/bin/…) are the host's, shared by all nodes. */

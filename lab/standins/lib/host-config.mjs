@@ -20,7 +20,19 @@ export const HOST_DEFAULTS = {
   sysctl: { 'user.max_user_namespaces': '63482', 'kernel.unprivileged_userns_clone': '0', 'net.ipv4.ip_forward': '0' },
   varLibSize: '60G',
   varLibAvailable: '40G',
+  // The public registries (registry.altlinux.org, registry.k8s.io, docker.io, …) answer from this
+  // node: podsec's "with Internet access" mode pulls every Kubernetes image from one. false cuts
+  // them off (curl cannot resolve them, the wrapper finds no image tags, pulls fail).
+  publicRegistries: true,
 };
+
+/** Registry hosts of the Internet (what `publicRegistries: false` cuts off). */
+export const PUBLIC_REGISTRIES = ['registry.altlinux.org', 'registry.k8s.io', 'registry-1.docker.io', 'docker.io', 'quay.io', 'ghcr.io'];
+
+/** Can this node reach the public registries? */
+export function reachesPublicRegistries(node = NODE) {
+  return hostConfig(node).publicRegistries !== false;
+}
 
 export function hostConfig(node = NODE) {
   const file = readJson(HOST_FILE, node) ?? {};

@@ -1,51 +1,49 @@
-// What kubeadm init/join/reset do to a node's disk: the wrapper's wipe of /etc/kubernetes and
-// /etc/cni, the `Clear directory? y/N` question about etcd data, the env file with the join
-// secrets in clear text (like the real wrapper), and the files a finished init/join leaves.
-import { readdirSync } from 'node:fs';
+// What kubeadm init/join/reset and the podsec wrapper do to a node's disk: the wrapper's clean-up
+// of the previous configuration (files only: rm -f /etc/kubernetes/*.conf, manifests/*.yaml,
+// pki/*.??? and pki/etcd/*.???; rm -rf /etc/cni), its env file with the join secrets in clear
+// text, and the files a finished init/join leaves (podsec-k8s/bin/podsec-u7s-kubeadm,
+// alt-cloud/podsec commit 5014172).
+import { readdirSync, statSync } from 'node:fs';
 import { exists, fileOf, remove, writeText, makeDir, readText } from './files.mjs';
-import { ask } from './prompt.mjs';
-import { fail, out } from './main.mjs';
 import { writeKubeconfig } from './kubeconfig.mjs';
 import { setUnitState } from './services.mjs';
-import { logAction } from './log.mjs';
 
 export const ETCD_DIR = '/var/lib/podsec/u7s/etcd';
 export const ENV_FILE = '/etc/podsec/u7s/config/env';
 
-/** The wrapper's preamble: apt-get update, wipe, and the etcd question. Returns removed paths. */
-export async function wrapperPreamble(record) {
-  logAction({ argv: ['apt-get', 'update'], parent: 'podsec-u7s-kubeadm', event: 'apt-update', exit: 0 });
-  out('Get:1 http://ftp.altlinux.org p10/branch release [4223B]\nReading Package Lists... Done\n');
-  const wiped = [];
-  const confDir = fileOf('/etc/kubernetes');
-  let entries = [];
+function filesIn(dir, test) {
   try {
-    entries = readdirSync(confDir);
+    return readdirSync(fileOf(dir))
+      .filter((f) => test(f) && statSync(fileOf(`${dir}/${f}`)).isFile())
+      .map((f) => `${dir}/${f}`);
   } catch {
-    // nothing there yet
-  }
-  for (const f of entries.filter((f) => f.endsWith('.conf'))) {
-    remove(`/etc/kubernetes/${f}`);
-    wiped.push(`/etc/kubernetes/${f}`);
-  }
-  for (const p of ['/etc/kubernetes/manifests', '/etc/kubernetes/pki', '/etc/cni']) {
-    if (exists(p)) {
-      remove(p);
-      wiped.push(p);
-    }
-  }
-  record.wiped = wiped;
-  if (exists(`${ETCD_DIR}/member`)) {
-    record.etcdQuestion = true;
-    const answer = await ask(`Directory ${ETCD_DIR} is not empty.\nClear directory? y/N `);
-    record.etcdAnswer = answer === null ? null : answer.trim() === 'y' ? 'y' : 'other';
-    if (answer === null || answer.trim() !== 'y') fail('\nThe etcd directory is not cleared: exiting');
-    remove(ETCD_DIR);
-    makeDir(ETCD_DIR);
+    return [];
   }
 }
 
-/** The wrapper writes what it was given into its env file, secrets in clear, world-readable. */
+/** The wrapper's "clean the previous kuber config" (files, not directories) and its fresh
+ * /etc/cni. Returns what it removed. */
+export function wipePreviousConfig() {
+  const threeLetter = (f) => /^.+\.[^.]{3}$/.test(f);
+  const wiped = [
+    ...filesIn('/etc/kubernetes', (f) => f.endsWith('.conf')),
+    ...filesIn('/etc/kubernetes/manifests', (f) => f.endsWith('.yaml')),
+    ...filesIn('/etc/kubernetes/pki', threeLetter),
+    ...filesIn('/etc/kubernetes/pki/etcd', threeLetter),
+  ];
+  for (const f of wiped) remove(f);
+  if (exists('/etc/cni')) {
+    remove('/etc/cni');
+    wiped.push('/etc/cni');
+  }
+  makeDir('/etc/cni/net.d');
+  writeText('/etc/cni/net.d/10-flannel.conflist', '{"name":"cbr0","cniVersion":"0.3.1","plugins":[{"type":"flannel","delegate":{"hairpinMode":true,"isDefaultGateway":true}},{"type":"portmap","capabilities":{"portMappings":true}}]}\n');
+  return wiped;
+}
+
+/** The wrapper writes what it was given into its env file, secrets in clear, world-readable
+ * (podsec-u7s-kubeadm, alt-cloud/podsec 5014172: the flags' values under its own names —
+ * U7S_APISERVERENDPOINT, U7S_TOKEN, U7S_CACERTHASH, U7S_CERIFICATEKEY, misspelt as there). */
 export function writeEnvFile(values) {
   const old = (readText(ENV_FILE) ?? '').split('\n').filter((l) => l && !Object.keys(values).some((k) => l.startsWith(`${k}=`)));
   const lines = [...old, ...Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`)];
@@ -92,17 +90,11 @@ export function writeNodeFiles({ clusterId, ca, server, controlPlane, advertise,
   setUnitState('u7s', { enabled: true, active: true, since: new Date().toISOString() });
 }
 
-/** kubeadm reset: what it removes from a node. */
+/** kubeadm reset (run inside u7s-admin's namespaces): what it removes from a node. It stops the
+ * kubelet there but leaves the host's u7s.service alone. */
 export function resetNodeFiles() {
   for (const p of ['/etc/kubernetes/manifests', '/etc/kubernetes/pki', '/var/lib/kubelet', '/etc/cni/net.d']) remove(p);
-  let entries = [];
-  try {
-    entries = readdirSync(fileOf('/etc/kubernetes'));
-  } catch {
-    // nothing
-  }
-  for (const f of entries.filter((f) => f.endsWith('.conf'))) remove(`/etc/kubernetes/${f}`);
+  for (const f of filesIn('/etc/kubernetes', (f) => f.endsWith('.conf'))) remove(f);
   remove(ETCD_DIR);
   makeDir(ETCD_DIR);
-  setUnitState('u7s', { enabled: false, active: false });
 }

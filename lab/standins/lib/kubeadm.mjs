@@ -1,6 +1,8 @@
-// The simulated kubeadm: init and join (only through the podsec wrapper), token create/list/
-// delete, init phase upload-certs, certs certificate-key, reset, version. Rules as a real
-// cluster keeps them: see lab/README.md ("kubeadm").
+// The simulated kubeadm: the native /usr/bin/kubeadm (token create/list/delete/generate, init
+// phase upload-certs, certs certificate-key, reset, version, config images list) and the cluster
+// work the podsec wrapper's kubeadm.sh does inside u7s-admin's namespace for init and join
+// (clusterInit, clusterJoin). Rules as a real cluster keeps them: see lab/README.md ("kubeadm").
+// Models kubeadm v1.28 as podsec-k8s runs it (alt-cloud/podsec commit 5014172).
 import { fail, out } from './main.mjs';
 import { parseFlags } from './flags.mjs';
 import { currentUser, nodeInfo, NODE, labState } from './env.mjs';
@@ -10,62 +12,18 @@ import { reachApi, splitHostPort } from './net.mjs';
 import { connectApi } from './api.mjs';
 import { unitState } from './services.mjs';
 import { parseHaproxy, boundPorts } from './haproxy-config.mjs';
-import { pullProblem } from './registry.mjs';
-import { resolveName } from './hosts.mjs';
+import { pullProblem, kubernetesImages } from './registry.mjs';
 import { ask } from './prompt.mjs';
 import { processAlive, sleepMs } from './lock.mjs';
-import { wrapperPreamble, writeEnvFile, writeNodeFiles, resetNodeFiles, controlPlaneCredentials } from './kubeadm-node.mjs';
+import { writeEnvFile, writeNodeFiles, resetNodeFiles, controlPlaneCredentials } from './kubeadm-node.mjs';
 import { makeCa, caHashOf } from './pki.mjs';
-
-
-const COMMON = { v: 'string', 'ignore-preflight-errors': 'string', 'cri-socket': 'string', config: 'string', 'skip-phases': 'string', 'dry-run': 'bool', 'node-name': 'string' };
-const INIT_FLAGS = {
-  ...COMMON,
-  'apiserver-advertise-address': 'string',
-  'apiserver-bind-port': 'string',
-  'control-plane-endpoint': 'string',
-  'upload-certs': 'bool',
-  'certificate-key': 'string',
-  'pod-network-cidr': 'string',
-  'service-cidr': 'string',
-  'service-dns-domain': 'string',
-  'kubernetes-version': 'string',
-  'image-repository': 'string',
-  token: 'string',
-  'token-ttl': 'string',
-  'skip-token-print': 'bool',
-  'skip-certificate-key-print': 'bool',
-};
-const JOIN_FLAGS = {
-  ...COMMON,
-  token: 'string',
-  'discovery-token': 'string',
-  'tls-bootstrap-token': 'string',
-  'discovery-token-ca-cert-hash': 'list',
-  'discovery-token-unsafe-skip-ca-verification': 'bool',
-  'discovery-file': 'string',
-  'control-plane': 'bool',
-  'certificate-key': 'string',
-  'apiserver-advertise-address': 'string',
-  'apiserver-bind-port': 'string',
-};
 
 const phaseError = (phase, message) => fail(`error execution phase ${phase}: ${message}\nTo see the stack trace of this error execute with --v=5 or higher`);
 
+/** Root on the host, or u7s-admin inside its RootlessKit namespaces (nsenter_u7s: root there). */
 function requireRoot() {
-  if (currentUser() !== 'root') fail('[preflight] Some fatal errors occurred:\n\t[ERROR IsPrivilegedUser]: user is not running as root\n[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`');
-}
-
-/** U7S_* settings as the wrapper reads them (unset registry: registry.local when /etc/hosts has it). */
-function u7sSettings(cluster) {
-  const env = process.env;
-  const kubeVersion = env.U7S_KUBEVERSION || cluster?.kubeVersion || labState().cluster.kubeVersion || 'v1.28.3';
-  const m = kubeVersion.match(/^v1\.(\d+)\.(\d+)$/);
-  if (!m || Number(m[1]) < 26) fail(`podsec-u7s-kubeadm: U7S_KUBEVERSION=${kubeVersion}: expected vX.Y.Z with a minor version of at least 1.26`);
-  const registry = env.U7S_REGISTRY !== undefined ? env.U7S_REGISTRY : cluster?.registry ?? (resolveName('registry.local') ? 'registry.local' : 'registry.altlinux.org');
-  if (!['registry.local', 'registry.altlinux.org', ''].includes(registry)) fail(`podsec-u7s-kubeadm: U7S_REGISTRY=${registry}: expected registry.local, registry.altlinux.org or empty (registry.k8s.io)`);
-  const platform = env.U7S_PLATFORM || cluster?.platform || 'p10';
-  return { kubeVersion, registry, platform };
+  if (currentUser() === 'root' || (process.env.LAB_U7S_NAMESPACE === '1' && currentUser() === 'u7s-admin')) return;
+  fail('[preflight] Some fatal errors occurred:\n\t[ERROR IsPrivilegedUser]: user is not running as root\n[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`');
 }
 
 function portClash(port) {
@@ -86,12 +44,12 @@ function joinLines(endpoint, token, caHash, certKey) {
   return { cp, worker };
 }
 
-async function init(args, record) {
-  const { flags } = parseFlags(args, INIT_FLAGS, {}, 'kubeadm init');
-  requireRoot();
-  await wrapperPreamble(record);
+/**
+ * kubeadm init as the wrapper's kubeadm.sh runs it (always with --upload-certs). `flags`: the
+ * wrapper's FLAG_xxx values; `settings`: the U7S_* values the wrapper settled on.
+ */
+export async function clusterInit(flags, settings, record) {
   const me = nodeInfo();
-  const settings = u7sSettings(undefined);
   const advertise = flags['apiserver-advertise-address'] ?? me.internalAddress;
   const cpe = flags['control-plane-endpoint'];
   const errors = [];
@@ -136,7 +94,9 @@ async function init(args, record) {
       phaseError('upload-config/kubeadm', `error uploading the kubeadm ClusterConfiguration: Get "https://${cpe}/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s": ${reach.error}`);
     }
   }
-  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: 'initMaster', U7S_APISERVER: endpoint, U7S_TOKEN: fresh.token, U7S_CACERTHASH: `sha256:${fresh.caHash}`, U7S_CERTIFICATEKEY: fresh.certKey });
+  // podsec-u7s-kubeadm writes its flags, not what kubeadm generated: U7S_TOKEN and the key (the
+  // script's misspelt U7S_CERIFICATEKEY) only when given as --token / --certificate-key
+  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: 'initMaster', U7S_APISERVERENDPOINT: endpoint, U7S_TOKEN: flags.token ?? '', U7S_CACERTHASH: '', U7S_CERIFICATEKEY: flags['certificate-key'] ?? '' });
   record.event = 'init';
   record.endpoint = endpoint;
   const lines = joinLines(endpoint, fresh.token, fresh.caHash, fresh.certKey);
@@ -201,27 +161,23 @@ function releaseEtcdJoin() {
   });
 }
 
-async function join(args, record) {
-  const { flags, positionals } = parseFlags(args, JOIN_FLAGS, {}, 'kubeadm join');
-  const endpoint = positionals[0];
-  const controlPlane = flags['control-plane'] === true;
+/** kubeadm join as the wrapper's kubeadm.sh runs it: `endpoint` is the wrapper's subcommand. */
+export async function clusterJoin(endpoint, flags, settings, record) {
+  const controlPlane = flags['control-plane'] === '1';
   const token = flags['discovery-token'] ?? flags.token;
-  requireRoot();
   if (!endpoint) fail('discovery: Invalid value: "": bootstrapToken.APIServerEndpoint or file is required');
   const hp = splitHostPort(endpoint);
   if (!hp) fail(`discovery.bootstrapToken.apiServerEndpoint: Invalid value: "${endpoint}": address ${endpoint}: missing port in address`);
   if (!token || !/^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(token)) fail(`[discovery.bootstrapToken.token: Invalid value: "${token ? '<redacted>' : ''}": the bootstrap token is invalid, discovery.tlsBootstrapToken: Invalid value: "": the bootstrap token is invalid]`);
-  const hashes = flags['discovery-token-ca-cert-hash'] ?? [];
+  const hashes = flags['discovery-token-ca-cert-hash'] ? [flags['discovery-token-ca-cert-hash']] : [];
   if (hashes.length === 0 && !flags['discovery-token-unsafe-skip-ca-verification']) {
     fail('discovery.bootstrapToken: Invalid value: "": using token-based discovery without caCertHashes can be unsafe. Set unsafeSkipCAVerification as true in your kubeadm config file or pass --discovery-token-unsafe-skip-ca-verification flag to continue');
   }
   record.event = controlPlane ? 'join-control-plane' : 'join-worker';
   record.endpoint = endpoint;
-  await wrapperPreamble(record);
 
   let cluster = readCluster();
   const me = nodeInfo();
-  const settings = u7sSettings(cluster.id ? cluster : undefined);
   const errors = [];
   if (cluster.nodes[NODE]) {
     errors.push(`NodeName]: a Node with name "${NODE}" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node`);
@@ -274,7 +230,7 @@ async function join(args, record) {
   // [download-certs] control planes get the cluster CA (key included) and their own client certificates
   const creds = controlPlane ? await controlPlaneCredentials(cluster.ca) : undefined;
   writeNodeFiles({ clusterId: cluster.id, ca: controlPlane ? cluster.ca : { cert: cluster.ca.cert }, server: controlPlane ? cluster.controlPlaneEndpoint : endpoint, controlPlane, advertise: me.internalAddress, creds });
-  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVER: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERTIFICATEKEY: flags['certificate-key'] ?? '' });
+  writeEnvFile({ U7S_KUBEVERSION: settings.kubeVersion, U7S_REGISTRY: settings.registry, U7S_PLATFORM: settings.platform, U7S_CONTROLPLANE: controlPlane ? 'master' : '', U7S_APISERVERENDPOINT: endpoint, U7S_TOKEN: token, U7S_CACERTHASH: hashes[0] ?? '', U7S_CERIFICATEKEY: flags['certificate-key'] ?? '' });
   out(`[preflight] Running pre-flight checks
 [preflight] Reading configuration from the cluster...
 ${controlPlane ? '[download-certs] Downloading the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[etcd] Announced new etcd member joining to the existing etcd cluster\n' : ''}[kubelet-start] Starting the kubelet
@@ -307,6 +263,7 @@ function token(args, record) {
   const { flags, positionals } = parseFlags(rest, { kubeconfig: 'string', 'print-join-command': 'bool', ttl: 'string', description: 'string', usages: 'string', groups: 'string', v: 'string', 'dry-run': 'bool', 'certificate-key': 'string', output: 'string' }, { '-o': 'output' }, `kubeadm token ${sub ?? ''}`);
   adminCluster(flags);
   if (sub === 'create') {
+    if (positionals.length > 1) fail(`accepts at most 1 arg(s), received ${positionals.length}`);
     const ttl = flags.ttl !== undefined ? parseDuration(flags.ttl) : TOKEN_TTL;
     if (ttl === undefined) fail(`invalid argument "${flags.ttl}" for "--ttl" flag`);
     const given = positionals[0];
@@ -368,8 +325,14 @@ function initPhase(args, record) {
 }
 
 async function reset(args, record) {
-  const { flags } = parseFlags(args, { force: 'bool', 'cri-socket': 'string', 'ignore-preflight-errors': 'string', v: 'string', 'cleanup-tmp-dir': 'bool', kubeconfig: 'string', 'dry-run': 'bool', 'skip-phases': 'string' }, { '-f': 'force' }, 'kubeadm reset');
+  const { flags, positionals } = parseFlags(args, { force: 'bool', 'cri-socket': 'string', 'ignore-preflight-errors': 'string', v: 'string', 'cleanup-tmp-dir': 'bool', kubeconfig: 'string', 'dry-run': 'bool', 'skip-phases': 'string' }, { '-f': 'force' }, 'kubeadm reset');
+  if (positionals.length > 0) fail(`unknown command "${positionals[0]}" for "kubeadm reset"`);
   requireRoot();
+  if (process.env.LAB_U7S_NAMESPACE !== '1') {
+    fail('lab: a native `kubeadm reset` on the host, outside u7s-admin\'s RootlessKit namespaces, is not modelled: podsec runs kubelet,\n' +
+      'etcd and the CRI inside them and gives no host-side reset. Run it where the wrapper runs its other subcommands:\n' +
+      '  machinectl shell u7s-admin@ /usr/libexec/podsec/u7s/bin/nsenter_u7s /usr/bin/kubeadm reset -f');
+  }
   if (!flags.force) {
     out('W1126 00:00:00.000000    1234 preflight.go:56] [reset] WARNING: Changes made to this host by \'kubeadm init\' or \'kubeadm join\' will be reverted.\n');
     const answer = await ask('[reset] Are you sure you want to proceed? [y/N]: ');
@@ -397,18 +360,30 @@ function version(args) {
   return 0;
 }
 
-/** kubeadm's entry. `wrapper`: invoked as the podsec wrapper (init and join are only valid then). */
-export async function kubeadm(args, record, { wrapper }) {
+/** `kubeadm config images list [--kubernetes-version V] [--image-repository R]`. */
+function configImages(args) {
+  const [what, ...rest] = args;
+  if (what !== 'images' || rest[0] !== 'list') fail(`lab: kubeadm config ${args.join(' ')} is not simulated (only images list)`);
+  const { flags } = parseFlags(rest.slice(1), { 'kubernetes-version': 'string', 'image-repository': 'string', config: 'string', v: 'string' }, {}, 'kubeadm config images list');
+  const v = flags['kubernetes-version'] ?? labState().cluster.kubeVersion;
+  const repo = flags['image-repository'] ?? 'registry.k8s.io';
+  out(kubernetesImages(v).map((i) => `${repo}/${i.name}:${i.tag}\n`).join(''));
+  return 0;
+}
+
+/** The native kubeadm (/usr/bin/kubeadm): on the host as root, or as u7s-admin inside its
+ * namespaces (how the podsec wrapper runs subcommands other than init and join). init and join
+ * are refused: on a podsec node they would set up a rootful Kubernetes. */
+export async function kubeadm(args, record) {
   const [sub, ...rest] = args;
-  record.program = wrapper ? 'podsec-u7s-kubeadm' : 'kubeadm';
+  record.program = 'kubeadm';
+  if (process.env.LAB_U7S_NAMESPACE === '1') record.namespace = 'u7s-admin';
   switch (sub) {
     case 'init':
       if (rest[0] === 'phase') return initPhase(rest.slice(1), record);
-      if (!wrapper) fail('lab: a plain `kubeadm init` would set up a rootful cluster; podsec runs it through its wrapper:\n  export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm init ...');
-      return init(rest, record);
+      return fail('lab: a native `kubeadm init` would set up a rootful cluster; podsec runs it through its wrapper:\n  export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm init ...');
     case 'join':
-      if (!wrapper) fail('lab: a plain `kubeadm join` would set up a rootful node; podsec runs it through its wrapper:\n  export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm join ...');
-      return join(rest, record);
+      return fail('lab: a native `kubeadm join` would set up a rootful node; podsec runs it through its wrapper:\n  export PATH=/usr/libexec/podsec/u7s/bin/:$PATH; kubeadm join ...');
     case 'token':
       return token(rest, record);
     case 'certs':
@@ -417,6 +392,8 @@ export async function kubeadm(args, record, { wrapper }) {
         return 0;
       }
       return fail(`lab: kubeadm certs ${rest[0] ?? ''} is not simulated (only certificate-key)`);
+    case 'config':
+      return configImages(rest);
     case 'reset':
       return reset(rest, record);
     case 'version':
@@ -424,7 +401,7 @@ export async function kubeadm(args, record, { wrapper }) {
     case undefined:
     case '--help':
     case '-h':
-      out('Usage:\n  kubeadm [command]\n\nAvailable Commands:\n  certs, init, join, reset, token, version\n');
+      out('Usage:\n  kubeadm [command]\n\nAvailable Commands:\n  certs, config, init, join, reset, token, version\n');
       return 0;
     default:
       return fail(`unknown command "${sub}" for "kubeadm"\nRun 'kubeadm --help' for usage.`);

@@ -1,9 +1,12 @@
-// `passwd USER` on a terminal: "New password:" / "Retype new password:", three tries, the result
-// kept as a salted hash in the node's /etc/shadow.
+// `passwd USER` on a terminal as ALT sets it up (pam_passwdqc): its introduction, then
+// "Enter new password: " / "Re-type new password: " in the node's language (passwdqc's ru.po),
+// three tries; the result kept as a salted hash in the node's /etc/shadow. What passwdqc would
+// refuse as weak is not modelled.
 import { createHash, randomBytes } from 'node:crypto';
 import { readText, writeText } from './files.mjs';
 import { ask, requireTerminal } from './prompt.mjs';
 import { fail, out } from './main.mjs';
+import { t } from './i18n.mjs';
 
 export function setShadow(user, password) {
   const salt = randomBytes(8).toString('hex');
@@ -22,22 +25,22 @@ export function checkShadow(user, password) {
 export async function changePassword(user) {
   requireTerminal('passwd: Authentication token manipulation error\npasswd: password unchanged');
   out(`Changing password for ${user}.\n`);
+  out(`\n${t('You can now choose the new password or passphrase.')}\n\n`);
   for (let i = 0; i < 3; i++) {
-    const first = await ask('New password: ');
+    const first = await ask(t('Enter new password: '));
     if (first === null) break;
-    if (first.length === 0) {
-      out('No password supplied\n');
-      continue;
-    }
-    const second = await ask('Retype new password: ');
+    out('\n');
+    if (first.length === 0) continue;
+    const second = await ask(t('Re-type new password: '));
     if (second === null) break;
+    out('\n');
     if (first !== second) {
-      out('Sorry, passwords do not match.\n');
+      out(`${t('Sorry, passwords do not match.')}\n${t('Try again.')}\n`);
       continue;
     }
     setShadow(user, first);
     out('passwd: all authentication tokens updated successfully.\n');
     return;
   }
-  fail('passwd: Have exhausted maximum number of retries for service\npasswd: Authentication token manipulation error\npasswd: password unchanged');
+  fail('passwd: Authentication token manipulation error\npasswd: password unchanged');
 }

@@ -132,6 +132,7 @@ describe('SSH transport against OpenSSH: files', () => {
       run: (c, o) => transport.exec(c, o),
       upload: (o) => transport.upload(o),
       download: (p) => transport.download(p),
+      seal: { recordCommandSent: () => undefined, commandSent: () => undefined },
       secret: (v) => secrets.push(v),
       log: () => undefined,
       note: () => undefined,
