@@ -216,7 +216,7 @@ ${testbedRows.join('\n')}
   50 hosts cost more wall time for the bare floor too; compare podsec-play with the floor on
   the same row.
 
-Reproduce: \`npm ci && npm run bench\` (as root for the real-sshd row; the lab rows need no root).
+Reproduce: \`npm ci && npm run bench\` (as root for the real-sshd row and the testbed; the lab rows need no root).
 `;
   writeFileSync(OUT, text);
   console.log(`wrote ${OUT}`);
