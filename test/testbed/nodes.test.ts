@@ -2,7 +2,8 @@
 // own /etc (written by the real useradd), its own hostname, a real sshd that podsec-play reaches
 // with strict host keys, and a stand-in systemctl that stops that sshd for real. `testbed up` on
 // a used DIR is refused (exit 3); `down` leaves no namespace, link or process; a later `up`
-// boots the same nodes, sealed ones sealed. Root only: the suite fails, never skips, without it.
+// boots the same nodes, sealed ones sealed. A fresh testbed passes cluster.yaml's preflight untouched.
+// Root only: the suite fails, never skips, without it.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -10,7 +11,10 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, stopStrayProcesses } from '../helpers/cli.js';
 import { waitPort } from '../../testbed/sshd.js';
-import { commOf, linkExists, netnsList, netnsPids, processesIn, readTestbedRecord, requireTestbedHost, testbedWorkdir, waitUntil } from './helpers.js';
+import { commOf, linkExists, netnsList, netnsPids, nodeActions, processesIn, readTestbedRecord, requireTestbedHost, testbedWorkdir, waitUntil } from './helpers.js';
+import { onlyReads } from '../helpers/reading.js';
+
+const REPO = join(import.meta.dirname, '../..');
 
 const run = promisify(execFile);
 afterEach(() => stopStrayProcesses());
@@ -69,6 +73,19 @@ describe('testbed up, the nodes, and down', () => {
     expect(readFileSync(join(dir, 'known_hosts'), 'utf8')).toMatch(new RegExp(`^${cp!.address.replace(/\./g, '\\.')} ssh-ed25519 `, 'm'));
     const inventory = readFileSync(join(dir, 'inventory.yaml'), 'utf8');
     expect(inventory).toContain(`address: ${worker!.address}\n    port: 22`);
+
+    // A fresh testbed passes cluster.yaml's preflight, read-only: the stand-ins it ran only read
+    // (the real programs it ran — ip, ss, df, hostname… — are the node's own and change nothing).
+    const inventoryFile = join(dir, 'inventory.yaml');
+    const pre = await runCli(['preflight', join(REPO, 'playbooks/cluster.yaml'), '-i', inventoryFile, '--json'], { cwd: work, timeoutMs: 120_000 });
+    expect(pre.code, pre.stdout + pre.stderr).toBe(0);
+    const report = JSON.parse(pre.stdout) as { results: { host: string; status: string }[] };
+    expect(new Set(report.results.map((r) => r.host))).toEqual(new Set([cp!.name, worker!.name]));
+    expect(report.results.filter((r) => r.status !== 'ok')).toEqual([]);
+    for (const n of [cp!, worker!]) {
+      const writes = nodeActions(dir, n.name).filter((a) => !onlyReads(a.argv)).map((a) => a.argv.join(' '));
+      expect(writes, n.name).toEqual([]);
+    }
 
     writeFileSync(join(work, 'probe.yaml'), PROBE);
     const probe = await runCli(['run', join(work, 'probe.yaml'), '-i', join(dir, 'inventory.yaml'), '--plain'], { cwd: work, timeoutMs: 120_000 });
