@@ -11,6 +11,7 @@ import { preflightCommand } from './commands/preflight.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { statusCommand } from './commands/status.js';
+import { testbedCommand } from './commands/testbed.js';
 import { validateCommand } from './commands/validate.js';
 import { versionCommand } from './commands/version.js';
 import { cliVersion } from './version.js';
@@ -39,6 +40,7 @@ export function createProgram(): Command {
     statusCommand,
     kubeconfigCommand,
     labCommand,
+    testbedCommand,
     demoCommand,
     schemaCommand,
     completionCommand,

@@ -76,7 +76,7 @@ export async function startLab(options: StartLabOptions): Promise<RunningLab> {
   const client = ensureKeyPair(files.clientKey, 'podsec-play-lab');
   const clientKey = parsePublicKey(client.publicKey);
   const standins = options.standinsDir ?? standinsDir();
-  linkStandins(files.bin, standins);
+  linkStandins(files.bin, { source: standins });
   ensureClock(dir);
 
   const path = `${files.bin}:${options.nodeBinDir ?? dirname(process.execPath)}:${SYSTEM_PATH}`;

@@ -35,6 +35,20 @@ export interface LabState {
   /** Throwaway secrets written into the inventory (kept so a restart writes the same ones). */
   secrets: Record<string, string>;
   nodes: LabNode[];
+  /** Present when DIR is a testbed (testbed/): what its stand-ins need to run real daemons. */
+  testbed?: TestbedInfo;
+}
+
+/** Read by lab/standins/lib/daemons.mjs and dial.mjs on a testbed node. */
+export interface TestbedInfo {
+  /** The controller's address on the testbed's bridge. */
+  hostAddress: string;
+  subnet: string;
+  vip: string;
+  /** Absolute paths of the real programs (sshd, haproxy, keepalived, …). */
+  programs: Record<string, string>;
+  /** argv of u7s's API server on a control plane (node and its script). */
+  apiServer: string[];
 }
 
 export const labFiles = (dir: string) => ({
@@ -74,7 +88,7 @@ export function writeFileAtomic(file: string, content: string | Buffer, mode = 0
   renameSync(tmp, file);
 }
 
-export function writeLabState(dir: string, state: LabState): void {
+export function writeLabState(dir: string, state: LabState, mode = 0o600): void {
   mkdirSync(dir, { recursive: true });
-  writeFileAtomic(labFiles(dir).state, JSON.stringify(state, null, 2) + '\n', 0o600);
+  writeFileAtomic(labFiles(dir).state, JSON.stringify(state, null, 2) + '\n', mode);
 }

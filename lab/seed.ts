@@ -137,7 +137,8 @@ const RSYSLOG_CONF = [
   '',
 ].join('\n');
 
-function files(node: LabNode, os: LabOs): Record<string, string> {
+/** The files of a fresh node, by path under its root (a testbed node starts from these too). */
+export function seedFiles(node: LabNode, os: LabOs = 'p10'): Record<string, string> {
   return {
     'etc/hostname': `${node.name}\n`,
     'etc/hosts': `127.0.0.1\tlocalhost.localdomain localhost\n::1\tlocalhost6.localdomain localhost6 localhost6\n${node.internalAddress}\t${node.name}\n`,
@@ -158,25 +159,38 @@ export const LAB_IMAGE_ARCHIVE = 'var/lib/podsec-play/images/podsec-k8s-images.t
 
 /** Create the node's disk on first start; true when it was created now. */
 export function seedNode(root: string, node: LabNode, standins = standinsDir(), os: LabOs = 'p10'): boolean {
-  const later = () => {
-    for (const [rel, make] of Object.entries(laterFiles(os, standins))) {
-      const file = join(root, rel);
-      if (existsSync(file)) continue;
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, make());
-    }
-  };
   if (existsSync(join(root, 'etc', 'hostname'))) {
-    later();
+    writeLaterFiles(root, os, standins);
     return false;
   }
+  writeSeed(root, node, { standins, os });
+  return true;
+}
+
+/** Files a newer lab adds to an existing node's disk (never replaced). */
+function writeLaterFiles(root: string, os: LabOs, standins: string): void {
+  for (const [rel, make] of Object.entries(laterFiles(os, standins))) {
+    const file = join(root, rel);
+    if (existsSync(file)) continue;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, make());
+  }
+}
+
+/** Write a fresh node's directories and files under `root`, but for the paths in `skip` (a
+ * testbed node has its own passwd, group and sshd_config). */
+export function writeSeed(root: string, node: LabNode, o: { skip?: string[]; standins?: string; os?: LabOs } = {}): void {
+  const skip = o.skip ?? [];
+  const os = o.os ?? 'p10';
+  const standins = o.standins ?? standinsDir();
   for (const d of DIRS) mkdirSync(join(root, d), { recursive: true });
-  for (const [rel, content] of Object.entries(files(node, os))) writeFileSync(join(root, rel), content);
-  later();
+  for (const [rel, content] of Object.entries(seedFiles(node, os))) {
+    if (!skip.includes(rel)) writeFileSync(join(root, rel), content);
+  }
+  writeLaterFiles(root, os, standins);
   // podsec-k8s ships upstream flannel manifests by version; its wrapper rewrites the images to
   // the ALT registry and writes the result to /etc/kubernetes/manifests/kube-flannel.yml.
   copyFileSync(join(standins, 'lib', 'kube-flannel.yml'), join(root, FLANNEL_SOURCE));
-  return true;
 }
 
 /** podsec-k8s's own copy of the flannel manifest the wrapper reads (flannel v0.22.3). */

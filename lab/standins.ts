@@ -16,15 +16,28 @@ export function standinsDir(): string {
   throw new Error(`lab stand-ins not found next to ${here}`);
 }
 
-export function linkStandins(binDir: string, source = standinsDir()): string[] {
+export interface LinkOptions {
+  /** Link only the programs this accepts (a testbed node runs the real ones of the others). */
+  only?: (name: string) => boolean;
+  /** More links: name → absolute target. */
+  extra?: Record<string, string>;
+  /** Where the stand-in scripts are (default: this package's lab/standins). */
+  source?: string;
+}
+
+export function linkStandins(binDir: string, options: LinkOptions = {}): string[] {
+  const source = options.source ?? standinsDir();
+  const keep = options.only ?? (() => true);
   rmSync(binDir, { recursive: true, force: true });
   mkdirSync(binDir, { recursive: true });
   const names = readdirSync(source)
     .filter((f) => f.endsWith('.mjs'))
-    .map((f) => f.slice(0, -'.mjs'.length));
+    .map((f) => f.slice(0, -'.mjs'.length))
+    .filter(keep);
   for (const name of names) symlinkSync(join(source, `${name}.mjs`), join(binDir, name));
   for (const [alias, target] of Object.entries(ALIASES)) {
-    if (names.includes(target)) symlinkSync(join(source, `${target}.mjs`), join(binDir, alias));
+    if (names.includes(target) && keep(alias)) symlinkSync(join(source, `${target}.mjs`), join(binDir, alias));
   }
+  for (const [name, target] of Object.entries(options.extra ?? {})) symlinkSync(target, join(binDir, name));
   return names;
 }

@@ -5,6 +5,7 @@
 // the check. There is no non-interactive route here: the script calls gpg itself, for a user it
 // creates the moment before, so no agent setting (loopback, a preset passphrase) can be put in
 // place for it.
+import { lendTerminal } from '../engine/util/lend-terminal.js';
 import { quote } from '../engine/util/shell.js';
 import { stepError } from './lib/fail.js';
 import { defaultSignerEmail, DEFAULT_IMAGEMAKER, imagemakerAnswers, passphraseProblem, publicKeyPath, USER_PATTERN } from './lib/imagemaker.js';
@@ -64,7 +65,9 @@ export const podsecImagemakerStep = defineStep<PodsecImagemakerWith>({
     }
     const out = outputsFor(ctx, w);
     const arg = w.repo === undefined ? user : `${user}@${w.repo}`;
-    await hostRemote(ctx).run(`podsec-create-imagemakeruser ${quote(arg)}`, {
+    // The script runs `su - -c 'gpg2 --full-generate-key' USER`, whose pinentry must open this
+    // terminal: lend it to podman, the new user's group (podsec-create-policy made it).
+    await hostRemote(ctx).run(`${lendTerminal({ group: 'podman' })}podsec-create-imagemakeruser ${quote(arg)}`, {
       what: 'podsec-create-imagemakeruser',
       pty: true,
       answers: imagemakerAnswers({

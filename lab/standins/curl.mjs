@@ -7,7 +7,7 @@
 // flannel returns a flannel manifest; ALT's package mirrors (*.altlinux.org, *.altsp.su) answer.
 // Anything else cannot be resolved (no Internet).
 // Models: curl 8 as podsec-create-policy and the wrapper use it (alt-cloud/podsec 5014172), docker-registry's API v2.
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { URL } from 'node:url';
 import { standin, fail, out } from './lib/main.mjs';
 import { nodeByAddress, nodePath, nodeInfo, NODE } from './lib/env.mjs';
@@ -15,8 +15,7 @@ import { resolveName } from './lib/hosts.mjs';
 import { readCluster } from './lib/cluster.mjs';
 import { reachApi } from './lib/net.mjs';
 import { isActive } from './lib/services.mjs';
-import { readText, fileOf } from './lib/files.mjs';
-import { registryRecord, tagsOf, manifestOf } from './lib/registry.mjs';
+import { registryAnswer, sigstoreAnswer } from './lib/http-services.mjs';
 import { FLANNEL_MANIFEST } from './lib/manifests.mjs';
 import { PUBLIC_REGISTRIES, reachesPublicRegistries } from './lib/host-config.mjs';
 
@@ -78,37 +77,8 @@ function fetchSim(url, o) {
   }
   const target = nodeByAddress(ip);
   const refused = { curlExit: 7, message: `Failed to connect to ${name} port ${port} after 0 ms: Couldn't connect to server` };
-  if (!https && target && port === 80 && isActive('docker-registry', target.name)) {
-    if (u.pathname === '/v2/' || u.pathname === '/v2') return { status: 200, body: '{}' };
-    if (u.pathname === '/v2/_catalog') return { status: 200, body: JSON.stringify({ repositories: Object.keys(registryRecord(target.name).images).sort() }) };
-    const unknown = (name) => ({ status: 404, body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name } }] }) });
-    const tags = u.pathname.match(/^\/v2\/(.+)\/tags\/list$/);
-    if (tags) {
-      const list = tagsOf(target.name, tags[1]);
-      return list.length ? { status: 200, body: JSON.stringify({ name: tags[1], tags: list }) } : unknown(tags[1]);
-    }
-    const manifest = u.pathname.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
-    if (manifest) {
-      const m = manifestOf(target.name, manifest[1], manifest[2]);
-      if (!m) return { status: 404, body: JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: manifest[2] } }] }) };
-      const body = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
-      return { status: 200, body, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': m.digest, 'Docker-Distribution-Api-Version': 'registry/2.0' } };
-    }
-    return { status: 404, body: '404 page not found' };
-  }
-  if (!https && target && port === 81 && isActive('nginx', target.name)) {
-    const rel = decodeURIComponent(u.pathname).replace(/\/+$/, '');
-    const path = `/var/sigstore${rel.includes('..') ? '/-' : rel}`;
-    let dir;
-    try {
-      dir = rel && statSync(fileOf(path, target.name)).isDirectory() ? readdirSync(fileOf(path, target.name)) : undefined;
-    } catch {
-      dir = undefined;
-    }
-    if (dir) return { status: 200, body: JSON.stringify(dir.map((name) => ({ name, type: statSync(fileOf(`${path}/${name}`, target.name)).isDirectory() ? 'directory' : 'file' }))) };
-    const text = readText(rel ? path : '/var/sigstore/index.html', target.name);
-    return text === undefined ? { status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>' } : { status: 200, body: text };
-  }
+  if (!https && target && port === 80 && isActive('docker-registry', target.name)) return registryAnswer(target.name, u.pathname);
+  if (!https && target && port === 81 && isActive('nginx', target.name)) return sigstoreAnswer(target.name, u.pathname);
   const reach = reachApi(readCluster(), local ? name : ip, port, NODE);
   if (!reach.ok) return refused;
   if (!https) return { status: 400, body: 'Client sent an HTTP request to an HTTPS server.' };

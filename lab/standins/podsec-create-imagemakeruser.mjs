@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { standin, fail, err } from './lib/main.mjs';
 import { currentUser, nodePath } from './lib/env.mjs';
 import { readText, writeText, makeDir, exists } from './lib/files.mjs';
-import { addUser, groupEntry, userEntry } from './lib/users.mjs';
+import { addUser, applyOwner, groupEntry, userEntry } from './lib/users.mjs';
 import { readKeyring, armoredPublicKey } from './lib/gpg.mjs';
 import { notSigstoreServer } from './lib/sigstore.mjs';
 import { t } from './lib/i18n.mjs';
@@ -68,6 +68,7 @@ standin(async (args, record) => {
       writeText('/var/sigstore/keys/policy.json', JSON.stringify(policy, null, 2) + '\n');
     }
     writeText(`${home}/.config/containers/registries.d/default.yaml`, 'default-docker:\n  lookaside: http://sigstore.local:81/sigstore/\n  sigstore: http://sigstore.local:81/sigstore/\n  lookaside-staging: file:///var/sigstore/sigstore/\n  sigstore-staging: file:///var/sigstore/sigstore/\n');
+    if (userEntry(user)) applyOwner(home, user, 'podman', { recursive: true }); // cd /home/$user; chown -R $user:podman .
     if (userEntry(user)) await run(['su', '-', '-c', 'gpg2 --full-generate-key', user]);
     const keys = userEntry(user) ? readKeyring(nodePath(home)) : [];
     const key = keys[keys.length - 1];

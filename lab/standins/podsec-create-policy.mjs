@@ -11,11 +11,11 @@
 // registries.d/default.yaml (lookaside http://sigstore.local:81/sigstore/); registry.local marked
 // insecure in registries.conf (unless a registry.local location is already there). Messages in
 // the node's language.
-import { readdirSync } from 'node:fs';
+import { chmodSync, readdirSync } from 'node:fs';
 import { standin, fail, err } from './lib/main.mjs';
 import { currentUser, nodeInfo, nodeByAddress } from './lib/env.mjs';
 import { appendText, readText, writeText, makeDir, fileOf, remove } from './lib/files.mjs';
-import { addGroup } from './lib/users.mjs';
+import { addGroup, applyOwner } from './lib/users.mjs';
 import { isActive } from './lib/services.mjs';
 import { resolveName } from './lib/hosts.mjs';
 import { t } from './lib/i18n.mjs';
@@ -71,11 +71,15 @@ standin(async (args, record) => {
 
   err(`${t('Creating podman group')}\n${t('Creating the directory and subdirectories')} /var/sigstore/\n`);
   makeDir('/var/sigstore/keys');
+  chmodSync(fileOf('/var/sigstore/keys'), 0o775); // mkdir -p -m 0775
   if (localIP) {
     err(`${t('Creating the podman_dev group')}\n`);
+    applyOwner('/var/sigstore/keys', 'root', 'podman_dev');
     makeDir('/var/sigstore/sigstore');
+    chmodSync(fileOf('/var/sigstore/sigstore'), 0o775);
+    applyOwner('/var/sigstore/sigstore', 'root', 'podman_dev');
     writeText('/var/sigstore/index.html', '<html><body><h1>SigStore works!</h1></body></html>\n');
-  }
+  } else applyOwner('/var/sigstore/keys', 'root', 'podman');
 
   err(`${t('Creating with preservation of the previous policy file')} /etc/containers/policy.json\n`);
   if (localIP) writeText('/etc/containers/policy.json', JSON.stringify(REGISTRY_POLICY, null, 2) + '\n');

@@ -6,6 +6,7 @@
 // (their timers stay active), check-kubeapi keeps restarting without an audit log to follow;
 // starting rsyslog checks its configuration like `rsyslogd -N1` and snapshots where it forwards.
 // Every call that stops sshd records the units active at that moment (`activeUnits`).
+// On a testbed node the units with a real daemon start and stop it (lib/daemons.mjs).
 // Models: systemd's systemctl for the units podsec and the playbooks use (u7s.service: podsec-k8s;
 // podsec-inotify/services/*: alt-cloud/podsec 5014172).
 import { connect } from 'node:net';
@@ -18,6 +19,7 @@ import { readText } from './lib/files.mjs';
 import { readCluster } from './lib/cluster.mjs';
 import { parseHaproxy, boundPorts } from './lib/haproxy-config.mjs';
 import { missingInterfaces, parseKeepalived } from './lib/keepalived-config.mjs';
+import { DaemonError, testbedInfo } from './lib/daemons.mjs';
 import { hostConfig } from './lib/host-config.mjs';
 import { listeningOf } from './lib/host.mjs';
 
@@ -57,6 +59,9 @@ function preStart(unit) {
   if (!file) return {};
   const text = readText(file);
   if (text === undefined) return { error: `${file}: No such file or directory` };
+  // A testbed node runs the real haproxy and keepalived: they judge their config, interfaces
+  // and ports themselves (a failure to come up is reported from their log).
+  if (testbedInfo()) return { config: text };
   const errors = unit === 'haproxy' ? parseHaproxy(text, file).errors : parseKeepalived(text).errors;
   if (errors.length) return { error: errors.join('\n') };
   if (unit === 'haproxy') {
@@ -109,18 +114,33 @@ async function start(unit, record) {
     record.ran = [...(record.ran ?? []), unit];
     return true;
   }
-  setUnitState(unit, { active: true, failed: false, lastError: undefined, since: new Date().toISOString(), ...(config !== undefined ? { config } : {}) });
+  try {
+    setUnitState(unit, { active: true, failed: false, lastError: undefined, since: new Date().toISOString(), ...(config !== undefined ? { config } : {}) });
+  } catch (e) {
+    if (!(e instanceof DaemonError)) throw e;
+    // a testbed node's real daemon did not come up: what its log said goes to `systemctl status`
+    setUnitState(unit, { active: false, failed: true, lastError: e.message });
+    err(`Job for ${unit}.service failed because the control process exited with error code.\nSee "systemctl status ${unit}.service" and "journalctl -xeu ${unit}.service" for details.\n`);
+    return false;
+  }
   if (unit === 'rsyslog') record.forwardsTo = config ? config.split('\n') : [];
-  if (unit === 'sshd' && !(await waitPort(true))) fail(`lab: the SSH port of ${NODE} did not open`);
+  // (a testbed's real sshd is listening once it has started)
+  if (unit === 'sshd' && !testbedInfo() && !(await waitPort(true))) fail(`lab: the SSH port of ${NODE} did not open`);
   record.started = [...(record.started ?? []), unit];
   return true;
 }
 
 async function stop(unit, record) {
-  setUnitState(unit, { active: false, config: undefined });
+  try {
+    setUnitState(unit, { active: false, config: undefined });
+  } catch (e) {
+    if (e instanceof DaemonError) fail(`Failed to stop ${unit}.service: ${e.message}`);
+    throw e;
+  }
   if (unit === 'sshd') {
     record.activeUnits = knownUnits().filter((u) => activeState(u) === 'active').map(unitId);
-    if (!(await waitPort(false))) fail(`lab: the SSH port of ${NODE} did not close`);
+    // (a testbed's real sshd has been waited for: its port refuses connections)
+    if (!testbedInfo() && !(await waitPort(false))) fail(`lab: the SSH port of ${NODE} did not close`);
     record.sshClosed = true;
   }
   record.stopped = [...(record.stopped ?? []), unit];
@@ -213,10 +233,15 @@ standin(async (args, record) => {
       case 'reload':
       case 'reload-or-restart':
         if (unit === 'sshd') break; // a restarted sshd keeps listening; sessions survive
+        // a testbed's real daemon must read its new config: stop it first
+        if (testbedInfo() && unitState(unit).active) await stop(unit, record);
         if (!(await start(unit, record))) code = 1;
         break;
       case 'try-restart':
-        if (unitState(unit).active && !(await start(unit, record))) code = 1;
+        if (unitState(unit).active) {
+          if (testbedInfo()) await stop(unit, record);
+          if (!(await start(unit, record))) code = 1;
+        }
         break;
       case 'is-active': {
         const state = activeState(unit);

@@ -1,6 +1,7 @@
 // The master's secure mode: podsec-policy (not re-runnable), podsec-services, the image maker's
 // passwd/gpg answers, signing as the image maker — against a scripted node.
 import { describe, expect, it } from 'vitest';
+import { lendTerminal } from '../../engine/util/lend-terminal.js';
 import { podsecImagemakerStep } from '../../steps/podsec-imagemaker.js';
 import { podsecPolicyStep } from '../../steps/podsec-policy.js';
 import { podsecServicesStep } from '../../steps/podsec-services.js';
@@ -103,8 +104,9 @@ describe('podsec-imagemaker', () => {
     const w = fakeWorld(singleInventory(), 'cp-1');
     w.self.write('/var/sigstore/keys/imagemaker.pgp', 'key');
     const out = await podsecImagemakerStep.run(w.ctx, w0);
-    const call = w.calls.find((c) => c.command.startsWith('podsec-create-imagemakeruser'))!;
-    expect(call.command).toBe('podsec-create-imagemakeruser imagemaker');
+    const call = w.calls.find((c) => c.command.includes('podsec-create-imagemakeruser'))!;
+    // the terminal lent to podman (the new user's group) for gpg's pinentry after su
+    expect(call.command).toBe(`${lendTerminal({ group: 'podman' })}podsec-create-imagemakeruser imagemaker`);
     expect(call.options.pty).toBe(true);
     const answer = (prompt: string): string | undefined => call.options.answers!.find((a) => new RegExp(a.prompt).test(prompt))?.send;
     expect(answer('New password: ')).toBe(w0.password);
@@ -129,7 +131,7 @@ describe('podsec-imagemaker', () => {
   it('fails when the program finished without exporting the key', async () => {
     const w = fakeWorld(singleInventory(), 'cp-1');
     await expect(podsecImagemakerStep.run(w.ctx, { ...w0, user: 'signer', repo: 'registry.local/app' })).rejects.toMatchObject({ code: 'E_STEP' });
-    expect(w.calls.some((c) => c.command === 'podsec-create-imagemakeruser signer@registry.local/app')).toBe(true);
+    expect(w.calls.some((c) => c.command.endsWith('; podsec-create-imagemakeruser signer@registry.local/app'))).toBe(true);
   });
 });
 

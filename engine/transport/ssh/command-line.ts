@@ -4,6 +4,7 @@
 // sudo's stdin (`-S -p ''`) or, with a PTY, answers sudo's own prompt; env values (join
 // tokens, say) travel as a small script the command reads first from stdin, exactly N bytes,
 // leaving the rest of stdin to the command.
+import { lendTerminal } from '../../util/lend-terminal.js';
 import { exportEnv, quote } from '../../util/shell.js';
 import { envRequestPrefix } from './markers.js';
 
@@ -49,6 +50,8 @@ export interface WrapOptions {
   runAs?: string;
   loginUser: string;
   sudoMode: SudoMode;
+  /** The command has a terminal: lend it to `runAs` (pinentry opens it by name). */
+  pty?: boolean;
 }
 
 export function sudoFlags(mode: SudoMode): string {
@@ -73,7 +76,8 @@ export function wrapCommand(command: string, options: WrapOptions): string {
   const inner = `${options.prefix ?? ''}${exportEnv(options.env)}${command}`;
   const { runAs, loginUser } = options;
   if (runAs !== undefined && runAs !== loginUser) {
-    if (loginUser === 'root') return `su -s /bin/sh ${quote(runAs)} -c ${quote(inner)}`;
+    const su = `su -s /bin/sh ${quote(runAs)} -c ${quote(inner)}`;
+    if (loginUser === 'root') return options.pty ? `${lendTerminal({ user: runAs })}${su}` : su;
     return `sudo ${sudoFlags(options.sudoMode)} -u ${quote(runAs)} -H sh -c ${quote(inner)}`;
   }
   if (options.sudo && loginUser !== 'root' && runAs === undefined) {

@@ -95,6 +95,7 @@ export class SshTransport implements Transport {
         sudo: options.sudo ?? this.model.sudo ?? false,
         loginUser,
         sudoMode,
+        pty,
         prefix,
         ...(delivery === 'inline' && options.env ? { env: options.env } : {}),
         ...(options.runAs === undefined ? {} : { runAs: options.runAs }),

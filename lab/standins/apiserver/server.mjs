@@ -33,6 +33,9 @@ function log(fields) {
   }
 }
 
+/** What a tls.Server would set by itself (a raw TLSSocket gets none). */
+const SESSION_ID_CONTEXT = 'podsec-play-lab-apiserver';
+
 /** Serving contexts by CA hash, node and endpoint: one certificate per control plane and CA. */
 const contexts = new Map();
 
@@ -45,7 +48,10 @@ async function servingContext(cluster, node) {
     const ips = [...new Set([me.internalAddress, '10.96.0.1', ...(net.isIP(endpointHost) ? [endpointHost] : [])])];
     const dns = [...new Set([node, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...(endpointHost && !net.isIP(endpointHost) ? [endpointHost] : [])])];
     pending = issueCert(cluster.ca, { cn: 'kube-apiserver', server: true, ips, dns }).then((pair) =>
-      tls.createSecureContext({ key: pair.key, cert: pair.cert, ca: cluster.ca.cert }),
+      // sessionIdContext: client certificates are requested, and OpenSSL refuses to resume a
+      // TLS 1.2 session without one ("internal error" alert) - haproxy's check-ssl resumes its
+      // sessions, so every other health check failed and a server took ~30 s to count as UP.
+      tls.createSecureContext({ key: pair.key, cert: pair.cert, ca: cluster.ca.cert, sessionIdContext: SESSION_ID_CONTEXT }),
     );
     contexts.set(key, pending);
     pending.catch(() => contexts.delete(key));

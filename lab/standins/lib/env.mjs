@@ -1,10 +1,23 @@
 // Where a stand-in runs: the lab DIR, this node's name and root (from the env the lab sets), the
 // lab's topology (DIR/lab.json), and the mapping of node paths ("/etc/hosts") to real files.
+// On a testbed node (testbed/) the same three values also come from the node's /etc/lab/node.json,
+// for commands whose environment `su -` or sudo cleared.
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 
+/** A testbed node's own record of where it belongs ({LAB_DIR, LAB_NODE, LAB_NODE_ROOT}). */
+const nodeFile = (() => {
+  if (process.env.LAB_DIR) return {};
+  try {
+    return JSON.parse(readFileSync('/etc/lab/node.json', 'utf8'));
+  } catch {
+    return {};
+  }
+})();
+
 function required(name) {
-  const value = process.env[name];
+  const value = process.env[name] || nodeFile[name];
   if (!value) {
     process.stderr.write(`lab stand-in: ${name} is not set (run this program on a lab node)\n`);
     process.exit(127);
@@ -59,12 +72,15 @@ export function nodeByAddress(host) {
   return labState().nodes.find((n) => n.internalAddress === host || n.name === host);
 }
 
-/** The user the command runs as: LAB_USER (set by the sudo/su stand-ins or an SSH login), else root. */
+/** The user the command runs as: LAB_USER (set by the sudo/su stand-ins or an SSH login), else
+ * root; on a testbed node, where users are real, the process's own user. */
 export function currentUser() {
-  return process.env.LAB_USER || 'root';
+  if (process.env.LAB_USER) return process.env.LAB_USER;
+  return labState().testbed ? userInfo().username : 'root';
 }
 
-/** True when the SSH session has a pty (interactive programs need one). */
+/** True when the SSH session has a pty (interactive programs need one): the lab says so with
+ * LAB_TTY, a testbed node's real sshd gives a real terminal. */
 export function onTerminal() {
-  return process.env.LAB_TTY === '1';
+  return process.env.LAB_TTY === '1' || process.stdin.isTTY === true;
 }

@@ -11,12 +11,18 @@ import { ask, requireTerminal } from './prompt.mjs';
 import { fail, out } from './main.mjs';
 import { t, russian } from './i18n.mjs';
 import { askPassphrase, confirmWeak } from './pinentry.mjs';
+import { labState } from './env.mjs';
+import { realArmoredPublicKey, realFingerprintOf, realKeys, realSign } from './real-gpg.mjs';
+
+/** On a testbed node gpg is the real program: keys live in the real keyring (real-gpg.mjs). */
+const realGpg = () => labState().testbed !== undefined;
 
 function keyringFile(home) {
   return join(home, '.gnupg', 'lab-keyring.json');
 }
 
 export function readKeyring(home) {
+  if (realGpg()) return realKeys(home);
   try {
     return JSON.parse(readFileSync(keyringFile(home), 'utf8'));
   } catch {
@@ -38,13 +44,14 @@ export function checkPassphrase(key, passphrase) {
 /** Keys matching a user id, an email or a fingerprint/key id. */
 export function findKeys(home, query) {
   const q = String(query).replace(/^<|>$/g, '').toLowerCase();
-  return readKeyring(home).filter(
+  return (realGpg() ? realKeys(home, true) : readKeyring(home)).filter(
     (k) => k.email.toLowerCase() === q || k.fingerprint.toLowerCase().endsWith(q) || `${k.name} <${k.email}>`.toLowerCase().includes(q),
   );
 }
 
 /** ASCII-armoured "public key" (a lab stand-in: it carries the fingerprint and user id). */
 export function armoredPublicKey(key) {
+  if (realGpg()) return realArmoredPublicKey(key);
   const body = Buffer.from(JSON.stringify({ lab: 'pgp-public-key', fingerprint: key.fingerprint, uid: `${key.name} <${key.email}>` }))
     .toString('base64')
     .replace(/(.{64})/g, '$1\n');
@@ -53,6 +60,7 @@ export function armoredPublicKey(key) {
 
 /** The fingerprint inside an exported key file's text, or undefined. */
 export function fingerprintOf(armored) {
+  if (realGpg()) return realFingerprintOf(armored);
   const m = armored.match(/-----BEGIN PGP PUBLIC KEY BLOCK-----\s+([A-Za-z0-9+/=\s]+?)\s*-----END/);
   if (!m) return undefined;
   try {
@@ -173,6 +181,11 @@ function readCache(home) {
 
 /** gpg-agent unlocking a signing key: a cached passphrase (10 minutes) or pinentry, three tries. */
 export async function unlockKey(key, home) {
+  if (realGpg()) {
+    // the real agent asks through the real pinentry (and caches the passphrase itself)
+    await realSign(key, `podsec-play: unlock ${key.fingerprint}\n`).catch((e) => fail(e.message));
+    return;
+  }
   const cache = readCache(home);
   if ((cache[key.fingerprint] ?? 0) > Date.now()) return;
   requireTerminal('gpg: signing failed: Inappropriate ioctl for device');

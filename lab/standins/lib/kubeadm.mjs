@@ -87,7 +87,8 @@ export async function clusterInit(flags, settings, record) {
   writeNodeFiles({ clusterId: fresh.id, ca, server: endpoint, controlPlane: true, advertise, creds });
   if (cpe !== undefined) {
     const hp = splitHostPort(cpe);
-    const reach = reachApi(readCluster(), hp.host, hp.port);
+    // kubeadm waits up to 4m0s for the control plane through its endpoint
+    const reach = reachApi(readCluster(), hp.host, hp.port, NODE, { waitMs: 240_000 });
     if (!reach.ok) {
       updateCluster((c) => Object.assign(c, emptyCluster()));
       phaseError('upload-config/kubeadm', `error uploading the kubeadm ClusterConfiguration: Get "https://${cpe}/api/v1/namespaces/kube-system/configmaps/kubeadm-config?timeout=10s": ${reach.error}`);
@@ -189,7 +190,8 @@ export async function clusterJoin(endpoint, flags, settings, record) {
   preflight(errors);
 
   const discovery = `couldn't validate the identity of the API Server`;
-  const reach = reachApi(cluster, hp.host, hp.port);
+  // discovery retries until --discovery-timeout (5m0s)
+  const reach = reachApi(cluster, hp.host, hp.port, NODE, { waitMs: 300_000 });
   if (!reach.ok) phaseError('preflight', `${discovery}: Get "https://${endpoint}/api/v1/namespaces/kube-public/configmaps/cluster-info?timeout=10s": ${reach.error}`);
   if (!validToken(cluster, token).ok) {
     phaseError('preflight', `${discovery}: could not find a JWS signature in the cluster-info ConfigMap for token ID "${token.split('.')[0]}"`);

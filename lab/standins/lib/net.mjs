@@ -1,8 +1,10 @@
 // Who answers where in the simulated network: an API server on IP:6443 of every initialised,
 // running control plane; haproxy frontends on LB nodes that route to such a control plane; the
 // VIP on nodes whose running keepalived carries it. Used by kubeadm join, kubectl and curl, and
-// by the lab's API server to accept and route real connections.
+// by the lab's API server to accept and route real connections. On a testbed node the network
+// is real: reachApi's answer is a real dial (lib/dial.mjs).
 import { labState, nodeByAddress, nodeInfo, NODE } from './env.mjs';
+import { dialApi } from './dial.mjs';
 import { unitState } from './services.mjs';
 import { parseHaproxy, serversFor } from './haproxy-config.mjs';
 import { parseKeepalived } from './keepalived-config.mjs';
@@ -82,8 +84,11 @@ export function apiRoute(cluster, host, port, from = NODE) {
   return { ok: false, error: `${dial} connection refused` };
 }
 
-/** Is https://host:port an API server, seen from `from`? {ok, via} or {ok:false, error} (Go dial style). */
-export function reachApi(cluster, host, port, from = NODE) {
+/** Is https://host:port an API server, seen from `from`? {ok, via} or {ok:false, error} (Go dial style).
+ * `waitMs`: on a testbed, keep dialling until then (kubeadm waits for its endpoint; the lab's
+ * simulated network answers at once either way). */
+export function reachApi(cluster, host, port, from = NODE, { waitMs = 0 } = {}) {
+  if (labState().testbed && from === NODE) return dialApi(host, port, waitMs);
   return apiRoute(cluster, host, port, from);
 }
 

@@ -1,7 +1,16 @@
 // Questions on the terminal: the prompt goes to stdout without a newline (like the real
-// programs), the answer is the next line of stdin. No echo: every answer may be a secret.
+// programs), the answer is the next line of stdin. No echo: every answer may be a secret (on a
+// real terminal, a testbed node's pty, echo is turned off like passwd and pinentry do).
+import { spawnSync } from 'node:child_process';
 import { onTerminal } from './env.mjs';
 import { fail } from './main.mjs';
+
+let echoOff = false;
+function quietTerminal() {
+  if (echoOff || !process.stdin.isTTY) return;
+  echoOff = spawnSync('stty', ['-echo'], { stdio: ['inherit', 'ignore', 'ignore'] }).status === 0;
+  if (echoOff) process.on('exit', () => spawnSync('stty', ['echo'], { stdio: ['inherit', 'ignore', 'ignore'] }));
+}
 
 let buffered = '';
 let ended = false;
@@ -19,6 +28,7 @@ function pump() {
     } else {
       const line = buffered.slice(0, nl).replace(/\r$/, '');
       buffered = buffered.slice(nl + 1);
+      if (echoOff) process.stdout.write('\n'); // the newline the terminal did not echo
       resolve(line);
     }
   }
@@ -42,6 +52,7 @@ function listen() {
 
 /** Print `question`, wait for one line; null when stdin ends first. */
 export function ask(question) {
+  quietTerminal();
   process.stdout.write(question);
   listen();
   return new Promise((resolve) => {

@@ -1,10 +1,13 @@
 // systemd units of a node as JSON files in its /var/lib/lab/systemd/UNIT.json ({enabled,
 // active, config}). The lab process watches sshd.json to open or close the node's SSH port.
 // A unit a package installs exists only while that package is installed (podsec-inotify's
-// services and timers, rsyslog's service), as a real unit file would.
+// services and timers, rsyslog's service), as a real unit file would. On a testbed node the
+// units with a real daemon (lib/daemons.mjs) start and stop it, and are active exactly while it
+// runs.
 import { readdirSync } from 'node:fs';
 import { readJson, writeText, fileOf, readText } from './files.mjs';
 import { NODE } from './env.mjs';
+import { daemonRunning, startDaemon, stopDaemon } from './daemons.mjs';
 import { hasPackage } from './packages.mjs';
 
 /** Units the nodes have (podsec-k8s, haproxy, keepalived, podsec-create-services' ones, the
@@ -64,10 +67,17 @@ const stateFile = (unit) => `/var/lib/lab/systemd/${unit}.json`;
 
 export function unitState(unit, node = NODE) {
   const s = readJson(stateFile(unit), node) ?? {};
-  return { ...s, enabled: s.enabled === true, active: s.active === true };
+  const real = daemonRunning(unit, node);
+  return { ...s, enabled: s.enabled === true, active: real ?? s.active === true };
 }
 
+/** Change a unit's state; on a testbed node, (de)activating a unit with a real daemon starts or
+ * stops it first (a DaemonError when it does not start leaves the state as it was). */
 export function setUnitState(unit, patch, node = NODE) {
+  if (node === NODE && 'active' in patch && daemonRunning(unit, node) !== undefined) {
+    if (patch.active) startDaemon(unit);
+    else stopDaemon(unit);
+  }
   const next = { ...unitState(unit, node), ...patch };
   writeText(stateFile(unit), JSON.stringify(next) + '\n', { node });
   return next;

@@ -1,7 +1,9 @@
 // Users and groups of a node, kept in its own /etc/passwd and /etc/group (the lab never touches
 // the real ones). The effective user of a command is LAB_USER (see env.mjs).
-import { readText, writeText } from './files.mjs';
-import { NODE } from './env.mjs';
+import { chownSync, lchownSync, lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readText, writeText, fileOf } from './files.mjs';
+import { NODE, labState } from './env.mjs';
 
 function table(path, node) {
   return (readText(path, node) ?? '').split('\n').filter(Boolean).map((l) => l.split(':'));
@@ -70,4 +72,21 @@ export function groupsOf(user, node = NODE) {
   const primary = rows.find((r) => Number(r[2]) === u.gid)?.[0];
   const rest = rows.filter((r) => (r[3] ?? '').split(',').includes(user)).map((r) => r[0]);
   return [...new Set([primary, ...rest].filter(Boolean))];
+}
+
+/** `chown [-R] USER:GROUP PATH` where the real script does it. Applied on a testbed node, whose
+ * users are real (the image maker must own its home, podman_dev must own /var/sigstore); the lab
+ * does not model ownership. */
+export function applyOwner(path, user, group, { recursive = false } = {}, node = NODE) {
+  if (!labState().testbed) return;
+  const uid = user === undefined ? -1 : userEntry(user, node)?.uid;
+  const gid = group === undefined ? -1 : groupEntry(group, node)?.gid;
+  if (uid === undefined || gid === undefined) return;
+  const walk = (file) => {
+    const st = lstatSync(file);
+    if (st.isSymbolicLink()) return lchownSync(file, uid, gid);
+    chownSync(file, uid, gid);
+    if (recursive && st.isDirectory()) for (const f of readdirSync(file)) walk(join(file, f));
+  };
+  walk(fileOf(path, node));
 }

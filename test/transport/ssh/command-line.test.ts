@@ -24,6 +24,11 @@ describe('wrapCommand', () => {
     ['runAs from root via su', { runAs: 'u7s-admin' }, `su -s /bin/sh u7s-admin -c 'echo hi'`],
     ['runAs from a user via sudo -u', { runAs: 'u7s-admin', loginUser: 'ops' }, `sudo -n -u u7s-admin -H sh -c 'echo hi'`],
     ['runAs the login user itself', { runAs: 'ops', loginUser: 'ops', sudo: true }, 'echo hi'],
+    [
+      'runAs from root on a terminal: the terminal lent to the user for the command',
+      { runAs: 'imagemaker', pty: true },
+      `t=$(tty 2>/dev/null) && o=$(stat -c %u "$t") && chown imagemaker "$t" && trap 'chown "$o" "$t"' EXIT; su -s /bin/sh imagemaker -c 'echo hi'`,
+    ],
   ])('%s', (_title, options, expected) => {
     expect(wrapCommand('echo hi', { ...base, ...options })).toBe(expected);
   });

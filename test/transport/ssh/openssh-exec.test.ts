@@ -118,6 +118,13 @@ describe('SSH transport against OpenSSH: exec', () => {
     expect(r.stdout.trim()).toBe('nobody');
   });
 
+  it("lends a PTY's terminal to the user it runs as (pinentry opens it by name)", async () => {
+    // as nobody: can it open the session's terminal for writing, as pinentry must?
+    const r = await transport.exec('t=$(tty) && test -w "$t" && echo "lent $(stat -c %U "$t")"', { runAs: 'nobody', pty: true });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.stdout).toContain('lent nobody');
+  });
+
   it('kills a command that passes its timeout and says timedOut', async () => {
     const r = await transport.exec('sleep 31.25', { timeoutMs: 300 });
     expect(r.timedOut).toBe(true);
