@@ -1,5 +1,6 @@
-// One host in one phase: its steps in order (each step machine skips what an earlier run
-// finished); after a failure the remaining steps are not run (skipped as not-reached).
+// One host in one phase: its steps in order, each through the step states (step-states.ts)
+// nested in this machine, which skip what an earlier run finished; after a failure the
+// remaining steps are not run (skipped as not-reached).
 // Neighbouring steps marked `parallel` run as a group: up to GROUP_AT_ONCE at a time (what the
 // transport keeps in flight on one connection; also what keeps xstate's children few — it copies
 // them at every spawn and stop), the next step once every one of them is over. After a failure in
@@ -9,6 +10,7 @@ import type { ErrorInfo } from '../events/types.js';
 import type { PlannedHost, PlannedPhase } from '../plan/types.js';
 import type { RunEffects } from './effects.js';
 import { createStepMachine, type StepMachineOutput } from './step-machine.js';
+import { stepError, stepFields, stepImplementations, stepStates, type StepFields } from './step-states.js';
 
 export interface HostMachineInput {
   phase: PlannedPhase;
@@ -21,7 +23,7 @@ export interface HostMachineOutput {
   error?: ErrorInfo;
 }
 
-interface HostContext extends HostMachineInput {
+interface HostContext extends HostMachineInput, StepFields {
   index: number;
   startedAt: number;
   error: ErrorInfo | undefined;
@@ -45,11 +47,13 @@ function groupEnd(steps: readonly { parallel?: boolean }[], index: number): numb
 export function createHostMachine(effects: RunEffects) {
   return setup({
     types: { context: {} as HostContext, input: {} as HostMachineInput, output: {} as HostMachineOutput },
-    actors: { step: createStepMachine(effects, { timed: false }), timedStep: createStepMachine(effects, { timed: true }) },
+    actors: { ...stepImplementations(effects).actors, groupStep: createStepMachine(effects, { timed: false }), timedGroupStep: createStepMachine(effects, { timed: true }) },
+    delays: stepImplementations(effects).delays,
     guards: {
+      ...stepImplementations(effects).guards,
       allDone: ({ context }) => context.index >= context.host.steps.length,
       timed: ({ context }) => context.host.steps[context.index]?.timeoutMs !== undefined,
-      stepFailed: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.status === 'failed',
+      stepFailed: ({ context }) => context.outcome === 'failed',
       groupStarts: ({ context }) => groupEnd(context.host.steps, context.index) > context.index,
       groupOver: ({ context }) => context.pending === 0 && context.groupNext >= context.groupEnd,
       groupFailed: ({ context }) => context.pending === 0 && context.error !== undefined,
@@ -61,7 +65,7 @@ export function createHostMachine(effects: RunEffects) {
         let { groupNext, pending } = context;
         while (pending < GROUP_AT_ONCE && groupNext < context.groupEnd) {
           const step = context.host.steps[groupNext]!;
-          enqueue.spawnChild(step.timeoutMs !== undefined ? 'timedStep' : 'step', { id: `step:${step.key}`, input: { step } });
+          enqueue.spawnChild(step.timeoutMs !== undefined ? 'timedGroupStep' : 'groupStep', { id: `step:${step.key}`, input: { step } });
           groupNext++;
           pending++;
         }
@@ -75,12 +79,22 @@ export function createHostMachine(effects: RunEffects) {
           return context.error ?? (output.status === 'failed' ? output.error : undefined);
         },
       }),
-      recordError: assign({ error: ({ event }) => (event as unknown as { output: StepMachineOutput }).output.error }),
+      beginStep: assign(({ context }) => stepFields(effects, context.host.steps[context.index]!)),
+      recordError: assign({ error: ({ context }) => stepError(context) }),
       advance: assign({ index: ({ context }) => context.index + 1 }),
     },
   }).createMachine({
     id: 'host',
-    context: ({ input }) => ({ ...input, index: 0, startedAt: effects.now(), error: undefined, groupEnd: 0, groupNext: 0, pending: 0 }),
+    context: ({ input }) => ({
+      ...input,
+      ...stepFields(effects, input.host.steps[0]!),
+      index: 0,
+      startedAt: effects.now(),
+      error: undefined,
+      groupEnd: 0,
+      groupNext: 0,
+      pending: 0,
+    }),
     initial: 'next',
     states: {
       next: {
@@ -100,20 +114,16 @@ export function createHostMachine(effects: RunEffects) {
           { guard: 'groupOver', target: 'next', actions: assign({ index: ({ context }) => context.groupEnd }) },
         ],
       },
-      // The same state for a step with a timeout and one without; only the machine invoked differs.
+      // The same states for a step with a timeout and one without; only the delay differs.
       step: {
-        invoke: {
-          src: 'step',
-          input: ({ context }) => ({ step: context.host.steps[context.index]! }),
-          onDone: [{ guard: 'stepFailed', target: 'failed', actions: 'recordError' }, { target: 'next', actions: 'advance' }],
-        },
+        entry: 'beginStep',
+        ...stepStates<HostContext>(effects, { timed: false }),
+        onDone: [{ guard: 'stepFailed', target: 'failed', actions: 'recordError' }, { target: 'next', actions: 'advance' }],
       },
       timedStep: {
-        invoke: {
-          src: 'timedStep',
-          input: ({ context }) => ({ step: context.host.steps[context.index]! }),
-          onDone: [{ guard: 'stepFailed', target: 'failed', actions: 'recordError' }, { target: 'next', actions: 'advance' }],
-        },
+        entry: 'beginStep',
+        ...stepStates<HostContext>(effects, { timed: true }),
+        onDone: [{ guard: 'stepFailed', target: 'failed', actions: 'recordError' }, { target: 'next', actions: 'advance' }],
       },
       succeeded: {
         type: 'final',
