@@ -1,10 +1,15 @@
 // One phase: its hosts in parallel, at most `concurrency` at once (1 when serial), started in
 // inventory order. When a host fails, hosts already running finish, no new host starts, and
 // the phase ends failed.
-import { assign, enqueueActions, setup } from 'xstate';
+//
+// The host machines run in a pool actor (host-pool.ts), not as this machine's own children:
+// xstate copies a machine's map of children at every spawn and stop, which with hundreds of
+// hosts running costs time and garbage that grow with their number.
+import { assign, enqueueActions, sendTo, setup } from 'xstate';
 import type { PlannedPhase } from '../plan/types.js';
 import type { RunEffects } from './effects.js';
-import { createHostMachine, type HostMachineOutput } from './host-machine.js';
+import { createHostMachine } from './host-machine.js';
+import { hostPool, type HostPoolEvent } from './host-pool.js';
 
 export interface PhaseMachineOutput {
   phase: string;
@@ -25,9 +30,9 @@ export function createPhaseMachine(effects: RunEffects) {
       context: {} as PhaseContext,
       input: {} as { phase: PlannedPhase },
       output: {} as PhaseMachineOutput,
-      events: {} as { type: `xstate.done.actor.${string}`; output: HostMachineOutput },
+      events: {} as HostPoolEvent,
     },
-    actors: { host: createHostMachine(effects) },
+    actors: { hosts: hostPool(createHostMachine(effects)) },
     guards: {
       finished: ({ context }) => context.running === 0 && (context.failed || context.next >= context.phase.hosts.length),
     },
@@ -38,7 +43,7 @@ export function createPhaseMachine(effects: RunEffects) {
         while (running < context.phase.concurrency && next < context.phase.hosts.length) {
           const host = context.phase.hosts[next]!;
           enqueue(() => effects.hostStarted(context.phase, host));
-          enqueue.spawnChild('host', { id: `host:${host.name}`, input: { phase: context.phase, host } });
+          enqueue(sendTo('hosts', { type: 'host.start', phase: context.phase, host }));
           next++;
           running++;
         }
@@ -48,13 +53,14 @@ export function createPhaseMachine(effects: RunEffects) {
   }).createMachine({
     id: 'phase',
     context: ({ input }) => ({ phase: input.phase, next: 0, running: 0, failed: false, startedAt: effects.now() }),
-    entry: 'launch',
+    invoke: { id: 'hosts', src: 'hosts' },
     initial: 'running',
     states: {
       running: {
+        entry: 'launch',
         always: { guard: 'finished', target: 'done' },
         on: {
-          'xstate.done.actor.*': {
+          'host.done': {
             actions: [
               assign({
                 running: ({ context }) => context.running - 1,
@@ -62,6 +68,12 @@ export function createPhaseMachine(effects: RunEffects) {
               }),
               'launch',
             ],
+          },
+          // A host machine that threw (a bug, not a failed step): the run stops with it.
+          'host.error': {
+            actions: ({ event }) => {
+              throw event.error;
+            },
           },
         },
       },

@@ -15,7 +15,7 @@ import type { CheckOutcome, RunEffects } from './effects.js';
 import type { InFlight } from './in-flight.js';
 import { renderStep } from './render-step.js';
 import { assertSealPrerequisites } from './seal-ledger.js';
-import { createStepContext, type StepContextDeps } from './step-context.js';
+import { createStepContext, inventoryHost, type StepContextDeps } from './step-context.js';
 import type { StepOutputs } from './step-outputs.js';
 
 export interface StepActionDeps {
@@ -42,7 +42,7 @@ export function createStepActions(d: StepActionDeps): StepActions {
   const scopeFor = (step: PlannedStep): ExprScope => ({
     vars: d.playbook.vars,
     cluster: d.inventory.cluster,
-    host: d.inventory.hosts.find((h) => h.name === step.host)!,
+    host: inventoryHost(d.inventory, step.host),
     hosts: d.inventory.hosts,
     outputsOf: d.outputs.outputsOf,
     secret: (name) => d.secrets.get(name),
