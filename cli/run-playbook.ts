@@ -107,6 +107,7 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
       controller.abort(new Error(signal));
     } else {
       // Second Ctrl-C: the journal is consistent after every write; leave now.
+      bus.flush();
       journal.close();
       process.exit(EXIT.interrupted);
     }

@@ -1,6 +1,7 @@
 // The full record of a run: every event (output lines included) as one pino JSON line in the log
 // file, host named, level by event type. Written synchronously so that a crash or kill -9 loses
-// nothing already emitted; events arrive already masked by the EventBus.
+// nothing already delivered (a step's started/succeeded lines are delivered once its next command
+// runs: see EventBus.defer); events arrive already masked by the EventBus.
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { PlayError, errorMessage } from '../errors.js';

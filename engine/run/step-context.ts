@@ -136,6 +136,11 @@ class HostStepContext implements StepContext {
         options?.onLine?.(line, stream);
         deps.bus.emit({ type: 'step.output', phase: step.phase, host: step.host, step: step.id, uses: step.uses, title: step.title, stream, line });
       },
+      // The step's deferred events are written while the command runs.
+      onStarted: () => {
+        options?.onStarted?.();
+        deps.bus.flush();
+      },
     };
   }
 }

@@ -51,7 +51,8 @@ export function createStepRecords(d: StepRecordDeps): Transitions {
       announce.touch(step);
       announce.host(step.phase, step.host);
       journal.update(step.key, { status: 'running', attempts: attempt, startedAt: at(), nextAttemptAt: undefined, error: undefined });
-      bus.emit({ type: 'step.started', ...stepRef(step), attempt, attempts: step.retry.attempts });
+      // Delivered once the command is under way (see EventBus.defer); the journal is written now.
+      bus.defer({ type: 'step.started', ...stepRef(step), attempt, attempts: step.retry.attempts });
     },
     stepSucceeded(step, attempt, durationMs) {
       const out = d.outputs.take(step);
@@ -62,7 +63,7 @@ export function createStepRecords(d: StepRecordDeps): Transitions {
         secretOutputs: out?.secret.length ? out.secret : undefined,
       });
       recordSeal(step, out?.outputs);
-      bus.emit({ type: 'step.succeeded', ...stepRef(step), attempt, durationMs });
+      bus.defer({ type: 'step.succeeded', ...stepRef(step), attempt, durationMs });
     },
     stepSkipped(step, reason, detail) {
       announce.touch(step);

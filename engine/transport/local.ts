@@ -45,6 +45,7 @@ export class LocalTransport implements Transport {
       : undefined;
     const out = new LineSplitter((line) => options.onLine?.(line, 'stdout'));
     const err = new LineSplitter((line) => options.onLine?.(line, 'stderr'));
+    options.onStarted?.();
     const watcher = options.answers
       ? new PromptWatcher({
           answers: options.answers,

@@ -39,6 +39,9 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Called for every complete line of output as it arrives. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once the command is running on the host (work that can wait goes here: it then
+   * overlaps the command instead of delaying it). */
+  onStarted?: () => void;
 }
 
 /** exec resolves with the outcome whatever the exit code; it rejects only when the command

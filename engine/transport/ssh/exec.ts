@@ -29,6 +29,8 @@ export interface ChannelRequest {
   timeoutMs?: number;
   signal?: AbortSignal;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once the command runs (its input sent): see ExecOptions.onStarted. */
+  onStarted?: () => void;
   /** Report the shell's pid so a timeout or abort can kill the command (see pid-marker.ts). */
   killable: boolean;
   /** How to run the kill: wrapped in sudo like the command itself, when it used sudo. */
@@ -275,6 +277,7 @@ function drive(link: Link, channel: ClientChannel, req: ChannelRequest): Promise
 
     if (req.stdin && req.stdin.length > 0) channel.write(req.stdin);
     if (!req.keepStdinOpen && !req.envOnRequest) channel.end();
+    req.onStarted?.();
   });
 }
 

@@ -129,6 +129,7 @@ export class SshTransport implements Transport {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(signal ? { signal } : {}),
       ...(options.onLine ? { onLine: options.onLine } : {}),
+      ...(options.onStarted ? { onStarted: options.onStarted } : {}),
     });
   }
 
