@@ -119,10 +119,19 @@ export class Journal {
 
   /** Record a step transition. A failed write does not throw: it stops the run (onFailure). */
   update(key: string, patch: Partial<StepRecord>): void {
-    const set = { ...patch, runId: this.runId };
-    applyStepPatch(this.step(key), set);
-    // undefined means "remove": kept as null on disk.
-    this.tryAppend({ step: key, set: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, v ?? null])) }, key);
+    const rec = this.step(key) as unknown as Record<string, unknown>;
+    // undefined means "remove": kept as null on disk. (One pass: this runs twice per step.)
+    const set: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries({ ...patch, runId: this.runId })) {
+      if (v === undefined || v === null) {
+        delete rec[k];
+        set[k] = null;
+      } else {
+        rec[k] = v;
+        set[k] = v;
+      }
+    }
+    this.tryAppend({ step: key, set }, key);
   }
 
   seal(record: SealRecord): void {

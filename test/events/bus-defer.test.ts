@@ -3,7 +3,7 @@ import { DEFER_LIMIT_MS, EventBus } from '../../engine/events/bus.js';
 import type { PlayEvent, PlayEventBody } from '../../engine/events/types.js';
 import { Masker } from '../../engine/secrets/masker.js';
 
-const started = (step: string): PlayEventBody => ({ type: 'step.started', phase: 'p', host: 'h', step, uses: 'shell', title: 't', attempt: 1, attempts: 1 });
+const started = (step: string, title = 't'): PlayEventBody => ({ type: 'step.started', phase: 'p', host: 'h', step, uses: 'shell', title, attempt: 1, attempts: 1 });
 
 function busWith(masker = new Masker(), clock = { t: 0 }) {
   const bus = new EventBus('run-1', masker, () => new Date(Date.UTC(2026, 0, 1) + clock.t));
@@ -38,7 +38,7 @@ describe('event bus: deferred step events', () => {
   it('masks on delivery: a secret registered after the event was deferred is masked too', () => {
     const masker = new Masker();
     const { bus, seen } = busWith(masker);
-    bus.defer({ ...started('a'), title: 'join with abcdef123456.0123456789abcdef' });
+    bus.defer(started('a', 'join with abcdef123456.0123456789abcdef'));
     masker.add('abcdef123456.0123456789abcdef');
     bus.flush();
     expect(JSON.stringify(seen)).not.toContain('abcdef123456');

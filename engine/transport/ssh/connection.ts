@@ -28,6 +28,11 @@ export class Connection {
 
   constructor(private readonly options: ConnectionOptions) {}
 
+  /** The live link, if there is one now (no waiting). */
+  live(): Link | undefined {
+    return this.link?.isAlive ? this.link : undefined;
+  }
+
   /** The live link, connecting (or reconnecting) when there is none. */
   get(): Promise<Link> {
     if (this.link?.isAlive) return Promise.resolve(this.link);

@@ -59,13 +59,15 @@ export async function runOnLink(link: Link, req: ChannelRequest): Promise<Channe
   if (req.signal?.aborted) throw abortError(host, `command ${req.display}`);
   if (req.killable) req = { ...req, command: `${pidMarkerPrefix()}${req.command}` };
   if (req.bypassLimit) return drive(link, await openChannelRetrying(link, req), req);
-  const acquiring = link.sessions.acquire();
-  let release: () => void;
-  try {
-    release = await raceAbort(acquiring, req.signal, host, `command ${req.display}`);
-  } catch (err) {
-    void acquiring.then((r) => r());
-    throw err;
+  let release = link.sessions.tryAcquire();
+  if (!release) {
+    const acquiring = link.sessions.acquire();
+    try {
+      release = await raceAbort(acquiring, req.signal, host, `command ${req.display}`);
+    } catch (err) {
+      void acquiring.then((r) => r());
+      throw err;
+    }
   }
   try {
     const channel = await openChannelRetrying(link, req);

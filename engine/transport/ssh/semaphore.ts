@@ -13,6 +13,15 @@ export class Semaphore {
     if (this.active >= this.capacity) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
+    return this.take();
+  }
+
+  /** A slot now, when one is free and nobody is waiting for one (else undefined). */
+  tryAcquire(): (() => void) | undefined {
+    return this.active < this.capacity && this.waiting.length === 0 ? this.take() : undefined;
+  }
+
+  private take(): () => void {
     this.active++;
     let released = false;
     return () => {

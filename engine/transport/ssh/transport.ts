@@ -62,6 +62,8 @@ export class SshTransport implements Transport {
   }
 
   private async link(signal: AbortSignal | undefined): Promise<Link> {
+    const live = this.connection.live();
+    if (live && !signal?.aborted) return live;
     return raceAbort(this.connection.get(), signal, this.host, 'connect');
   }
 
