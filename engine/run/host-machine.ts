@@ -95,6 +95,8 @@ export function createHostMachine(effects: RunEffects) {
       groupNext: 0,
       pending: 0,
     }),
+    // Runs the attempts of the steps nested here (attempt-runner.ts); group members have their own.
+    invoke: { id: 'attempts', src: 'attempts' },
     initial: 'next',
     states: {
       next: {

@@ -23,6 +23,7 @@ export function createStepMachine(effects: RunEffects, { timed }: { timed: boole
   }).createMachine({
     id: 'step',
     context: ({ input }) => stepFields(effects, input.step),
+    invoke: { id: 'attempts', src: 'attempts' },
     ...stepStates(effects, { timed }),
     output: ({ context }) => (context.outcome === 'failed' ? { status: 'failed', error: stepError(context) } : { status: context.outcome }),
   });

@@ -15,7 +15,8 @@ import { fromPromise, setup, type AnyEventObject } from 'xstate';
 import { PlayError } from '../errors.js';
 import type { ErrorInfo } from '../events/types.js';
 import type { PlannedStep } from '../plan/types.js';
-import { backoffDelay, type CheckOutcome, type RunEffects } from './effects.js';
+import { attemptRunner, type AttemptCommand, type AttemptOutcome } from './attempt-runner.js';
+import { backoffDelay, type RunEffects } from './effects.js';
 
 /** What the states keep about the step they run (part of the host machine's context). */
 export interface StepFields {
@@ -23,6 +24,8 @@ export interface StepFields {
   attempt: number;
   attemptStartedAt: number;
   waitUntil: number;
+  /** The running attempt's id (attempt-runner.ts): an outcome with another id is stale. */
+  attemptId: number;
   stepError: (ErrorInfo & { retryable: boolean }) | undefined;
   outcome: 'succeeded' | 'skipped' | 'failed';
 }
@@ -32,7 +35,7 @@ const NO_TIMEOUT = 2_147_483_647;
 
 /** The fields for a step about to run (a backoff deadline an earlier run saved is honoured). */
 export function stepFields(effects: RunEffects, step: PlannedStep): StepFields {
-  return { step, attempt: 1, attemptStartedAt: 0, waitUntil: effects.resumeInfo(step).nextAttemptAt ?? 0, stepError: undefined, outcome: 'failed' };
+  return { step, attempt: 1, attemptStartedAt: 0, waitUntil: effects.resumeInfo(step).nextAttemptAt ?? 0, attemptId: 0, stepError: undefined, outcome: 'failed' };
 }
 
 /** The actors, guards, actions and delays the step states name: every machine that nests them
@@ -40,12 +43,7 @@ export function stepFields(effects: RunEffects, step: PlannedStep): StepFields {
 export function stepImplementations(effects: RunEffects) {
   return {
     actors: {
-      attempt: fromPromise<CheckOutcome, { step: PlannedStep; attempt: number }>(async ({ input, signal }) => {
-        const checked = await effects.check(input.step, input.attempt, signal);
-        if (checked.done) return checked;
-        await effects.run(input.step, input.attempt, signal);
-        return { done: false };
-      }),
+      attempts: attemptRunner(effects),
       sleepUntil: fromPromise<void, { until: number }>(({ input, signal }) => effects.sleepUntil(input.until, signal)),
     },
     guards: {
@@ -89,22 +87,34 @@ export function stepStates<C extends StepFields>(effects: RunEffects, { timed }:
         ],
       },
       attempting: {
-        entry: [set(() => ({ attemptStartedAt: effects.now() })), ({ context }) => effects.stepStarted(context.step, context.attempt)],
-        invoke: {
-          src: 'attempt',
-          input: ({ context }) => ({ step: context.step, attempt: context.attempt }),
-          onDone: [
+        entry: [
+          set((context) => ({ attemptStartedAt: effects.now(), attemptId: nextAttemptId++ })),
+          ({ context }) => effects.stepStarted(context.step, context.attempt),
+          logic.sendTo('attempts', ({ context }): AttemptCommand => ({ type: 'attempt.start', id: context.attemptId, step: context.step, attempt: context.attempt })),
+        ],
+        // Leaving early (the timeout, a stop) aborts the attempt; after its outcome, a no-op.
+        exit: logic.sendTo('attempts', { type: 'attempt.stop' } satisfies AttemptCommand),
+        on: {
+          'attempt.done': [
             {
-              guard: ({ event }) => event.output.done,
+              guard: ({ context, event }) => isCurrent(context, event) && event.output.done === true,
               target: 'skipped',
-              actions: ({ context, event }) => effects.stepSkipped(context.step, event.output.reason ?? 'check', event.output.detail),
+              actions: ({ context, event }) => {
+                const { output } = event as Extract<AttemptOutcome, { type: 'attempt.done' }>;
+                effects.stepSkipped(context.step, output.reason ?? 'check', output.detail);
+              },
             },
             {
+              guard: ({ context, event }) => isCurrent(context, event),
               target: 'succeeded',
               actions: ({ context }) => effects.stepSucceeded(context.step, context.attempt, effects.now() - context.attemptStartedAt),
             },
           ],
-          onError: { target: 'attemptFailed', actions: set((_, event) => ({ stepError: effects.describeError(event.error) })) },
+          'attempt.error': {
+            guard: ({ context, event }) => isCurrent(context, event),
+            target: 'attemptFailed',
+            actions: set((_, event) => ({ stepError: effects.describeError(event.error) })),
+          },
         },
         // The timeout covers the check too: a check can hang (a FIFO, a dead mount).
         ...timeout,
@@ -141,6 +151,13 @@ export function stepStates<C extends StepFields>(effects: RunEffects, { timed }:
       failed: { type: 'final', entry: set(() => ({ outcome: 'failed' })) },
     },
   });
+}
+
+/** Attempt ids, unique in the process (a stale outcome can never match a later attempt). */
+let nextAttemptId = 1;
+
+function isCurrent(context: StepFields, event: AnyEventObject): boolean {
+  return (event as AttemptOutcome).id === context.attemptId;
 }
 
 /** The step's failure as reported (without the retry flag). */

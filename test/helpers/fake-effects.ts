@@ -5,7 +5,9 @@ import type { RunEffects, StepResumeInfo } from '../../engine/run/effects.js';
 import type { Plan, PlannedStep } from '../../engine/plan/types.js';
 import type { RetrySpec } from '../../engine/model.js';
 
-export type Outcome = 'ok' | 'fail' | 'fatal' | 'hang' | 'done';
+/** 'deaf': ignores its abort and succeeds once the step's next attempt has started (a stale
+ * outcome the machine must not take for the running attempt's). */
+export type Outcome = 'ok' | 'fail' | 'fatal' | 'hang' | 'done' | 'deaf';
 
 export function makePlan(
   phases: { name: string; hosts: string[]; steps: string[]; concurrency?: number; serial?: boolean; retry?: Partial<RetrySpec>; timeoutMs?: number; parallel?: string[] }[],
@@ -69,8 +71,15 @@ export class FakeEffects implements RunEffects {
     if (first === 'done') return { done: true, reason: 'check' as const };
     return { done: false };
   }
+  private deafRuns = new Map<string, () => void>();
+
   async run(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<void> {
     const outcome = this.scripts.get(step.key)?.[attempt - 1] ?? 'ok';
+    this.deafRuns.get(step.key)?.();
+    if (outcome === 'deaf') {
+      this.log.push(`deaf ${step.key} #${attempt}`);
+      return new Promise<void>((resolve) => this.deafRuns.set(step.key, resolve));
+    }
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {

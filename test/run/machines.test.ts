@@ -93,6 +93,23 @@ describe('run machine (fake effects, no I/O)', () => {
     expect(fx.log).toContain('ok a/h1/s1 #2');
   });
 
+  it('never takes the late outcome of a timed-out attempt for the next attempt\'s', async () => {
+    // Attempt 1 ignores its abort and succeeds once attempt 2 has started; attempt 2 hangs.
+    const fx = new FakeEffects().script('a/h1/s1', 'deaf', 'hang');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s1'], timeoutMs: 20, retry: { attempts: 2, delayMs: 1 } }]));
+    expect(out.failed).toBe(true);
+    expect(fx.log).toContain('fail a/h1/s1 #2');
+    expect(fx.log).not.toContain('ok a/h1/s1 #2');
+  });
+
+  it('never takes the late outcome of a timed-out attempt in a parallel group either', async () => {
+    const fx = new FakeEffects().script('a/h1/p1', 'deaf', 'hang');
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['p1', 'p2'], parallel: ['p1', 'p2'], timeoutMs: 20, retry: { attempts: 2, delayMs: 1 } }]));
+    expect(out.failed).toBe(true);
+    expect(fx.log).toContain('fail a/h1/p1 #2');
+    expect(fx.log).toContain('ok a/h1/p2 #1');
+  });
+
   it('runs neighbouring parallel steps of a host at once, and the next step only after all of them', async () => {
     const fx = new FakeEffects();
     const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: ['s0', 'p1', 'p2', 'p3', 's4'], parallel: ['p1', 'p2', 'p3'] }]));
