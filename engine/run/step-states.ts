@@ -88,7 +88,7 @@ export function stepStates<C extends StepFields>(effects: RunEffects, { timed }:
       },
       attempting: {
         entry: [
-          set((context) => ({ attemptStartedAt: effects.now(), attemptId: nextAttemptId++ })),
+          set(() => ({ attemptStartedAt: effects.now(), attemptId: nextAttemptId++ })),
           ({ context }) => effects.stepStarted(context.step, context.attempt),
           logic.sendTo('attempts', ({ context }): AttemptCommand => ({ type: 'attempt.start', id: context.attemptId, step: context.step, attempt: context.attempt })),
         ],
