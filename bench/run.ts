@@ -66,24 +66,45 @@ function stepSpan(logFile: string): number {
   return Math.max(...times) - Math.min(...times);
 }
 
-/** Median over REPS of (2N-step run − N-step run) / N, wall and CPU, the two run back to back. */
-async function perStep(dir: string, name: string, hosts: string, inv: string, step?: (i: number) => string): Promise<PerStep> {
+/** Median over REPS of (2N-step run − N-step run) / N, wall and CPU, the two run back to back,
+ * each repetition followed by the floor's own (ms per exec), so that a machine whose speed drifts
+ * between repetitions moves both: the ratios are the medians of each repetition's ratio. */
+async function perStep(dir: string, name: string, hosts: string, inv: string, floorPerExec: () => Promise<number>, step?: (i: number) => string): Promise<PerStep & Floored> {
   const small = playbook(dir, `${name}-${N}`, N, hosts, step);
   const big = playbook(dir, `${name}-${2 * N}`, 2 * N, hosts, step);
   const walls: number[] = [];
   const cpus_: number[] = [];
   const inRun: number[] = [];
+  const floors: number[] = [];
+  const ratios: number[] = [];
+  const inRunRatios: number[] = [];
   for (let r = 0; r < REPS; r++) {
     const logA = join(dir, `${name}-${r}-a.log`);
     const logB = join(dir, `${name}-${r}-b.log`);
     const a = await cli(dir, small, inv, ['--log-file', logA]);
     const b = await cli(dir, big, inv, ['--log-file', logB]);
+    const floor = await floorPerExec();
     walls.push((b.ms - a.ms) / N);
     cpus_.push(((b.cpuMs ?? 0) - (a.cpuMs ?? 0)) / N);
     inRun.push((stepSpan(logB) - stepSpan(logA)) / N);
+    floors.push(floor);
+    ratios.push(walls.at(-1)! / floor);
+    inRunRatios.push(inRun.at(-1)! / floor);
   }
-  return { wall: median(walls), cpu: median(cpus_), inRun: median(inRun) };
+  return { wall: median(walls), cpu: median(cpus_), inRun: median(inRun), floor: median(floors), ratio: median(ratios), inRunRatio: median(inRunRatios) };
 }
+
+interface Floored {
+  floor: number;
+  ratio: number;
+  inRunRatio: number;
+}
+
+const times = (r: number) => `${r.toFixed(2)}×`;
+
+/** One floor measurement: 2N bare execs, ms per exec. */
+const floorOnce = (target: BareTarget, inFlight = 1) => async (): Promise<number> =>
+  (inFlight === 1 ? await bareLoop(target, 2 * N) : await bareInFlight(target, 2 * N, inFlight)) / (2 * N);
 
 async function floorPerExec(target: BareTarget, inFlight = 1): Promise<number> {
   const all: number[] = [];
@@ -115,9 +136,9 @@ async function main(): Promise<void> {
   if (part('local')) {
     const localInv = join(dir, 'local.yaml');
     writeFileSync(localInv, 'cluster: { name: bench }\nhosts:\n  - { name: local, address: 127.0.0.1, transport: local }\n');
-    const local = await perStep(dir, 'local', 'all', localInv);
-    const loop = await repeat(REPS, () => timeShell(`i=0; while [ $i -lt ${2 * N} ]; do /bin/sh -c true; i=$((i+1)); done`));
-    perStepRows.push(`| local (execa) | ${fmt(local.wall)} | ${fmt(local.inRun)} | ${fmt(local.cpu)} | plain shell loop: ${fmt(loop.ms / (2 * N))} | ${ratio(local.wall, loop.ms / (2 * N))} | ${ratio(local.inRun, loop.ms / (2 * N))} |`);
+    const shellLoop = async () => (await timeShell(`i=0; while [ $i -lt ${2 * N} ]; do /bin/sh -c true; i=$((i+1)); done`)).ms / (2 * N);
+    const local = await perStep(dir, 'local', 'all', localInv, shellLoop);
+    perStepRows.push(`| local (execa) | ${fmt(local.wall)} | ${fmt(local.inRun)} | ${fmt(local.cpu)} | plain shell loop: ${fmt(local.floor)} | ${times(local.ratio)} | ${times(local.inRunRatio)} |`);
     log(perStepRows.at(-1)!);
   }
 
@@ -150,20 +171,19 @@ async function labRows(dir: string, lab: LabChild): Promise<void> {
   const one = lab.subset(1);
   const node = lab.workers[0]!;
   const target: BareTarget = { host: '127.0.0.1', port: node.port, username: 'root', privateKeyFile: lab.identityFile };
-  const steps = await perStep(dir, 'lab', '[worker]', one);
-  const floor = await floorPerExec(target);
-  perStepRows.push(`| lab node (ssh2 server, own process) | ${fmt(steps.wall)} | ${fmt(steps.inRun)} | ${fmt(steps.cpu)} | bare ssh2 loop: ${fmt(floor)} | ${ratio(steps.wall, floor)} | ${ratio(steps.inRun, floor)} |`);
+  const steps = await perStep(dir, 'lab', '[worker]', one, floorOnce(target));
+  const floor = steps.floor;
+  perStepRows.push(`| lab node (ssh2 server, own process) | ${fmt(steps.wall)} | ${fmt(steps.inRun)} | ${fmt(steps.cpu)} | bare ssh2 loop: ${fmt(floor)} | ${times(steps.ratio)} | ${times(steps.inRunRatio)} |`);
   log(perStepRows.at(-1)!);
   const viaTransport = await repeat(REPS, async () => ({ ms: await transportLoop(one, node.name, 2 * N) }));
   perStepRows.push(`| lab node, SSH transport alone (in-process, no engine) | | ${fmt(viaTransport.ms / (2 * N))} | | bare ssh2 loop: ${fmt(floor)} | | ${ratio(viaTransport.ms / (2 * N), floor)} |`);
   log(perStepRows.at(-1)!);
 
   // Parallel steps: one group of N (2N) steps marked parallel, against 10 commands in flight.
-  const par = await perStep(dir, 'parallel', '[worker]', one, () => 'parallel: true, with: { run: "true" }');
-  const floor10 = await floorPerExec(target, 10);
+  const par = await perStep(dir, 'parallel', '[worker]', one, floorOnce(target, 10), () => 'parallel: true, with: { run: "true" }');
   const floor8 = await floorPerExec(target, 8);
   parallelRows.push(
-    `| lab node | ${fmt(par.wall)} | ${fmt(par.inRun)} | ${fmt(par.cpu)} | ${fmt(floor10)} | ${ratio(par.wall, floor10)} | ${ratio(par.inRun, floor10)} | ${fmt(floor8)} | ${fmt(steps.wall)} |`,
+    `| lab node | ${fmt(par.wall)} | ${fmt(par.inRun)} | ${fmt(par.cpu)} | ${fmt(par.floor)} | ${times(par.ratio)} | ${times(par.inRunRatio)} | ${fmt(floor8)} | ${fmt(steps.wall)} |`,
   );
   log(parallelRows.at(-1)!);
 }
@@ -181,10 +201,10 @@ async function realSshdRows(dir: string): Promise<void> {
       inv,
       `cluster: { name: bench }\nssh: { identityFile: ${bed.key.privatePath}, knownHosts: ${bed.knownHosts} }\nhosts:\n  - { name: sshd, address: 127.0.0.2, port: ${bed.sshd.port}, roles: [worker] }\n`,
     );
-    const steps = await perStep(dir, 'real', '[worker]', inv);
     const target: BareTarget = { host: '127.0.0.2', port: bed.sshd.port, username: 'root', privateKeyFile: bed.key.privatePath };
-    const floor = await floorPerExec(target);
-    perStepRows.push(`| real OpenSSH sshd | ${fmt(steps.wall)} | ${fmt(steps.inRun)} | ${fmt(steps.cpu)} | bare ssh2 loop: ${fmt(floor)} | ${ratio(steps.wall, floor)} | ${ratio(steps.inRun, floor)} |`);
+    const steps = await perStep(dir, 'real', '[worker]', inv, floorOnce(target));
+    const floor = steps.floor;
+    perStepRows.push(`| real OpenSSH sshd | ${fmt(steps.wall)} | ${fmt(steps.inRun)} | ${fmt(steps.cpu)} | bare ssh2 loop: ${fmt(floor)} | ${times(steps.ratio)} | ${times(steps.inRunRatio)} |`);
     log(perStepRows.at(-1)!);
 
     const ansible = findAnsible();
@@ -297,7 +317,9 @@ longer playbook stays in it (the YAML library reads ~1 MB/s: ~0.1 ms per step li
 takes the same difference between the first step's start and the last step's end (the events'
 times in each run's log), so it leaves the loading out: it is the cost of running a step. The floor
 sends the same commands one after another over one connection (ssh2, \`setNoDelay\`), or, locally, a
-shell loop of \`/bin/sh -c true\`. Aim: within 1.3× of the floor.
+shell loop of \`/bin/sh -c true\`. Each repetition runs N steps, 2N steps, then the floor, so a
+machine whose speed drifts moves both; a ratio is the median of the repetitions' ratios. Aim:
+within 1.3× of the floor.
 
 | target | podsec-play per step | in the run | CPU per step | floor per step | ratio | ratio in the run |
 |---|---|---|---|---|---|---|
