@@ -1,6 +1,6 @@
 // The engine's example playbook runs unchanged over SSH: against lab nodes (in-process ssh2
 // servers) and against a real OpenSSH sshd. Fails, never skips, when sshd cannot start.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { startBed, type Bed } from '../helpers/openssh.js';
 import { workdir } from '../helpers/workdir.js';
 
 const HELLO = fileURLToPath(new URL('../../playbooks/hello.yaml', import.meta.url));
+/** Where hello.yaml stamps each host (its `stamp` var). */
+const REAL_STAMP = '/tmp/podsec-play-hello';
 
 describe('the example playbook over SSH', () => {
   let lab: RunningLab;
@@ -23,6 +25,8 @@ describe('the example playbook over SSH', () => {
   afterAll(async () => {
     await lab?.stop();
     await bed?.stop();
+    // The real sshd is this machine: hello.yaml's stamp directory was made on it.
+    rmSync(REAL_STAMP, { recursive: true, force: true });
   });
 
   it('runs against lab nodes with nothing but the lab inventory, then resumes as all done', async () => {
