@@ -3,14 +3,15 @@
 import { StringDecoder } from 'node:string_decoder';
 
 export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
+  // Made on the first output: most commands of a run print nothing on one of their streams.
+  private decoder: StringDecoder | undefined;
   private rest = '';
 
   constructor(private readonly emit: (line: string) => void) {}
 
   /** Feed bytes; returns the decoded text (for prompt watching). */
   push(chunk: Buffer): string {
-    const text = this.decoder.write(chunk);
+    const text = (this.decoder ??= new StringDecoder('utf8')).write(chunk);
     this.rest += text;
     let nl = this.rest.indexOf('\n');
     while (nl !== -1) {
@@ -23,7 +24,7 @@ export class LineSplitter {
 
   /** Emit the last line when the output did not end with a newline. */
   flush(): void {
-    this.rest += this.decoder.end();
+    this.rest += this.decoder?.end() ?? '';
     const last = this.rest.replace(/\r$/, '');
     this.rest = '';
     if (last !== '') this.emit(last);

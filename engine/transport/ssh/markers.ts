@@ -26,9 +26,13 @@ export function killCommand(pid: number, signal: 'TERM' | 'KILL'): string {
   return `kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; true`;
 }
 
+const EMPTY = Buffer.alloc(0);
+/** One pattern per marker name (a filter is made for every command). */
+const LINES = new Map<string, RegExp>();
+
 /** Strips one marker line from a stream (wherever the login shell's own noise put it). */
 export class MarkerFilter {
-  private pending = Buffer.alloc(0);
+  private pending = EMPTY;
   private done = false;
   private seen = 0;
   private readonly marker: string;
@@ -41,7 +45,9 @@ export class MarkerFilter {
     private readonly onFound?: (value: string) => void,
   ) {
     this.marker = `${RS}${name}`;
-    this.line = new RegExp(`^${RS}${name}(?::(\\d+))?\\r?$`);
+    let line = LINES.get(name);
+    if (!line) LINES.set(name, (line = new RegExp(`^${RS}${name}(?::(\\d+))?\\r?$`)));
+    this.line = line;
   }
 
   /** The numeric value (the pid), when there is one. */
@@ -53,7 +59,7 @@ export class MarkerFilter {
   push(chunk: Buffer): Buffer {
     if (this.done) return chunk;
     const data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     this.seen += chunk.length;
     if (this.seen > SCAN_LIMIT) return this.finish(data);
     const text = data.toString('latin1');
@@ -73,18 +79,20 @@ export class MarkerFilter {
     this.value = m[1] ?? '';
     this.done = true;
     this.onFound?.(this.value);
+    // Most often the chunk is the marker line alone.
+    if (at === 0) return nl + 1 === data.length ? EMPTY : data.subarray(nl + 1);
     return Buffer.concat([data.subarray(0, at), data.subarray(nl + 1)]);
   }
 
   /** Whatever was held back (output that merely started like the marker). */
   flush(): Buffer {
-    return this.finish(Buffer.alloc(0));
+    return this.finish(EMPTY);
   }
 
   private finish(data: Buffer): Buffer {
     this.done = true;
     const out = this.pending.length > 0 ? Buffer.concat([this.pending, data]) : data;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     return out;
   }
 }
