@@ -19,6 +19,8 @@ import { median, repeat, timeCli, timeShell, type Timed } from './measure.js';
 import { transportLoop } from './transport-loop.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
+/** The per-step rows are differences of two runs on a machine whose speed drifts: more of them. */
+const STEP_REPS = Number(process.env.BENCH_STEP_REPS ?? 7);
 /** Per step: runs of N and 2N steps; the difference is N steps without start-up or handshake. */
 const N = Number(process.env.BENCH_STEPS ?? 200);
 /** Hosts for CPU per host-step, and for the big fan-out. */
@@ -66,7 +68,7 @@ function stepSpan(logFile: string): number {
   return Math.max(...times) - Math.min(...times);
 }
 
-/** Median over REPS of (2N-step run − N-step run) / N, wall and CPU, the two run back to back,
+/** Median over STEP_REPS of (2N-step run − N-step run) / N, wall and CPU, the two run back to back,
  * each repetition followed by the floor's own (ms per exec), so that a machine whose speed drifts
  * between repetitions moves both: the ratios are the medians of each repetition's ratio. */
 async function perStep(dir: string, name: string, hosts: string, inv: string, floorPerExec: () => Promise<number>, step?: (i: number) => string): Promise<PerStep & Floored> {
@@ -78,7 +80,7 @@ async function perStep(dir: string, name: string, hosts: string, inv: string, fl
   const floors: number[] = [];
   const ratios: number[] = [];
   const inRunRatios: number[] = [];
-  for (let r = 0; r < REPS; r++) {
+  for (let r = 0; r < STEP_REPS; r++) {
     const logA = join(dir, `${name}-${r}-a.log`);
     const logB = join(dir, `${name}-${r}-b.log`);
     const a = await cli(dir, small, inv, ['--log-file', logA]);
@@ -302,7 +304,8 @@ function writeReport(loadBefore: number, loadAfter: number): void {
 Measured by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
 ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load average ${loadBefore.toFixed(1)} at the start and
 ${loadAfter.toFixed(1)} at the end (the machine is shared: other work ran on the same cores). Each
-figure is the median of ${REPS} runs (\`BENCH_REPS\` changes it). Every podsec-play figure is a real
+figure is the median of ${REPS} runs (\`BENCH_REPS\` changes it; the per-step rows, differences of two runs, of
+${STEP_REPS}: \`BENCH_STEP_REPS\`). Every podsec-play figure is a real
 CLI run as a child process (\`--quiet\`, a fresh state file each time, the journal appended at every
 step transition and synced at phase boundaries); *CPU* is that process's user + system time.
 The lab runs in a process of its own (bench/lab-process.ts, ${SCALE_HOSTS} worker nodes) with the
