@@ -163,6 +163,8 @@ export async function runPlaybook(o: RunPlaybookOptions): Promise<number> {
     if (outcome === 'failed' && failedSealed(journal)) return EXIT.invalid;
     return outcome === 'succeeded' ? EXIT.ok : outcome === 'failed' ? EXIT.stepFailed : EXIT.interrupted;
   } finally {
+    // A run that threw (a bug) still writes the step events it held back.
+    bus.flush();
     await pool.closeAll();
     journal.close();
     await reporter.close();
