@@ -10,7 +10,7 @@ import type { ErrorInfo } from '../events/types.js';
 import type { PlannedHost, PlannedPhase } from '../plan/types.js';
 import type { RunEffects } from './effects.js';
 import { createStepMachine, type StepMachineOutput } from './step-machine.js';
-import { stepError, stepFields, stepImplementations, stepStates, type StepFields } from './step-states.js';
+import { blankStepFields, stepError, stepFields, stepImplementations, stepStates, type StepFields } from './step-states.js';
 
 export interface HostMachineInput {
   phase: PlannedPhase;
@@ -87,7 +87,8 @@ export function createHostMachine(effects: RunEffects) {
     id: 'host',
     context: ({ input }) => ({
       ...input,
-      ...stepFields(effects, input.host.steps[0]!),
+      // Placeholders: `beginStep` sets them before each step (a host may have none).
+      ...blankStepFields(input.host.steps[0]),
       index: 0,
       startedAt: effects.now(),
       error: undefined,

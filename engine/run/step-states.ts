@@ -38,6 +38,11 @@ export function stepFields(effects: RunEffects, step: PlannedStep): StepFields {
   return { step, attempt: 1, attemptStartedAt: 0, waitUntil: effects.resumeInfo(step).nextAttemptAt ?? 0, attemptId: 0, stepError: undefined, outcome: 'failed' };
 }
 
+/** Fields for a machine that has not begun a step yet (read by nothing until `stepFields`). */
+export function blankStepFields(first: PlannedStep | undefined): StepFields {
+  return { step: first as PlannedStep, attempt: 1, attemptStartedAt: 0, waitUntil: 0, attemptId: 0, stepError: undefined, outcome: 'failed' };
+}
+
 /** The actors, guards, actions and delays the step states name: every machine that nests them
  * puts these in its setup. */
 export function stepImplementations(effects: RunEffects) {

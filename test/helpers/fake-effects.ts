@@ -53,6 +53,12 @@ export class FakeEffects implements RunEffects {
   running = 0;
   maxRunning = 0;
   finished = new Set<string>();
+  /** Steps whose hanging attempt was aborted (in order). */
+  aborted: string[] = [];
+  /** Each step's latest attempt's signal. */
+  signals = new Map<string, AbortSignal>();
+  /** Steps whose start throws (a bug in an effect). */
+  throwOnStart = new Set<string>();
   backoff = new Map<string, number>();
   private scripts = new Map<string, Outcome[]>();
   private waiters: (() => void)[] = [];
@@ -73,8 +79,24 @@ export class FakeEffects implements RunEffects {
   }
   private deafRuns = new Map<string, () => void>();
 
-  async run(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<void> {
+  private runs = new Set<Promise<void>>();
+
+  run(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<void> {
+    const p = this.runBody(step, attempt, signal);
+    this.runs.add(p);
+    const done = () => this.runs.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Resolves once every attempt started so far has ended (however). */
+  async settled(): Promise<void> {
+    while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
+  }
+
+  private async runBody(step: PlannedStep, attempt: number, signal: AbortSignal): Promise<void> {
     const outcome = this.scripts.get(step.key)?.[attempt - 1] ?? 'ok';
+    this.signals.set(step.key, signal);
     this.deafRuns.get(step.key)?.();
     if (outcome === 'deaf') {
       this.log.push(`deaf ${step.key} #${attempt}`);
@@ -86,7 +108,14 @@ export class FakeEffects implements RunEffects {
       // Let other hosts start before this one finishes, so concurrency is observable.
       await new Promise((r) => setImmediate(r));
       if (outcome === 'hang') {
-        await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+        await new Promise<void>((_, reject) => {
+          const onAbort = () => {
+            this.aborted.push(step.key);
+            reject(new Error('aborted'));
+          };
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort, { once: true });
+        });
       }
       if (outcome === 'fail') throw new PlayError(`${step.key} failed`, { code: 'E_COMMAND', retryable: true });
       if (outcome === 'fatal') throw new PlayError(`${step.key} fatal`, { code: 'E_STEP', retryable: false });
@@ -107,6 +136,7 @@ export class FakeEffects implements RunEffects {
   }
   stepStarted(s: PlannedStep, a: number) {
     this.log.push(`start ${s.key} #${a}`);
+    if (this.throwOnStart.has(s.key)) throw new Error(`boom at ${s.key}`);
   }
   stepSucceeded(s: PlannedStep, a: number) {
     this.log.push(`ok ${s.key} #${a}`);

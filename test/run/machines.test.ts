@@ -93,6 +93,24 @@ describe('run machine (fake effects, no I/O)', () => {
     expect(fx.log).toContain('ok a/h1/s1 #2');
   });
 
+  it('a host machine that throws stops every other host of the phase (their commands aborted) and fails the run', async () => {
+    const fx = new FakeEffects().script('a/h2/s1', 'hang');
+    fx.throwOnStart.add('a/h1/s2');
+    await expect(run(fx, makePlan([{ name: 'a', hosts: ['h1', 'h2'], steps: ['s1', 's2', 's3'] }]))).rejects.toThrow('boom at a/h1/s2');
+    // Aborted by the time the run fails: the other host goes no further.
+    expect(fx.signals.get('a/h2/s1')?.aborted).toBe(true);
+    await fx.settled();
+    expect(fx.aborted).toEqual(['a/h2/s1']);
+    expect(fx.log).not.toContain('start a/h2/s2 #1');
+  });
+
+  it('runs a host that has no steps in a phase', async () => {
+    const fx = new FakeEffects();
+    const out = await run(fx, makePlan([{ name: 'a', hosts: ['h1'], steps: [] }]));
+    expect(out.failed).toBe(false);
+    expect(fx.log).toContain('host-ok a/h1');
+  });
+
   it('never takes the late outcome of a timed-out attempt for the next attempt\'s', async () => {
     // Attempt 1 ignores its abort and succeeds once attempt 2 has started; attempt 2 hangs.
     const fx = new FakeEffects().script('a/h1/s1', 'deaf', 'hang');
