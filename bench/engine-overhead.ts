@@ -1,6 +1,6 @@
 // The engine's own cost per step, with a transport that answers at once: planning excluded,
 // the xstate machines, journal appends, the event bus, masking and the log file included.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAndPlan } from '../cli/load-for-cli.js';
@@ -57,5 +57,6 @@ export async function engineOverhead(steps: number): Promise<number> {
   if (outcome !== 'succeeded') throw new Error(`the engine benchmark run ${outcome}: its numbers would mean nothing`);
   journal.close();
   await reporter.close();
+  rmSync(dir, { recursive: true, force: true });
   return ms / steps;
 }
