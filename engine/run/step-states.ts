@@ -5,9 +5,10 @@
 // garbage outlives the young generation); a parallel group's steps each get a step machine
 // built from the same states (step-machine.ts).
 //
-// Check and run are one promise actor per attempt. The timeout is a machine delay over the
-// attempt: leaving `attempting` stops the promise actor, whose AbortSignal kills the command; the
-// attempt then counts as failed (retryable). A step without a timeout gets the states without
+// Check and run are one attempt, run by the machine's attempt runner (attempt-runner.ts, invoked
+// as `attempts` at the machine's root). The timeout is a machine delay over the attempt: leaving
+// `attempting` tells the runner to stop it, whose AbortSignal kills the command; the attempt then
+// counts as failed (retryable). A step without a timeout gets the states without
 // the delay (`timed: false`): xstate keeps every pending delay of the whole run in one table that
 // each stopping actor scans, so hundreds of hosts with a never-firing delay each would make every
 // step cost more the more hosts run.
