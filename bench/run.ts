@@ -71,7 +71,7 @@ function stepSpan(logFile: string): number {
 /** Median over STEP_REPS of (2N-step run − N-step run) / N, wall and CPU, the two run back to back,
  * each repetition followed by the floor's own (ms per exec), so that a machine whose speed drifts
  * between repetitions moves both: the ratios are the medians of each repetition's ratio. */
-async function perStep(dir: string, name: string, hosts: string, inv: string, floorPerExec: () => Promise<number>, step?: (i: number) => string): Promise<PerStep & Floored> {
+async function perStep(dir: string, name: string, hosts: string, inv: string, floorOf: () => Promise<number>, step?: (i: number) => string): Promise<PerStep & Floored> {
   const small = playbook(dir, `${name}-${N}`, N, hosts, step);
   const big = playbook(dir, `${name}-${2 * N}`, 2 * N, hosts, step);
   const walls: number[] = [];
@@ -85,7 +85,7 @@ async function perStep(dir: string, name: string, hosts: string, inv: string, fl
     const logB = join(dir, `${name}-${r}-b.log`);
     const a = await cli(dir, small, inv, ['--log-file', logA]);
     const b = await cli(dir, big, inv, ['--log-file', logB]);
-    const floor = await floorPerExec();
+    const floor = await floorOf();
     walls.push((b.ms - a.ms) / N);
     cpus_.push(((b.cpuMs ?? 0) - (a.cpuMs ?? 0)) / N);
     inRun.push((stepSpan(logB) - stepSpan(logA)) / N);
@@ -110,7 +110,7 @@ const floorOnce = (target: BareTarget, inFlight = 1) => async (): Promise<number
 
 async function floorPerExec(target: BareTarget, inFlight = 1): Promise<number> {
   const all: number[] = [];
-  for (let r = 0; r < REPS; r++) all.push((inFlight === 1 ? await bareLoop(target, 2 * N) : await bareInFlight(target, 2 * N, inFlight)) / (2 * N));
+  for (let r = 0; r < REPS; r++) all.push(await floorOnce(target, inFlight)());
   return median(all);
 }
 

@@ -45,12 +45,13 @@ function groupEnd(steps: readonly { parallel?: boolean }[], index: number): numb
 }
 
 export function createHostMachine(effects: RunEffects) {
+  const stepLogic = stepImplementations(effects);
   return setup({
     types: { context: {} as HostContext, input: {} as HostMachineInput, output: {} as HostMachineOutput },
-    actors: { ...stepImplementations(effects).actors, groupStep: createStepMachine(effects, { timed: false }), timedGroupStep: createStepMachine(effects, { timed: true }) },
-    delays: stepImplementations(effects).delays,
+    actors: { ...stepLogic.actors, groupStep: createStepMachine(effects, { timed: false }), timedGroupStep: createStepMachine(effects, { timed: true }) },
+    delays: stepLogic.delays,
     guards: {
-      ...stepImplementations(effects).guards,
+      ...stepLogic.guards,
       allDone: ({ context }) => context.index >= context.host.steps.length,
       timed: ({ context }) => context.host.steps[context.index]?.timeoutMs !== undefined,
       stepFailed: ({ context }) => context.outcome === 'failed',

@@ -36,7 +36,7 @@ const NO_TIMEOUT = 2_147_483_647;
 
 /** The fields for a step about to run (a backoff deadline an earlier run saved is honoured). */
 export function stepFields(effects: RunEffects, step: PlannedStep): StepFields {
-  return { step, attempt: 1, attemptStartedAt: 0, waitUntil: effects.resumeInfo(step).nextAttemptAt ?? 0, attemptId: 0, stepError: undefined, outcome: 'failed' };
+  return { ...blankStepFields(step), waitUntil: effects.resumeInfo(step).nextAttemptAt ?? 0 };
 }
 
 /** Fields for a machine that has not begun a step yet (read by nothing until `stepFields`). */
